@@ -1,0 +1,62 @@
+/* Crash report analysis: kernel log text in, structured reports out (pure code). */
+#ifndef NX_ANALYSE_H
+#define NX_ANALYSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define NX_SIGNATURE_VERSION 1
+
+enum nx_section {		/* which stack a frame was printed in */
+	NX_SECT_NONE, NX_SECT_TASK, NX_SECT_IRQ, NX_SECT_SOFTIRQ, NX_SECT_NMI,
+	NX_SECT_EXCEPTION, NX_SECT_OTHER
+};
+
+struct nx_frame {
+	char *func;		/* "ext4_readdir" (".isra.0" suffixes kept here, cut for titles) */
+	uint64_t offset, size;	/* +0x2b/0x90, 0 when absent */
+	char *module;		/* "[ext4]" -> "ext4"; NULL for vmlinux */
+	bool reliable;		/* false for "? " frames */
+	enum nx_section section;
+};
+
+struct nx_module {
+	char *name;
+	char *taints;		/* "OE" from "foo(OE)", "" when none */
+};
+
+struct nx_report {
+	char *title;		/* "divide error in init_module" */
+	char *class;		/* "divide error", "kernel BUG", "WARNING", ... */
+	char *type;		/* null-deref, paging, gpf, bug, warning, lockup, hang, rcu-stall,
+				 * oom, panic, divide, invalid-opcode, mce, other */
+	bool corrupted;		/* header found, stack not usable */
+	bool primary;		/* first report of the text */
+	char *kernel;		/* release from the CPU: line, or NULL */
+	char *taint;		/* letters as printed ("G OE"), or NULL */
+	uint32_t taint_mask;	/* bit n = taint flag n (P=0 ... J=19) */
+	int cpu, pid;		/* -1 when absent */
+	char *comm;
+	char *hardware;
+	int die_counter;	/* [#N], 0 when absent */
+	char *panic_msg;	/* text after "Kernel panic - not syncing: " */
+	char *rip_func;		/* RIP/PC/NIP/EIP function, with +off/size stripped */
+	struct nx_frame *frames;
+	size_t n_frames;
+	struct nx_module *modules;
+	size_t n_modules;
+	char *signature;	/* "v1:<hex digest>", see signature.c */
+	size_t start, end;	/* byte range of the report in the analysed text */
+};
+
+struct nx_report_set {
+	struct nx_report *reports;	/* reports[0] is the primary one */
+	size_t n;
+};
+
+/* Find and analyse every crash report in TEXT. Never fails on input; NULL only on ENOMEM. */
+struct nx_report_set *nx_analyse(const char *text, size_t len);
+void nx_report_set_free(struct nx_report_set *set);
+
+#endif

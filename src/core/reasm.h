@@ -1,0 +1,85 @@
+/* Reassembly: datagrams of any supported format in, whole dumps out; time is passed in. */
+#ifndef NX_REASM_H
+#define NX_REASM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/packet.h"
+
+struct nx_reasm;
+
+struct nx_reasm_limits {
+	size_t max_bytes;		/* all partial dumps together (text + bookkeeping) */
+	size_t max_dumps;		/* partial dumps held at once */
+	uint32_t quiet_ms;		/* emit a dump incomplete after this long without news */
+	uint32_t netconsole_quiet_ms;	/* cut a netconsole stream after this long */
+};
+
+/* A byte range [start, end) of a dump's text that never arrived. */
+struct nx_range {
+	uint32_t start, end;
+};
+
+/* One reassembled dump; owned by the caller once nx_reasm_next() returns it. */
+struct nx_dump {
+	enum nx_format format;
+	char source[NX_SOURCE_MAX];		/* sender address as text, "ip:port" */
+	char host[NX_HOST_MAX + 1];		/* from the packets; "" when the format has none */
+	char boot[NX_BOOT_MAX + 1];		/* boot id as text; "" when none */
+	uint32_t dump;				/* dump number (netoops), dump_id (legacy), 0 */
+	char reason[NX_REASON_MAX + 1];		/* "oops", "panic", ...; "unknown" */
+	char release[NX_RELEASE_MAX + 1];	/* kernel release; "" when unknown */
+	uint64_t time_usec;			/* sender's dump time, 0 if unknown */
+	uint64_t first_ms, last_ms;		/* receiver time of first and last datagram */
+	bool complete;
+	uint32_t parts, parts_received;		/* 0/0 for netconsole */
+	char *text;				/* NUL-terminated, text_len bytes */
+	size_t text_len;
+	struct nx_range *missing;		/* byte ranges of text that are absent */
+	size_t n_missing;
+};
+
+struct nx_reasm_stats {
+	uint64_t datagrams;			/* fed in */
+	uint64_t accepted;
+	uint64_t duplicates;
+	uint64_t malformed;			/* by any decoder, or inconsistent with its dump */
+	uint64_t over_limit;			/* dropped: a limit would be exceeded */
+	uint64_t evicted;			/* partial dumps flushed early at the memory bound */
+	uint64_t complete;			/* dumps emitted complete */
+	uint64_t incomplete;			/* dumps emitted incomplete (timeout or eviction) */
+	uint64_t by_format[NX_FORMAT_COUNT];	/* accepted datagrams per format */
+};
+
+enum nx_feed_result {
+	NX_FEED_ACCEPTED,
+	NX_FEED_DUPLICATE,
+	NX_FEED_MALFORMED,
+	NX_FEED_OVER_LIMIT,
+};
+
+struct nx_reasm *nx_reasm_new(const struct nx_reasm_limits *limits);
+void nx_reasm_free(struct nx_reasm *r);
+
+/* Decode one datagram from SOURCE ("ip:port") received at NOW_MS and place it. */
+enum nx_feed_result nx_reasm_feed(struct nx_reasm *r, const char *source,
+				  const uint8_t *buf, size_t len, uint64_t now_ms);
+
+/* Close every dump quiet since before NOW_MS - quiet; they become ready. */
+void nx_reasm_expire(struct nx_reasm *r, uint64_t now_ms);
+
+/* Close everything now (shutdown): all partial dumps become ready. */
+void nx_reasm_flush(struct nx_reasm *r, uint64_t now_ms);
+
+/* Next finished dump (complete or not), or NULL. Free with nx_dump_free(). */
+struct nx_dump *nx_reasm_next(struct nx_reasm *r);
+void nx_dump_free(struct nx_dump *d);
+
+/* Milliseconds until the next expiry is due, or -1 if nothing is pending. */
+int64_t nx_reasm_next_deadline(const struct nx_reasm *r, uint64_t now_ms);
+
+const struct nx_reasm_stats *nx_reasm_stats(const struct nx_reasm *r);
+
+#endif

@@ -1,0 +1,71 @@
+/* netoopsctl: parse global options and dispatch to a sub-command. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "netoopsctl/commands.h"
+
+struct command {
+	const char *name;
+	int (*run)(struct ctl_opts *o, int argc, char **argv);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{ "analyze", cmd_analyze, "analyze FILE... [--json]   find and analyse crash reports in files" },
+	{ "list",    cmd_list,    "list [--host H] [--since T] [--group G] [--reason R]   list reports" },
+	{ "show",    cmd_show,    "show ID                   one report: fields, call trace, full text" },
+	{ "groups",  cmd_groups,  "groups                    report groups: count, first/last seen, hosts" },
+	{ "stats",   cmd_stats,   "stats                     the collector's receive and loss counters" },
+	{ "target",  cmd_target,  "target add|list|del ...   configure this kernel's netoops targets" },
+	{ "boot-id", cmd_boot_id, "boot-id                   write this boot's id into the module" },
+	{ "test",    cmd_test,    "test [--collector ADDR]   send a test dump (and wait for it)" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: netoopsctl [--db PATH] [--json] COMMAND [ARGS]\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %s\n", commands[i].summary);
+	fprintf(f, "\nSee netoopsctl(8).\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "daemon", required_argument, NULL, 'D' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ctl_opts o = { .db = getenv("NETOOPS_DB") };
+	int c;
+
+	/* '+': stop at the command name; its own options are parsed by the command. */
+	while ((c = getopt_long(argc, argv, "+hj", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd': o.db = optarg; break;
+		case 'D': o.daemon = optarg; break;
+		case 'j': o.json = true; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[optind], commands[i].name) == 0) {
+			argc -= optind;
+			argv += optind;
+			optind = 0;	/* let the command run getopt afresh */
+			return commands[i].run(&o, argc, argv);
+		}
+	}
+	fprintf(stderr, "netoopsctl: unknown command '%s'\n", argv[optind]);
+	usage(stderr);
+	return 2;
+}
