@@ -7,7 +7,7 @@
 CC      ?= cc
 BUILD   ?= build
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Isrc -MMD -MP
+override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Isrc -MMD -MP
 LDLIBS_STORE = -lsqlite3
 LDLIBS_JSON  = -ljansson
 LDLIBS_MNL   = -lmnl
@@ -76,7 +76,7 @@ check-san:
 	$(MAKE) BUILD=build/san CC=clang \
 		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 		LDFLAGS="-fsanitize=address,undefined" build/san/tests-all
-	tests/lib/run-unit.sh san $(wildcard build/san/tests/test_*)
+	tests/lib/run-unit.sh san build/san/tests/test_*
 
 $(BUILD)/tests-all: $(UNIT_BIN) $(BUILD)/netoopsd $(BUILD)/netoopsctl
 	@touch $@

@@ -6,6 +6,8 @@ label=$1; shift
 status=0
 [ $# -gt 0 ] || { echo "$label: no test binaries"; tests/lib/record.sh "$label" 0 1; exit 1; }
 for bin in "$@"; do
+	case "$bin" in *.d|*.o) continue ;; esac
+	[ -x "$bin" ] || continue
 	name="$label/$(basename "$bin")"
 	out=$(mktemp)
 	NETOOPS_SHARED=${NETOOPS_SHARED:-$(cd "$(dirname "$0")/../.." && pwd)/../shared} \
