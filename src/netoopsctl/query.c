@@ -1,31 +1,339 @@
-/* TEMPORARY placeholder: replaced by the real query implementation. */
+/* netoopsctl list/show/groups/stats: read the collector's store, print text or JSON. */
+#include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
 #include "netoopsctl/commands.h"
+#include "store/store.h"
+
+enum { OPT_DB = 1000, OPT_JSON, OPT_HOST, OPT_SINCE, OPT_GROUP, OPT_REASON, OPT_LIMIT };
+
+static const struct option query_opts[] = {
+	{ "db", required_argument, NULL, OPT_DB },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "host", required_argument, NULL, OPT_HOST },
+	{ "since", required_argument, NULL, OPT_SINCE },
+	{ "group", required_argument, NULL, OPT_GROUP },
+	{ "reason", required_argument, NULL, OPT_REASON },
+	{ "limit", required_argument, NULL, OPT_LIMIT },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* "90s", "30m", "2h", "7d" ago; "@EPOCH"; "YYYY-MM-DD[THH:MM[:SS]]" UTC. -1 if none. */
+static int64_t parse_since(const char *s)
+{
+	struct tm tm = { 0 };
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s[0] == '@' ? s + 1 : s, &end, 10);
+	if (!errno && end != s && v >= 0) {
+		static const struct { char unit; long long ms; } units[] = {
+			{ 's', 1000 }, { 'm', 60000 }, { 'h', 3600000 }, { 'd', 86400000 },
+		};
+		if (s[0] == '@' && !*end)
+			return v * 1000;
+		for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+			if (end[0] == units[i].unit && !end[1])
+				return (int64_t)time(NULL) * 1000 - v * units[i].ms;
+	}
+	end = strptime(s, "%Y-%m-%d", &tm);
+	if (end && (*end == 'T' || *end == ' '))
+		end = strptime(end + 1, "%H:%M", &tm);
+	if (end && *end == ':')
+		end = strptime(end + 1, "%S", &tm);
+	if (!end || (*end && strcmp(end, "Z") != 0))
+		return -1;
+	return (int64_t)timegm(&tm) * 1000;
+}
+
+/* Options after the command name; FILTER may be NULL for commands without filters. */
+static int parse_opts(struct ctl_opts *o, struct nx_store_filter *f, int argc, char **argv)
+{
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+", query_opts, NULL)) != -1) {
+		if (c == OPT_DB) {
+			o->db = optarg;
+		} else if (c == OPT_JSON) {
+			o->json = true;
+		} else if (!f || c == '?') {
+			if (c != '?')
+				fprintf(stderr, "netoopsctl %s: no filters here\n", argv[0]);
+			return -1;
+		} else if (c == OPT_HOST) {
+			f->host = optarg;
+		} else if (c == OPT_GROUP) {
+			f->group = optarg;
+		} else if (c == OPT_REASON) {
+			f->reason = optarg;
+		} else if (c == OPT_LIMIT) {
+			f->limit = strtoll(optarg, NULL, 10);
+		} else if ((f->since_ms = parse_since(optarg)) < 0) {
+			fprintf(stderr, "netoopsctl: --since '%s': give 30m, 2h, 7d, @EPOCH or "
+				"YYYY-MM-DD[THH:MM[:SS]] (UTC)\n", optarg);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static struct nx_store *open_store(const struct ctl_opts *o)
+{
+	char err[4400];
+	struct nx_store *s;
+
+	if (!o->db) {
+		fprintf(stderr, "netoopsctl: no database: give --db PATH (or set NETOOPS_DB)\n");
+		return NULL;
+	}
+	s = nx_store_open(o->db, NX_STORE_EXISTING, err, sizeof(err));
+	if (!s)
+		fprintf(stderr, "netoopsctl: %s\n", err);
+	return s;
+}
+
+static const char *str(json_t *o, const char *key)
+{
+	const char *v = json_string_value(json_object_get(o, key));
+	return v ? v : "-";
+}
+
+static long long num(json_t *o, const char *key)
+{
+	return (long long)json_integer_value(json_object_get(o, key));
+}
+
+/* "2026-11-28T01:02:03.456Z" -> "2026-11-28 01:02:03" */
+static const char *short_time(json_t *o, const char *key, char *buf, size_t len)
+{
+	snprintf(buf, len, "%.19s", str(o, key));
+	if (strlen(buf) > 10 && buf[10] == 'T')
+		buf[10] = ' ';
+	return buf;
+}
+
+static int print_json(json_t *v)
+{
+	int rc = json_dumpf(v, stdout, JSON_INDENT(2)) == 0 ? 0 : 1;
+
+	putchar('\n');
+	return rc;
+}
+
+/* Open the store, run Q, print the result with TEXT (or as JSON), close. */
+static int run_query(struct ctl_opts *o, json_t *(*q)(struct nx_store *, const void *),
+		     const void *arg, void (*text)(json_t *))
+{
+	struct nx_store *s = open_store(o);
+	json_t *v;
+	int rc = 0;
+
+	if (!s)
+		return 1;
+	v = q(s, arg);
+	if (!v) {
+		fprintf(stderr, "netoopsctl: %s\n", nx_store_error(s));
+		rc = 1;
+	} else if (o->json) {
+		rc = print_json(v);
+	} else {
+		text(v);
+	}
+	json_decref(v);
+	nx_store_close(s);
+	return rc;
+}
+
+static json_t *q_list(struct nx_store *s, const void *f)
+{
+	return nx_store_list(s, f);
+}
+
+static void text_list(json_t *rows)
+{
+	char when[32];
+	size_t i;
+	json_t *r;
+
+	printf("%-6s %-19s %-20s %-8s %-10s %s\n", "ID", "RECEIVED (UTC)", "HOST", "REASON",
+	       "STATE", "TITLE");
+	json_array_foreach(rows, i, r)
+		printf("%-6lld %-19s %-20s %-8s %-10s %s\n", num(r, "id"),
+		       short_time(r, "received", when, sizeof(when)), str(r, "host"),
+		       str(r, "reason"),
+		       json_is_true(json_object_get(r, "complete")) ? "complete" : "incomplete",
+		       str(r, "title"));
+}
 
 int cmd_list(struct ctl_opts *o, int argc, char **argv)
 {
-	(void)o; (void)argc; (void)argv;
-	fprintf(stderr, "netoopsctl: cmd_list: not implemented yet\n");
-	return 1;
+	struct nx_store_filter f = { 0 };
+
+	if (parse_opts(o, &f, argc, argv) < 0)
+		return 2;
+	if (optind < argc) {
+		fprintf(stderr, "netoopsctl list: unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
+	return run_query(o, q_list, &f, text_list);
+}
+
+static void text_frames(json_t *frames)
+{
+	size_t i;
+	json_t *f;
+
+	json_array_foreach(frames, i, f) {
+		const char *sect = str(f, "section"), *mod = str(f, "module");
+
+		printf("    %s%s", json_is_true(json_object_get(f, "reliable")) ? "" : "? ",
+		       str(f, "func"));
+		if (num(f, "size"))
+			printf("+0x%llx/0x%llx", num(f, "offset"), num(f, "size"));
+		if (strcmp(mod, "-") != 0)
+			printf(" [%s]", mod);
+		if (sect[0])
+			printf("  <%s>", sect);
+		putchar('\n');
+	}
+}
+
+static void text_report(json_t *r)
+{
+	printf("\nreport %lld%s: %s\n", num(r, "seq"),
+	       json_is_true(json_object_get(r, "is_primary")) ? " (primary)" : "", str(r, "title"));
+	printf("  type: %s  class: %s%s\n", str(r, "type"), str(r, "class"),
+	       json_is_true(json_object_get(r, "corrupted")) ? "  CORRUPTED" : "");
+	printf("  kernel: %s  taint: %s\n", str(r, "kernel"), str(r, "taint"));
+	printf("  cpu: %lld  pid: %lld  comm: %s  die counter: %lld\n", num(r, "cpu"),
+	       num(r, "pid"), str(r, "comm"), num(r, "die_counter"));
+	printf("  hardware: %s\n", str(r, "hardware"));
+	if (json_is_string(json_object_get(r, "panic_msg")))
+		printf("  panic: %s\n", str(r, "panic_msg"));
+	printf("  rip: %s\n  signature: %s (group %lld)\n  call trace:\n", str(r, "rip"),
+	       str(r, "signature"), num(r, "group_id"));
+	text_frames(json_object_get(r, "frames"));
+}
+
+static void text_show(json_t *d)
+{
+	char when[32];
+	json_t *r;
+	size_t i;
+
+	printf("dump %lld: %s\n", num(d, "id"), str(d, "title"));
+	printf("  host: %s  source: %s  format: %s\n", str(d, "host"), str(d, "source"),
+	       str(d, "format"));
+	printf("  reason: %s  release: %s  boot: %s  dump: %lld\n", str(d, "reason"),
+	       str(d, "release"), str(d, "boot"), num(d, "dump_no"));
+	printf("  dump time: %s  received: %s\n", str(d, "dump_time"),
+	       short_time(d, "received", when, sizeof(when)));
+	printf("  %s: %lld/%lld parts, %lld bytes, missing %s\n",
+	       json_is_true(json_object_get(d, "complete")) ? "complete" : "INCOMPLETE",
+	       num(d, "parts_received"), num(d, "parts"), num(d, "text_len"),
+	       json_array_size(json_object_get(d, "missing")) ? "ranges below" : "nothing");
+	json_array_foreach(json_object_get(d, "missing"), i, r)
+		printf("    bytes %lld-%lld\n", (long long)json_integer_value(json_array_get(r, 0)),
+		       (long long)json_integer_value(json_array_get(r, 1)));
+	json_array_foreach(json_object_get(d, "reports"), i, r)
+		text_report(r);
+	printf("\n---- text ----\n%s", str(d, "text"));
+}
+
+static json_t *q_show(struct nx_store *s, const void *id)
+{
+	json_t *v = nx_store_show(s, *(const int64_t *)id);
+
+	if (!v && !nx_store_error(s)[0])
+		fprintf(stderr, "netoopsctl: no dump with id %lld (see netoopsctl list)\n",
+			(long long)*(const int64_t *)id);
+	return v;
 }
 
 int cmd_show(struct ctl_opts *o, int argc, char **argv)
 {
-	(void)o; (void)argc; (void)argv;
-	fprintf(stderr, "netoopsctl: cmd_show: not implemented yet\n");
-	return 1;
+	int64_t id;
+	char *end;
+
+	if (parse_opts(o, NULL, argc, argv) < 0)
+		return 2;
+	if (optind + 1 != argc) {
+		fprintf(stderr, "usage: netoopsctl show ID [--json]\n");
+		return 2;
+	}
+	id = strtoll(argv[optind], &end, 10);
+	if (*end || id <= 0) {
+		fprintf(stderr, "netoopsctl show: '%s' is not a dump id\n", argv[optind]);
+		return 2;
+	}
+	return run_query(o, q_show, &id, text_show);
+}
+
+static json_t *q_groups(struct nx_store *s, const void *unused)
+{
+	(void)unused;
+	return nx_store_groups(s);
+}
+
+static void text_groups(json_t *rows)
+{
+	char first[32], last[32];
+	json_t *g, *k;
+	size_t i, j;
+
+	printf("%-5s %6s %6s %-19s %-19s %s\n", "GROUP", "COUNT", "HOSTS", "FIRST SEEN",
+	       "LAST SEEN", "TITLE");
+	json_array_foreach(rows, i, g) {
+		printf("%-5lld %6lld %6lld %-19s %-19s %s\n", num(g, "id"), num(g, "count"),
+		       num(g, "hosts"), short_time(g, "first_seen", first, sizeof(first)),
+		       short_time(g, "last_seen", last, sizeof(last)), str(g, "title"));
+		printf("      kernels:");
+		json_array_foreach(json_object_get(g, "kernels"), j, k)
+			printf(" %s", json_string_value(k));
+		printf("\n      signature: %s\n", str(g, "signature"));
+	}
 }
 
 int cmd_groups(struct ctl_opts *o, int argc, char **argv)
 {
-	(void)o; (void)argc; (void)argv;
-	fprintf(stderr, "netoopsctl: cmd_groups: not implemented yet\n");
-	return 1;
+	if (parse_opts(o, NULL, argc, argv) < 0 || optind < argc)
+		return 2;
+	return run_query(o, q_groups, NULL, text_groups);
+}
+
+static json_t *q_stats(struct nx_store *s, const void *unused)
+{
+	(void)unused;
+	return nx_store_counters(s);
+}
+
+static void text_stats(json_t *v)
+{
+	const char *key;
+	json_t *val;
+	char when[40];
+
+	json_object_foreach(json_object_get(v, "stored"), key, val)
+		printf("%-32s %lld\n", key == NULL ? "" : key, (long long)json_integer_value(val));
+	if (!json_object_size(json_object_get(v, "counters"))) {
+		printf("(no counters saved yet: netoopsd saves them every few seconds)\n");
+		return;
+	}
+	json_object_foreach(json_object_get(v, "counters"), key, val)
+		printf("%-32s %lld\n", key, (long long)json_integer_value(val));
+	time_t t = (time_t)(num(v, "updated_ms") / 1000);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", gmtime(&t));
+	printf("(counters saved by netoopsd at %s UTC)\n", when);
 }
 
 int cmd_stats(struct ctl_opts *o, int argc, char **argv)
 {
-	(void)o; (void)argc; (void)argv;
-	fprintf(stderr, "netoopsctl: cmd_stats: not implemented yet\n");
-	return 1;
+	if (parse_opts(o, NULL, argc, argv) < 0 || optind < argc)
+		return 2;
+	return run_query(o, q_stats, NULL, text_stats);
 }

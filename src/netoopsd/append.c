@@ -1,0 +1,103 @@
+/* The append file: each complete dump as readable text, like the seed's /var/log/oops. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "netoopsd/log.h"
+#include "netoopsd/outputs.h"
+
+struct nxd_append {
+	char *path;
+	FILE *f;
+};
+
+void format_time_ms(int64_t ms, char *buf, size_t len)
+{
+	time_t sec = (time_t)(ms / 1000);
+	struct tm tm;
+
+	gmtime_r(&sec, &tm);
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 (int)(ms % 1000));
+}
+
+struct nxd_append *append_open(const char *path, char *msg, size_t msglen)
+{
+	struct nxd_append *a = calloc(1, sizeof(*a));
+
+	if (!a || !(a->path = strdup(path))) {
+		free(a);
+		snprintf(msg, msglen, "out of memory");
+		return NULL;
+	}
+	a->f = fopen(path, "ae");
+	if (!a->f) {
+		snprintf(msg, msglen, "cannot open append file %s: %s", path, strerror(errno));
+		free(a->path);
+		free(a);
+		return NULL;
+	}
+	return a;
+}
+
+int append_reopen(struct nxd_append *a)
+{
+	FILE *f = fopen(a->path, "ae");
+
+	if (!f) {
+		log_err("cannot reopen append file %s: %s; still writing to the old one",
+			a->path, strerror(errno));
+		return -1;
+	}
+	fclose(a->f);
+	a->f = f;
+	return 0;
+}
+
+static void write_header(FILE *f, const struct nxd_stored *s)
+{
+	const struct nx_dump *d = s->dump;
+	const struct nx_report *r = s->reports && s->reports->n ? &s->reports->reports[0] : NULL;
+	char when[40];
+
+	format_time_ms(s->received_ms, when, sizeof(when));
+	fprintf(f, "==== netoops report %lld: %s ====\n", (long long)s->id, s->title);
+	fprintf(f, "host: %s  source: %s  reason: %s  received: %s\n",
+		d->host[0] ? d->host : "-", d->source, d->reason, when);
+	fprintf(f, "boot: %s  dump: %u  release: %s  type: %s  reports: %zu\n",
+		d->boot[0] ? d->boot : "-", d->dump, d->release[0] ? d->release : "-",
+		r && r->type ? r->type : "-", s->reports ? s->reports->n : 0);
+	if (r && r->signature)
+		fprintf(f, "signature: %s\n", r->signature);
+	fputs("----\n", f);
+}
+
+int append_write(struct nxd_append *a, const struct nxd_stored *s)
+{
+	const struct nx_dump *d = s->dump;
+
+	if (!d->complete)
+		return 0;
+	write_header(a->f, s);
+	fwrite(d->text, 1, d->text_len, a->f);
+	if (d->text_len && d->text[d->text_len - 1] != '\n')
+		fputc('\n', a->f);
+	fprintf(a->f, "==== end of netoops report %lld ====\n\n", (long long)s->id);
+	if (fflush(a->f) != 0 || ferror(a->f)) {
+		clearerr(a->f);
+		return -1;
+	}
+	return 0;
+}
+
+void append_close(struct nxd_append *a)
+{
+	if (!a)
+		return;
+	fclose(a->f);
+	free(a->path);
+	free(a);
+}

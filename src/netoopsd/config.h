@@ -1,0 +1,56 @@
+/* netoopsd's configuration: defaults, the config file and command-line options. */
+#ifndef NXD_CONFIG_H
+#define NXD_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#define NXD_DEFAULT_CONFIG	"/etc/netoops/netoopsd.conf"
+#define NXD_MAX_LISTEN		16
+
+struct nxd_addr {
+	struct sockaddr_storage ss;
+	socklen_t len;
+	char text[64];		/* as the user wrote it, for messages */
+};
+
+struct nxd_config {
+	struct nxd_addr listen[NXD_MAX_LISTEN];
+	size_t n_listen;
+	bool listen_from_cli;		/* --listen replaces the file's list */
+	char db[4096];
+	char append_file[4096];		/* "" = off */
+	struct nxd_addr syslog;		/* len 0 = off */
+	size_t max_memory;		/* reassembly bound, bytes */
+	size_t max_dumps;		/* partial dumps at once */
+	uint32_t quiet_ms;		/* incomplete after this long without news */
+	uint32_t netconsole_quiet_ms;
+	int rcvbuf;			/* SO_RCVBUF(FORCE) bytes */
+	uint32_t stats_interval_ms;	/* counters saved to the DB this often */
+	unsigned batch;			/* recvmmsg batch size */
+	bool verbose;
+};
+
+/* Fill C with defaults. */
+void config_defaults(struct nxd_config *c);
+
+/*
+ * Set KEY (an option's long name, or a config file key: the same names)
+ * to VALUE. Returns NULL, or a message saying what is wrong.
+ */
+const char *config_set(struct nxd_config *c, const char *key, const char *value,
+		       char *msg, size_t msglen);
+
+/* Read `key = value` lines from PATH. Returns 0, or -1 with MSG set. */
+int config_load(struct nxd_config *c, const char *path, bool must_exist,
+		char *msg, size_t msglen);
+
+/* Parse "ADDR:PORT", "[V6]:PORT", "ADDR" or "[V6]" (PORT defaults to DEFPORT). */
+int config_parse_addr(const char *text, uint16_t defport, struct nxd_addr *out);
+
+/* Final checks once everything is set; NULL or a message. */
+const char *config_check(struct nxd_config *c, char *msg, size_t msglen);
+
+#endif

@@ -1,0 +1,45 @@
+/* The daemon's counters, named as `netoopsctl stats` shows them. */
+#include <assert.h>
+
+#include "netoopsd/counters.h"
+
+static const char *const format_keys[NX_FORMAT_COUNT] = {
+	[NX_FMT_NETOOPS] = "datagrams_netoops",
+	[NX_FMT_LEGACY_V3] = "datagrams_legacy_v3",
+	[NX_FMT_NC_EXTENDED] = "datagrams_netconsole_extended",
+	[NX_FMT_NC_BASIC] = "datagrams_netconsole_basic",
+};
+
+size_t counters_list(const struct nxd_counters *c, struct nx_counter *out)
+{
+	size_t n = 0;
+
+#define PUT(key, val) (out[n].name = (key), out[n].value = (val), n++)
+	PUT("datagrams_received", c->rx.datagrams);
+	PUT("datagrams_accepted", c->reasm.accepted);
+	for (int f = 0; f < NX_FORMAT_COUNT; f++)
+		PUT(format_keys[f], c->reasm.by_format[f]);
+	PUT("malformed", c->reasm.malformed);
+	PUT("truncated", c->rx.truncated);
+	PUT("over_limit", c->reasm.over_limit);
+	PUT("duplicates", c->reasm.duplicates);
+	PUT("socket_overflow", c->rx.socket_overflow);
+	PUT("receive_errors", c->rx.recv_errors);
+	PUT("dumps_complete", c->reasm.complete);
+	PUT("dumps_incomplete", c->reasm.incomplete);
+	PUT("evicted", c->reasm.evicted);
+	PUT("queue_waits", c->queue_waits);
+	PUT("stored", c->store.stored);
+	PUT("reports", c->store.reports);
+	PUT("store_errors", c->store.store_errors);
+	PUT("analyse_errors", c->store.analyse_errors);
+	PUT("store_batches", c->store.batches);
+	PUT("append_errors", c->store.append_errors);
+	PUT("syslog_sent", c->store.syslog_sent);
+	PUT("syslog_errors", c->store.syslog_errors);
+	PUT("started_ms", c->started_ms);
+	PUT("datagrams_fed", c->reasm.datagrams);
+#undef PUT
+	assert(n <= NXD_N_COUNTERS);
+	return n;
+}

@@ -1,0 +1,180 @@
+/* UDP listening sockets and batched receive (recvmmsg) with loss accounting. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "netoopsd/listener.h"
+
+struct nxd_rx_batch {
+	unsigned size;
+	struct mmsghdr *msgs;
+	struct iovec *iov;
+	struct sockaddr_storage *src;
+	uint8_t (*bufs)[NXD_RX_BUF];
+	char (*ctrl)[CMSG_SPACE(sizeof(uint32_t))];
+};
+
+struct nxd_rx_batch *rx_batch_new(unsigned size)
+{
+	struct nxd_rx_batch *b = calloc(1, sizeof(*b));
+
+	if (!b)
+		return NULL;
+	b->size = size;
+	b->msgs = calloc(size, sizeof(*b->msgs));
+	b->iov = calloc(size, sizeof(*b->iov));
+	b->src = calloc(size, sizeof(*b->src));
+	b->bufs = calloc(size, sizeof(*b->bufs));
+	b->ctrl = calloc(size, sizeof(*b->ctrl));
+	if (!b->msgs || !b->iov || !b->src || !b->bufs || !b->ctrl) {
+		rx_batch_free(b);
+		return NULL;
+	}
+	return b;
+}
+
+void rx_batch_free(struct nxd_rx_batch *b)
+{
+	if (!b)
+		return;
+	free(b->msgs);
+	free(b->iov);
+	free(b->src);
+	free(b->bufs);
+	free(b->ctrl);
+	free(b);
+}
+
+/* As much buffer as we may have: FORCE ignores rmem_max but needs CAP_NET_ADMIN. */
+static void grow_rcvbuf(int fd, int bytes)
+{
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof(bytes)) == 0)
+		return;
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes));
+}
+
+int listener_rcvbuf(const struct nxd_listener *l)
+{
+	int v = 0;
+	socklen_t len = sizeof(v);
+
+	getsockopt(l->fd, SOL_SOCKET, SO_RCVBUF, &v, &len);
+	return v;
+}
+
+int listener_open(struct nxd_listener *l, const struct nxd_addr *a, int rcvbuf,
+		  char *msg, size_t msglen)
+{
+	int one = 1;
+
+	memset(l, 0, sizeof(*l));
+	l->addr = *a;
+	l->fd = socket(a->ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (l->fd < 0) {
+		snprintf(msg, msglen, "listen %s: socket: %s", a->text, strerror(errno));
+		return -1;
+	}
+	/* [::] then means IPv6 only, so 0.0.0.0 and [::] can both be listed. */
+	if (a->ss.ss_family == AF_INET6)
+		setsockopt(l->fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	setsockopt(l->fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof(one));
+	grow_rcvbuf(l->fd, rcvbuf);
+	if (bind(l->fd, (const struct sockaddr *)&a->ss, a->len) < 0) {
+		snprintf(msg, msglen, "listen %s: cannot bind: %s%s", a->text, strerror(errno),
+			 errno == EADDRINUSE ? " (another collector or syslog daemon "
+			 "is using this port; choose another with --listen)" : "");
+		close(l->fd);
+		l->fd = -1;
+		return -1;
+	}
+	return 0;
+}
+
+void listener_close(struct nxd_listener *l)
+{
+	if (l->fd >= 0)
+		close(l->fd);
+	l->fd = -1;
+}
+
+static void format_source(const struct sockaddr_storage *ss, char *out, size_t len)
+{
+	char ip[INET6_ADDRSTRLEN] = "?";
+
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
+		inet_ntop(AF_INET6, &s6->sin6_addr, ip, sizeof(ip));
+		snprintf(out, len, "[%s]:%u", ip, ntohs(s6->sin6_port));
+	} else {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
+		inet_ntop(AF_INET, &s4->sin_addr, ip, sizeof(ip));
+		snprintf(out, len, "%s:%u", ip, ntohs(s4->sin_port));
+	}
+}
+
+/* The kernel reports the socket's cumulative drop count with each datagram. */
+static void note_overflow(struct nxd_listener *l, struct msghdr *h,
+			  struct nxd_rx_counters *c)
+{
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(h); cm; cm = CMSG_NXTHDR(h, cm)) {
+		uint32_t drops;
+
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SO_RXQ_OVFL)
+			continue;
+		memcpy(&drops, CMSG_DATA(cm), sizeof(drops));
+		c->socket_overflow += (uint32_t)(drops - l->ovfl_seen);
+		l->ovfl_seen = drops;
+	}
+}
+
+static void prepare(struct nxd_rx_batch *b)
+{
+	for (unsigned i = 0; i < b->size; i++) {
+		struct msghdr *h = &b->msgs[i].msg_hdr;
+
+		b->iov[i].iov_base = b->bufs[i];
+		b->iov[i].iov_len = NXD_RX_BUF;
+		h->msg_iov = &b->iov[i];
+		h->msg_iovlen = 1;
+		h->msg_name = &b->src[i];
+		h->msg_namelen = sizeof(b->src[i]);
+		h->msg_control = b->ctrl[i];
+		h->msg_controllen = sizeof(b->ctrl[i]);
+		h->msg_flags = 0;
+	}
+}
+
+size_t listener_receive(struct nxd_listener *l, struct nxd_rx_batch *b,
+			struct nxd_datagram *out, struct nxd_rx_counters *c)
+{
+	size_t n = 0;
+	int got;
+
+	prepare(b);
+	got = recvmmsg(l->fd, b->msgs, b->size, MSG_DONTWAIT, NULL);
+	if (got < 0) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+			c->recv_errors++;
+		return 0;
+	}
+	for (int i = 0; i < got; i++) {
+		struct msghdr *h = &b->msgs[i].msg_hdr;
+
+		c->datagrams++;
+		note_overflow(l, h, c);
+		if (h->msg_flags & MSG_TRUNC) {
+			c->truncated++;
+			continue;
+		}
+		out[n].buf = b->bufs[i];
+		out[n].len = b->msgs[i].msg_len;
+		format_source(&b->src[i], out[n].source, sizeof(out[n].source));
+		n++;
+	}
+	return n;
+}

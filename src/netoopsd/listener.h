@@ -1,0 +1,60 @@
+/* UDP listening sockets and batched receive (recvmmsg) with loss accounting. */
+#ifndef NXD_LISTENER_H
+#define NXD_LISTENER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "netoopsd/config.h"
+
+/* Larger than any datagram of a supported format; longer ones are truncated and counted. */
+#define NXD_RX_BUF	4096
+#define NXD_MAX_BATCH	1024
+
+struct nxd_listener {
+	int fd;
+	struct nxd_addr addr;
+	uint32_t ovfl_seen;	/* last SO_RXQ_OVFL value: the kernel's drop count */
+};
+
+struct nxd_rx_counters {
+	uint64_t datagrams;
+	uint64_t socket_overflow;	/* dropped by the kernel: receive buffer full */
+	uint64_t truncated;		/* longer than NXD_RX_BUF */
+	uint64_t recv_errors;
+};
+
+/* One received datagram, valid until the next listener_receive(). */
+struct nxd_datagram {
+	const uint8_t *buf;
+	size_t len;
+	char source[64];		/* "ip:port" or "[ip6]:port" */
+};
+
+struct nxd_rx_batch;
+
+struct nxd_rx_batch *rx_batch_new(unsigned size);
+void rx_batch_free(struct nxd_rx_batch *b);
+
+/*
+ * Bind a non-blocking UDP socket to A with a receive buffer of RCVBUF bytes
+ * (SO_RCVBUFFORCE when allowed, else as much as rmem_max permits). Returns
+ * 0, or -1 with MSG saying what failed.
+ */
+int listener_open(struct nxd_listener *l, const struct nxd_addr *a, int rcvbuf,
+		  char *msg, size_t msglen);
+void listener_close(struct nxd_listener *l);
+
+/*
+ * Receive up to a batch of datagrams from L without blocking. Returns the
+ * number received (0 when none is waiting); OUT[i] point into B. Truncated
+ * datagrams are counted in C and not returned.
+ */
+size_t listener_receive(struct nxd_listener *l, struct nxd_rx_batch *b,
+			struct nxd_datagram *out, struct nxd_rx_counters *c);
+
+/* The receive buffer the kernel actually granted to L, in bytes. */
+int listener_rcvbuf(const struct nxd_listener *l);
+
+#endif

@@ -1,0 +1,190 @@
+/* The receive loop: sockets and signals in, datagrams into reassembly, dumps to the sink. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <systemd/sd-daemon.h>
+
+#include "netoopsd/log.h"
+#include "netoopsd/loop.h"
+
+/* Batches taken from one socket per wakeup, so one busy socket cannot starve the rest. */
+#define BATCHES_PER_WAKEUP 16
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static int64_t wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static sigset_t handled_signals(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	return set;
+}
+
+int loop_block_signals(void)
+{
+	sigset_t set = handled_signals();
+
+	signal(SIGPIPE, SIG_IGN);
+	return pthread_sigmask(SIG_BLOCK, &set, NULL) == 0 ? 0 : -1;
+}
+
+/* Hand every finished dump to the sink. */
+static void drain_ready(struct nxd_loop *l)
+{
+	struct nx_dump *d;
+
+	while ((d = nx_reasm_next(l->reasm)))
+		if (sink_push(l->sink, d, wall_ms()))
+			l->counters.queue_waits++;
+}
+
+static void publish_counters(struct nxd_loop *l)
+{
+	l->counters.reasm = *nx_reasm_stats(l->reasm);
+	sink_update_counters(l->sink, &l->counters);
+}
+
+static void receive(struct nxd_loop *l, struct nxd_listener *s,
+		    struct nxd_rx_batch *b, struct nxd_datagram *dg)
+{
+	for (int round = 0; round < BATCHES_PER_WAKEUP; round++) {
+		size_t n = listener_receive(s, b, dg, &l->counters.rx);
+		uint64_t now = mono_ms();
+
+		for (size_t i = 0; i < n; i++)
+			nx_reasm_feed(l->reasm, dg[i].source, dg[i].buf, dg[i].len, now);
+		drain_ready(l);
+		if (n < l->cfg->batch)
+			break;
+	}
+}
+
+/* Returns false when the loop should stop. */
+static bool handle_signal(struct nxd_loop *l, int sfd)
+{
+	struct signalfd_siginfo si;
+
+	if (read(sfd, &si, sizeof(si)) != sizeof(si))
+		return true;
+	if (si.ssi_signo == SIGHUP) {
+		sink_reopen(l->sink);
+		return true;
+	}
+	log_info("signal %u: flushing partial dumps and stopping", si.ssi_signo);
+	return false;
+}
+
+static int setup_epoll(struct nxd_loop *l, int sfd)
+{
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	struct epoll_event ev = { .events = EPOLLIN };
+
+	if (ep < 0)
+		return -1;
+	ev.data.u32 = (uint32_t)NXD_MAX_LISTEN;		/* the signal fd */
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev) < 0)
+		goto close_ep;
+	for (size_t i = 0; i < l->n_listeners; i++) {
+		ev.data.u32 = (uint32_t)i;
+		if (epoll_ctl(ep, EPOLL_CTL_ADD, l->listeners[i].fd, &ev) < 0)
+			goto close_ep;
+	}
+	return ep;
+close_ep:
+	close(ep);
+	return -1;
+}
+
+/* Wait no longer than the next reassembly deadline or counters publication. */
+static int next_timeout(struct nxd_loop *l, uint64_t now, uint64_t publish_at)
+{
+	int64_t t = nx_reasm_next_deadline(l->reasm, now);
+	int64_t p = publish_at > now ? (int64_t)(publish_at - now) : 0;
+
+	if (t < 0 || t > p)
+		t = p;
+	return (int)(t > 60000 ? 60000 : t);
+}
+
+static void serve(struct nxd_loop *l, int ep, int sfd, struct nxd_rx_batch *b,
+		  struct nxd_datagram *dg)
+{
+	uint64_t publish_at = mono_ms();
+	bool running = true;
+
+	while (running) {
+		struct epoll_event ev[NXD_MAX_LISTEN + 1];
+		uint64_t now = mono_ms();
+		int n = epoll_wait(ep, ev, NXD_MAX_LISTEN + 1, next_timeout(l, now, publish_at));
+
+		for (int i = 0; i < n; i++) {
+			if (ev[i].data.u32 == NXD_MAX_LISTEN)
+				running = handle_signal(l, sfd) && running;
+			else
+				receive(l, &l->listeners[ev[i].data.u32], b, dg);
+		}
+		now = mono_ms();
+		if (nx_reasm_next_deadline(l->reasm, now) == 0) {
+			nx_reasm_expire(l->reasm, now);
+			drain_ready(l);
+		}
+		if (now >= publish_at) {
+			publish_counters(l);
+			publish_at = now + l->cfg->stats_interval_ms / 2;
+		}
+	}
+}
+
+int loop_run(struct nxd_loop *l)
+{
+	sigset_t set = handled_signals();
+	struct nxd_rx_batch *b = rx_batch_new(l->cfg->batch);
+	struct nxd_datagram *dg = calloc(l->cfg->batch, sizeof(*dg));
+	int sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	int ep = sfd >= 0 ? setup_epoll(l, sfd) : -1;
+
+	if (!b || !dg || ep < 0) {
+		log_err("cannot start the receive loop: %s", strerror(errno));
+		rx_batch_free(b);
+		free(dg);
+		if (sfd >= 0)
+			close(sfd);
+		return -1;
+	}
+	l->counters.started_ms = (uint64_t)wall_ms();
+	sd_notify(0, "READY=1\nSTATUS=receiving");
+	serve(l, ep, sfd, b, dg);
+	sd_notify(0, "STOPPING=1");
+	nx_reasm_flush(l->reasm, mono_ms());
+	drain_ready(l);
+	publish_counters(l);
+	close(ep);
+	close(sfd);
+	rx_batch_free(b);
+	free(dg);
+	return 0;
+}

@@ -1,0 +1,33 @@
+/* The receive loop: sockets and signals in, datagrams into reassembly, dumps to the sink. */
+#ifndef NXD_LOOP_H
+#define NXD_LOOP_H
+
+#include "core/reasm.h"
+#include "netoopsd/config.h"
+#include "netoopsd/counters.h"
+#include "netoopsd/listener.h"
+#include "netoopsd/sink.h"
+
+struct nxd_loop {
+	const struct nxd_config *cfg;
+	struct nxd_listener listeners[NXD_MAX_LISTEN];
+	size_t n_listeners;
+	struct nx_reasm *reasm;
+	struct nxd_sink *sink;
+	struct nxd_counters counters;	/* the receive side's */
+};
+
+/*
+ * Block the signals the loop handles (call before starting any thread, so
+ * every thread inherits the mask). 0 or -1.
+ */
+int loop_block_signals(void);
+
+/*
+ * Run until SIGTERM or SIGINT: then flush partial dumps as incomplete, hand
+ * them to the sink and return 0 (-1 if the loop could not start).
+ * SIGHUP reopens the append file.
+ */
+int loop_run(struct nxd_loop *l);
+
+#endif

@@ -1,0 +1,48 @@
+/* The store side: a thread that analyses finished dumps and stores them in batches. */
+#ifndef NXD_SINK_H
+#define NXD_SINK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/reasm.h"
+#include "netoopsd/counters.h"
+#include "netoopsd/outputs.h"
+#include "store/store.h"
+
+struct nxd_sink;
+
+struct nxd_sink_parts {
+	struct nx_store *store;		/* used by the sink thread only from now on */
+	struct nxd_append *append;	/* NULL = off */
+	struct nxd_syslog *syslog;	/* NULL = off */
+	size_t max_queue_bytes;		/* receive waits beyond this much queued text */
+	uint32_t stats_interval_ms;
+};
+
+/*
+ * Start the thread; it takes ownership of P's store and outputs (closed by
+ * sink_stop()). NULL on failure.
+ */
+struct nxd_sink *sink_start(const struct nxd_sink_parts *p);
+
+/*
+ * Queue dump D (ownership passes to the sink), received at wall-clock
+ * RECEIVED_MS. Waits while the queue is full, so that memory stays bounded;
+ * returns true if it had to wait.
+ */
+bool sink_push(struct nxd_sink *s, struct nx_dump *d, int64_t received_ms);
+
+/* Give the sink the receive side's latest counters, saved at the next interval. */
+void sink_update_counters(struct nxd_sink *s, const struct nxd_counters *rx_side);
+
+/* Ask for the append file to be reopened (SIGHUP). Async-signal-safe: no. */
+void sink_reopen(struct nxd_sink *s);
+
+/*
+ * Store everything queued, save the counters a last time, stop the thread
+ * and close the store and outputs. FINAL receives the last counters.
+ */
+void sink_stop(struct nxd_sink *s, struct nxd_counters *final);
+
+#endif

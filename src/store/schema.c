@@ -1,0 +1,135 @@
+/* Versioned schema migrations, keyed by PRAGMA user_version. */
+#include <stdio.h>
+
+#include "store/store_int.h"
+
+/*
+ * migrations[i] takes the schema from version i to i + 1. Never edit a
+ * released step: append a new one and bump NX_STORE_SCHEMA_VERSION.
+ */
+static const char *const migrations[NX_STORE_SCHEMA_VERSION] = {
+	/* 0 -> 1: dumps, their analysed reports, groups, counters. */
+	"CREATE TABLE dumps ("
+	"  id INTEGER PRIMARY KEY,"
+	"  format TEXT NOT NULL,"		/* netoops, legacy-v3, netconsole-... */
+	"  host TEXT NOT NULL,"			/* from the packets, or the source */
+	"  source TEXT NOT NULL,"		/* sender address ip:port */
+	"  boot TEXT NOT NULL,"
+	"  dump_no INTEGER NOT NULL,"
+	"  reason TEXT NOT NULL,"
+	"  release TEXT NOT NULL,"
+	"  dump_time_us INTEGER NOT NULL,"	/* sender clock, 0 unknown */
+	"  received_ms INTEGER NOT NULL,"	/* our clock, last datagram */
+	"  receive_span_ms INTEGER NOT NULL,"	/* first to last datagram */
+	"  complete INTEGER NOT NULL,"
+	"  parts INTEGER NOT NULL,"
+	"  parts_received INTEGER NOT NULL,"
+	"  missing TEXT NOT NULL,"		/* JSON [[start,end],...] */
+	"  title TEXT NOT NULL,"		/* primary report's, or describes the dump */
+	"  type TEXT,"				/* primary report's type */
+	"  kernel TEXT,"
+	"  n_reports INTEGER NOT NULL,"
+	"  text TEXT NOT NULL"
+	");"
+	"CREATE INDEX dumps_received ON dumps(received_ms);"
+	"CREATE INDEX dumps_host ON dumps(host, received_ms);"
+	"CREATE TABLE groups ("
+	"  id INTEGER PRIMARY KEY,"
+	"  signature TEXT NOT NULL UNIQUE,"
+	"  title TEXT NOT NULL,"
+	"  type TEXT,"
+	"  first_seen_ms INTEGER NOT NULL,"
+	"  last_seen_ms INTEGER NOT NULL,"
+	"  count INTEGER NOT NULL"
+	");"
+	"CREATE TABLE group_hosts ("
+	"  group_id INTEGER NOT NULL REFERENCES groups(id),"
+	"  host TEXT NOT NULL,"
+	"  PRIMARY KEY (group_id, host)) WITHOUT ROWID;"
+	"CREATE TABLE group_kernels ("
+	"  group_id INTEGER NOT NULL REFERENCES groups(id),"
+	"  kernel TEXT NOT NULL,"
+	"  PRIMARY KEY (group_id, kernel)) WITHOUT ROWID;"
+	"CREATE TABLE reports ("
+	"  id INTEGER PRIMARY KEY,"
+	"  dump_id INTEGER NOT NULL REFERENCES dumps(id) ON DELETE CASCADE,"
+	"  seq INTEGER NOT NULL,"		/* 0 = primary */
+	"  is_primary INTEGER NOT NULL,"
+	"  title TEXT NOT NULL,"
+	"  class TEXT,"
+	"  type TEXT,"
+	"  corrupted INTEGER NOT NULL,"
+	"  kernel TEXT,"
+	"  taint TEXT,"
+	"  taint_mask INTEGER NOT NULL,"
+	"  cpu INTEGER,"
+	"  pid INTEGER,"
+	"  comm TEXT,"
+	"  hardware TEXT,"
+	"  die_counter INTEGER NOT NULL,"
+	"  panic_msg TEXT,"
+	"  rip TEXT,"
+	"  frames TEXT NOT NULL,"		/* JSON array */
+	"  modules TEXT NOT NULL,"		/* JSON array */
+	"  signature TEXT,"
+	"  group_id INTEGER REFERENCES groups(id),"
+	"  text_start INTEGER NOT NULL,"
+	"  text_end INTEGER NOT NULL"
+	");"
+	"CREATE INDEX reports_dump ON reports(dump_id);"
+	"CREATE INDEX reports_group ON reports(group_id);"
+	"CREATE TABLE counters ("
+	"  name TEXT PRIMARY KEY,"
+	"  value INTEGER NOT NULL,"
+	"  updated_ms INTEGER NOT NULL"
+	") WITHOUT ROWID;",
+};
+
+static int user_version(struct nx_store *s, int *version)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return store_fail(s, "reading the schema version");
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return store_fail(s, "reading the schema version");
+	}
+	*version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static int apply(struct nx_store *s, int from)
+{
+	char sql[64];
+
+	if (store_exec(s, migrations[from]) < 0)
+		return -1;
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", from + 1);
+	return store_exec(s, sql);
+}
+
+int store_migrate(struct nx_store *s)
+{
+	int version = 0;
+
+	/* IMMEDIATE: two processes opening a fresh file must not both migrate. */
+	if (store_exec(s, "BEGIN IMMEDIATE") < 0)
+		return -1;
+	if (user_version(s, &version) < 0)
+		goto rollback;
+	if (version > NX_STORE_SCHEMA_VERSION) {
+		snprintf(s->err, sizeof(s->err),
+			 "database schema version %d is newer than this program's (%d): "
+			 "use a newer netoops", version, NX_STORE_SCHEMA_VERSION);
+		goto rollback;
+	}
+	for (; version < NX_STORE_SCHEMA_VERSION; version++)
+		if (apply(s, version) < 0)
+			goto rollback;
+	return store_exec(s, "COMMIT");
+rollback:
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}

@@ -1,0 +1,88 @@
+/* The report store: SQLite behind a small API; the only module that includes sqlite3.h. */
+#ifndef NX_STORE_H
+#define NX_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "core/analyse.h"
+#include "core/reasm.h"
+
+/*
+ * Layout (see docs/netoopsd.md, "Schema"): one row in `dumps` per received
+ * dump (its raw text, completeness, missing ranges, identity), one row in
+ * `reports` per crash report analysed from it, `groups` keyed by the
+ * reports' grouping signature, and `counters` with the daemon's counters.
+ * The schema version is PRAGMA user_version; nx_store_open() migrates.
+ */
+
+#define NX_STORE_SCHEMA_VERSION 1
+
+struct nx_store;
+
+enum nx_store_mode {
+	NX_STORE_CREATE,	/* the daemon: create the file if needed, migrate */
+	NX_STORE_EXISTING,	/* netoopsctl: the file must exist; migrate if older */
+};
+
+/*
+ * Open (and migrate) the database at PATH. On failure returns NULL and
+ * writes a message saying what to fix into ERR.
+ */
+struct nx_store *nx_store_open(const char *path, enum nx_store_mode mode,
+			       char *err, size_t errlen);
+void nx_store_close(struct nx_store *s);
+
+/* The last error message of S (valid until the next call on S). */
+const char *nx_store_error(const struct nx_store *s);
+
+/* Transactions: writers batch many dumps into one; 0 or -1. */
+int nx_store_begin(struct nx_store *s);
+int nx_store_commit(struct nx_store *s);
+void nx_store_rollback(struct nx_store *s);
+
+/*
+ * Store dump D, received at wall-clock RECEIVED_MS, with the crash reports
+ * SET analysed from its text (SET may be NULL or empty: the dump is still
+ * stored, titled from its reason). Updates groups. Returns the new dump id,
+ * or -1. Call inside a transaction.
+ */
+int64_t nx_store_add_dump(struct nx_store *s, const struct nx_dump *d,
+			  int64_t received_ms, const struct nx_report_set *set);
+
+/* The title a dump gets when no crash report was found in it. Returns BUF. */
+const char *nx_store_empty_title(const struct nx_dump *d, char *buf, size_t len);
+
+/* One named counter value, as saved by the daemon. */
+struct nx_counter {
+	const char *name;
+	uint64_t value;
+};
+
+/* Replace the saved counters with C[0..N), stamped NOW_MS. 0 or -1. */
+int nx_store_save_counters(struct nx_store *s, const struct nx_counter *c,
+			   size_t n, int64_t now_ms);
+
+/* Filters of nx_store_list(); NULL / 0 fields do not filter. */
+struct nx_store_filter {
+	const char *host;
+	const char *reason;
+	const char *group;	/* group id or signature */
+	int64_t since_ms;	/* received at or after */
+	int64_t limit;		/* 0: no limit */
+};
+
+/*
+ * Queries. Each returns a new JSON value owned by the caller (json_decref),
+ * or NULL with nx_store_error() set. nx_store_show() returns NULL with an
+ * empty error when ID does not exist.
+ */
+json_t *nx_store_list(struct nx_store *s, const struct nx_store_filter *f);
+json_t *nx_store_show(struct nx_store *s, int64_t id);
+json_t *nx_store_groups(struct nx_store *s);
+json_t *nx_store_counters(struct nx_store *s);
+
+#endif

@@ -1,0 +1,39 @@
+/* Private parts of the store shared by its files: the handle and SQL helpers. */
+#ifndef NX_STORE_INT_H
+#define NX_STORE_INT_H
+
+#include <sqlite3.h>
+
+#include "store/store.h"
+
+enum nx_stmt {
+	ST_INSERT_DUMP,
+	ST_INSERT_REPORT,
+	ST_UPSERT_GROUP,
+	ST_INSERT_GROUP_HOST,
+	ST_INSERT_GROUP_KERNEL,
+	ST_COUNT
+};
+
+struct nx_store {
+	sqlite3 *db;
+	sqlite3_stmt *stmt[ST_COUNT];	/* prepared once, on first use */
+	char err[512];
+};
+
+/* Record the database's current error, prefixed by WHAT; returns -1. */
+int store_fail(struct nx_store *s, const char *what);
+
+/* The prepared statement ID (SQL given at first use), reset; NULL on error. */
+sqlite3_stmt *store_stmt(struct nx_store *s, enum nx_stmt id, const char *sql);
+
+/* Run SQL that returns no rows; 0 or -1. */
+int store_exec(struct nx_store *s, const char *sql);
+
+/* Bring the schema up to NX_STORE_SCHEMA_VERSION (schema.c); 0 or -1. */
+int store_migrate(struct nx_store *s);
+
+/* Bind a C string, NULL binding SQL NULL. */
+int store_bind_text(sqlite3_stmt *st, int col, const char *text);
+
+#endif
