@@ -82,27 +82,47 @@ static size_t v1_room(const struct v1_ctx *c, uint32_t total, uint32_t widest_pa
 	return n > 0 && (size_t)n < c->max ? c->max - (size_t)n : 0;
 }
 
+/* Start of the record that holds byte END - 1. */
+static size_t record_start(const char *text, size_t end)
+{
+	size_t i = end - 1;
+
+	while (i > 0 && text[i - 1] != '\n')
+		i--;
+	return i;
+}
+
 /*
- * Cut [0, len) into parts from the end: each part takes the newest whole
- * records that fit in ROOM; a record longer than ROOM is split. Writes part
- * start offsets newest first into STARTS (if non-NULL); returns the count.
+ * Cut [0, len) into parts from the end. A part holds the newest whole
+ * records that fit in ROOM, or one piece of a single record longer than
+ * ROOM (such a record is cut from its end, so its first piece may be short).
+ * Writes part start offsets newest first into STARTS (if non-NULL); returns
+ * the count, or max_parts + 1 if there would be more.
  */
 static size_t v1_cut(const char *text, size_t len, size_t room, uint32_t *starts, size_t max_parts)
 {
 	size_t end = len, n = 0;
 
 	do {
-		size_t lo = end > room ? end - room : 0, start = end;
+		size_t rec = record_start(text, end ? end : 1), start;
+		bool mid_record = end < len && text[end - 1] != '\n';
 
-		/* the earliest record boundary inside [lo, end) */
-		for (size_t i = lo; i < end; i++) {
-			if (i == 0 || text[i - 1] == '\n') {
-				start = i;
-				break;
+		if (end == 0)
+			rec = 0;
+		if (mid_record || end - rec > room) {
+			start = end - rec > room ? end - room : rec;
+		} else {
+			size_t lo = end > room ? end - room : 0;
+
+			/* the earliest record boundary inside [lo, end) */
+			start = rec;
+			for (size_t i = lo; i < rec; i++) {
+				if (i == 0 || text[i - 1] == '\n') {
+					start = i;
+					break;
+				}
 			}
 		}
-		if (start == end)	/* no boundary: a record longer than room */
-			start = lo;
 		if (n >= max_parts)
 			return n + 1;
 		if (starts)

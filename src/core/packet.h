@@ -45,6 +45,15 @@ struct nx_packet {
 	bool nc_cont;			/* flags 'c': a fragment of a line */
 	bool nc_frag;			/* ncfrag present */
 	uint32_t nc_frag_off, nc_frag_total;
+	char nc_flag;			/* '-', 'c' or '+' (old kernels: continues the previous) */
+	uint16_t legacy_type;		/* legacy v3: NETOOPS_V3_TYPE_DUMP or _SOFT */
+	/*
+	 * netoops: the dump's text at [offset, offset + text_len). legacy v3: the
+	 * data area, trailing NULs stripped. netconsole extended: the raw
+	 * (still \xNN-escaped) payload after ';' -- the record's text up to the
+	 * first '\n', then dictionary lines; a fragment when nc_frag.
+	 * netconsole basic: the whole datagram.
+	 */
 	const uint8_t *text;
 	size_t text_len;
 };
@@ -59,5 +68,18 @@ int nx_decode(const uint8_t *buf, size_t len, struct nx_packet *out, const char 
 int nx_decode_netoops(const uint8_t *buf, size_t len, struct nx_packet *out, const char **why);
 int nx_decode_legacy_v3(const uint8_t *buf, size_t len, struct nx_packet *out, const char **why);
 int nx_decode_netconsole(const uint8_t *buf, size_t len, struct nx_packet *out, const char **why);
+
+/* Datagrams longer than this are malformed whatever their format. */
+#define NX_DATAGRAM_MAX		65536
+/* Largest packet_count a legacy v3 dump may claim (32 MiB of 1 KiB chunks). */
+#define NX_LEGACY_MAX_PACKETS	(NETOOPS_MAX_DUMP / NETOOPS_V3_DATA_LEN)
+/* Largest ncfrag total accepted (a record plus its dictionary/userdata). */
+#define NX_NC_RECORD_MAX	65536
+
+/*
+ * Undo /dev/kmsg escaping: "\xNN" -> the byte. OUT must hold LEN bytes;
+ * returns the unescaped length. Malformed escapes are copied as they are.
+ */
+size_t nx_nc_unescape(const uint8_t *in, size_t len, char *out);
 
 #endif

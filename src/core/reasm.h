@@ -15,6 +15,8 @@ struct nx_reasm_limits {
 	size_t max_dumps;		/* partial dumps held at once */
 	uint32_t quiet_ms;		/* emit a dump incomplete after this long without news */
 	uint32_t netconsole_quiet_ms;	/* cut a netconsole stream after this long */
+	size_t max_dump_bytes;		/* text of one dump or stream chunk; 0: max_bytes / 4 */
+	uint64_t hash_seed;		/* key of the table's hash (random in the daemon); 0 is valid */
 };
 
 /* A byte range [start, end) of a dump's text that never arrived. */

@@ -1,0 +1,220 @@
+/* Decoder for this project's datagrams (docs/protocol.md): a strict header line, then text. */
+#include "core/packet.h"
+#include "core/scan.h"
+
+#include <string.h>
+
+/* A cursor over the header line: fields separated by single spaces. */
+struct hdr {
+	const uint8_t *p;
+	size_t n, pos;
+	bool last;		/* the field just taken ended the line */
+};
+
+/* Take the next field; false if the line ended before it. */
+static bool field(struct hdr *h, const uint8_t **f, size_t *len)
+{
+	size_t i = h->pos;
+
+	if (h->last)
+		return false;
+	while (i < h->n && h->p[i] != ' ')
+		i++;
+	*f = h->p + h->pos;
+	*len = i - h->pos;
+	h->last = i >= h->n;
+	h->pos = i + 1;
+	return *len > 0;
+}
+
+static bool host_ok(const uint8_t *f, size_t n)
+{
+	if (n < 1 || n > NETOOPS_MAX_HOST)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		uint8_t c = f[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || nx_is_digit(c) ||
+		      c == '.' || c == '_' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+static bool boot_ok(const uint8_t *f, size_t n)
+{
+	if (n != NETOOPS_BOOT_ID_HEX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!nx_is_digit(f[i]) && !(f[i] >= 'a' && f[i] <= 'f'))
+			return false;
+	return true;
+}
+
+static bool reason_ok(const uint8_t *f, size_t n)
+{
+	static const char *const reasons[] = {
+		NETOOPS_REASON_OOPS, NETOOPS_REASON_PANIC, NETOOPS_REASON_OOM,
+		NETOOPS_REASON_TEST, NETOOPS_REASON_EMERG, NETOOPS_REASON_SHUTDOWN,
+	};
+
+	for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+		if (strlen(reasons[i]) == n && !memcmp(reasons[i], f, n))
+			return true;
+	return false;
+}
+
+static bool release_ok(const uint8_t *f, size_t n)
+{
+	if (n < 1 || n > NETOOPS_MAX_RELEASE)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!nx_is_graph(f[i]))
+			return false;
+	return true;
+}
+
+/* "<seconds>.<6 digits>" */
+static bool time_ok(const uint8_t *f, size_t n, uint64_t *usec)
+{
+	uint64_t sec, frac;
+
+	if (n < 8 || f[n - 7] != '.')
+		return false;
+	if (!nx_scan_dec(f, n - 7, UINT64_MAX / 1000000 - 1, &sec))
+		return false;
+	for (size_t i = n - 6; i < n; i++)
+		if (!nx_is_digit(f[i]))
+			return false;
+	frac = 0;
+	for (size_t i = n - 6; i < n; i++)
+		frac = frac * 10 + (uint64_t)(f[i] - '0');
+	*usec = sec * 1000000 + frac;
+	return true;
+}
+
+/* "<a>/<b>" with a <= amax, b <= bmax */
+static bool pair_ok(const uint8_t *f, size_t n, uint64_t amax, uint64_t bmax, uint32_t *a,
+		    uint32_t *b)
+{
+	size_t slash = nx_scan_to(f, n, '/');
+	uint64_t x, y;
+
+	if (slash == n || !nx_scan_dec(f, slash, amax, &x) ||
+	    !nx_scan_dec(f + slash + 1, n - slash - 1, bmax, &y))
+		return false;
+	*a = (uint32_t)x;
+	*b = (uint32_t)y;
+	return true;
+}
+
+static bool extension_ok(const uint8_t *f, size_t n)
+{
+	size_t eq = nx_scan_to(f, n, '=');
+
+	if (eq == 0 || eq == n)
+		return false;
+	for (size_t i = 0; i < eq; i++)
+		if (!((f[i] >= 'a' && f[i] <= 'z') || nx_is_digit(f[i]) || f[i] == '_'))
+			return false;
+	for (size_t i = eq + 1; i < n; i++)
+		if (!nx_is_graph(f[i]))
+			return false;
+	return true;
+}
+
+static void copy_field(char *dst, const uint8_t *f, size_t n)
+{
+	memcpy(dst, f, n);
+	dst[n] = '\0';
+}
+
+#define BAD(msg) do { *why = "netoops: " msg; return -1; } while (0)
+
+/* Identity fields 2..7: host boot dump reason release time. */
+static int identity(struct hdr *h, struct nx_packet *out, const char **why)
+{
+	const uint8_t *f;
+	size_t n;
+	uint64_t v;
+
+	if (!field(h, &f, &n) || !host_ok(f, n))
+		BAD("bad host");
+	copy_field(out->host, f, n);
+	if (!field(h, &f, &n) || !boot_ok(f, n))
+		BAD("bad boot id");
+	copy_field(out->boot, f, n);
+	if (!field(h, &f, &n) || !nx_scan_dec(f, n, UINT32_MAX, &v) || v == 0)
+		BAD("bad dump number");
+	out->dump = (uint32_t)v;
+	if (!field(h, &f, &n) || !reason_ok(f, n))
+		BAD("bad reason");
+	copy_field(out->reason, f, n);
+	if (!field(h, &f, &n) || !release_ok(f, n))
+		BAD("bad release");
+	copy_field(out->release, f, n);
+	if (!field(h, &f, &n) || !time_ok(f, n, &out->time_usec))
+		BAD("bad time");
+	return 0;
+}
+
+/* Position fields 8..10: part/parts offset/total copy/copies. */
+static int position(struct hdr *h, struct nx_packet *out, const char **why)
+{
+	const uint8_t *f;
+	size_t n;
+
+	if (!field(h, &f, &n) ||
+	    !pair_ok(f, n, NETOOPS_MAX_PARTS, NETOOPS_MAX_PARTS, &out->part, &out->parts) ||
+	    out->part >= out->parts)
+		BAD("bad part/parts");
+	if (!field(h, &f, &n) ||
+	    !pair_ok(f, n, NETOOPS_MAX_DUMP, NETOOPS_MAX_DUMP, &out->offset, &out->total) ||
+	    out->offset > out->total)
+		BAD("bad offset/total");
+	if (!field(h, &f, &n) ||
+	    !pair_ok(f, n, NETOOPS_MAX_COPIES, NETOOPS_MAX_COPIES, &out->copy, &out->copies) ||
+	    out->copy < 1 || out->copy > out->copies)
+		BAD("bad copy/copies");
+	return 0;
+}
+
+int nx_decode_netoops(const uint8_t *buf, size_t len, struct nx_packet *out, const char **why)
+{
+	if (len < NETOOPS_MAGIC_LEN || memcmp(buf, "NETOOPS", NETOOPS_MAGIC_LEN - 1))
+		return 1;
+	memset(out, 0, sizeof(*out));
+	out->format = NX_FMT_NETOOPS;
+	if (buf[NETOOPS_MAGIC_LEN - 1] != NETOOPS_MAGIC[NETOOPS_MAGIC_LEN - 1])
+		BAD("unsupported protocol version");
+	if (len > NETOOPS_MAX_DATAGRAM)
+		BAD("datagram longer than 1400 bytes");
+	if (len == NETOOPS_MAGIC_LEN || buf[NETOOPS_MAGIC_LEN] != ' ')
+		BAD("no space after magic");
+
+	size_t eol = nx_scan_to(buf, len, '\n');
+
+	if (eol == len)
+		BAD("header line not terminated");
+
+	struct hdr h = { .p = buf, .n = eol, .pos = NETOOPS_MAGIC_LEN + 1 };
+
+	if (identity(&h, out, why) || position(&h, out, why))
+		return -1;
+	/* The fixed fields end within 256 bytes; extensions may follow. */
+	if (h.pos - 1 >= NETOOPS_MAX_HEADER)
+		BAD("header longer than 256 bytes");
+
+	const uint8_t *f;
+	size_t n;
+
+	while (!h.last) {
+		if (!field(&h, &f, &n) || !extension_ok(f, n))
+			BAD("bad extension field");
+	}
+	out->text = buf + eol + 1;
+	out->text_len = len - eol - 1;
+	if ((uint64_t)out->offset + out->text_len > out->total)
+		BAD("text runs past total");
+	return 0;
+}
