@@ -1,0 +1,450 @@
+/* nx_analyse(): find every crash report in a kernel log and fill struct nx_report. */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/analyse_int.h"
+
+#define MAX_REPORTS 4096	/* per text; beyond this a log is a storm, not a report */
+#define CUT_HERE_REACH 4	/* "cut here" belongs to a header at most this many lines on */
+#define ATTACH_REACH 12		/* die lines and upgrades join a header this close */
+#define PANIC_REACH 40		/* a panic this close after a report is its tail */
+#define MERGE_REACH 20		/* same-class headers (MCE, RCU) this close are one report */
+#define TRACE_GAP 15		/* frames must follow "Call Trace:" within this many lines */
+
+char *nx_strndup(const char *s, size_t n, bool *oom)
+{
+	char *p = malloc(n + 1);
+
+	if (!p) {
+		*oom = true;
+		return NULL;
+	}
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+bool nx_starts(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+const char *nx_skip_spaces(const char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	return s;
+}
+
+bool nx_ishex(int c)
+{
+	return isxdigit(c) != 0;
+}
+
+/* ---- pass 1: where reports start and end ---- */
+
+struct span {
+	size_t start, hdr, end;		/* lines [start, end); hdr is the header line */
+	size_t last_active;		/* last line that looked like part of a report */
+	struct nx_header h;
+	bool trace_seen, has_die, open;
+};
+
+struct finder {
+	struct span *v;
+	size_t n, cap;
+	size_t cut;			/* last "cut here" line + 1, 0 when none */
+	bool oom;
+};
+
+static struct span *current(struct finder *f)
+{
+	return f->n && f->v[f->n - 1].open ? &f->v[f->n - 1] : NULL;
+}
+
+static void close_span(struct finder *f, size_t end)
+{
+	struct span *s = current(f);
+
+	if (s) {
+		s->open = false;
+		if (s->end < end)
+			s->end = end;
+	}
+}
+
+static void open_span(struct finder *f, size_t i, const struct nx_header *h)
+{
+	size_t start = i;
+
+	if (f->cut && i - (f->cut - 1) <= CUT_HERE_REACH &&
+	    (f->n == 0 || f->cut - 1 >= f->v[f->n - 1].hdr + 1))
+		start = f->cut - 1;
+	close_span(f, start);
+	if (f->n == MAX_REPORTS)
+		return;
+	if (f->n == f->cap) {
+		size_t cap = f->cap ? f->cap * 2 : 8;
+		struct span *v = realloc(f->v, cap * sizeof(*v));
+
+		if (!v) {
+			f->oom = true;
+			return;
+		}
+		f->v = v;
+		f->cap = cap;
+	}
+	f->v[f->n++] = (struct span){
+		.start = start, .hdr = i, .end = i + 1, .last_active = i, .h = *h, .open = true,
+	};
+}
+
+static bool panic_is_consequence(const char *s)
+{
+	static const char *const msgs[] = {
+		"Fatal exception", "panic_on_warn", "hung_task: blocked tasks",
+		"softlockup: hung tasks", "Hard LOCKUP", "hard LOCKUP", "Out of memory",
+		"Aiee, killing interrupt handler", "Attempted to kill the idle task",
+		"Fatal machine check", "Machine check", "Unable to continue", "rcu_stall",
+		"RCU Stall",
+	};
+
+	for (size_t i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++)
+		if (strstr(s, msgs[i]))
+			return true;
+	return false;
+}
+
+static const char *panic_type(const char *s)
+{
+	if (strstr(s, "Out of memory") || strstr(s, "out of memory"))
+		return "oom";
+	if (strstr(s, "hung_task"))
+		return "hang";
+	if (strstr(s, "LOCKUP") || strstr(s, "softlockup"))
+		return "lockup";
+	if (strstr(s, "achine check"))
+		return "mce";
+	return "panic";
+}
+
+static void on_panic(struct finder *f, size_t i, const char *line, struct nx_header *h)
+{
+	struct span *s = f->n ? &f->v[f->n - 1] : NULL;
+
+	if (s && (i - s->last_active <= PANIC_REACH ||
+		  (panic_is_consequence(line) && i - s->hdr <= s->h.cap))) {
+		s->open = true;	/* the panic is the tail of this report */
+		s->last_active = i;
+		if (s->end < i + 1)
+			s->end = i + 1;
+		return;
+	}
+	h->type = panic_type(line);
+	/* "Fatal exception" alone: the oops it summarises is lost */
+	h->needs_stack = panic_is_consequence(line) && strstr(line, "Fatal exception");
+	open_span(f, i, h);
+}
+
+static bool reportish(const char *s)
+{
+	const char *t = nx_skip_spaces(s);
+	size_t k = 0;
+
+	if (strstr(t, "+0x") || nx_is_trace_header(t))
+		return true;
+	while (k < 8 && (isupper((unsigned char)t[k]) || isdigit((unsigned char)t[k]) ||
+			 (k && t[k] == ' ')))
+		k++;
+	return k >= 2 && t[k] == ':';	/* register dumps: "RAX:", "Code:", "GPR00:" */
+}
+
+static void find_line(struct finder *f, const struct nx_line *l, size_t i)
+{
+	struct nx_header h;
+	struct span *s = current(f);
+
+	if (s && i - s->hdr > s->h.cap)
+		close_span(f, i), s = NULL;
+	nx_header_classify(l->s, l->len, &h);
+	switch (h.role) {
+	case NX_ROLE_NONE:
+		break;
+	case NX_ROLE_END:
+		if (s) {
+			s->last_active = i;
+			close_span(f, i + 1);
+		}
+		return;
+	case NX_ROLE_CUT:
+		f->cut = i + 1;
+		return;
+	case NX_ROLE_PANIC:
+		on_panic(f, i, l->s, &h);
+		return;
+	case NX_ROLE_DIE:
+		if (s && !s->trace_seen && !s->has_die && i - s->hdr <= ATTACH_REACH) {
+			s->has_die = true;
+			s->h.die_counter = h.die_counter;
+			s->last_active = i;
+			return;
+		}
+		open_span(f, i, &h);
+		if ((s = current(f)))
+			s->has_die = true;
+		return;
+	case NX_ROLE_UPGRADE:
+		if (s && !s->trace_seen && i - s->hdr <= ATTACH_REACH) {
+			memcpy(s->h.class, h.class, sizeof(h.class));
+			s->h.type = h.type;
+			s->last_active = i;
+			return;
+		}
+		open_span(f, i, &h);
+		return;
+	case NX_ROLE_VICTIM:
+		if (s && strcmp(s->h.type, "oom") == 0) {
+			s->last_active = i;
+			close_span(f, i + 1);
+			return;
+		}
+		open_span(f, i, &h);
+		close_span(f, i + 1);
+		return;
+	case NX_ROLE_START:
+		if (s && s->h.same_class_merges && strcmp(s->h.class, h.class) == 0 &&
+		    i - s->last_active <= MERGE_REACH) {
+			s->last_active = i;
+			return;
+		}
+		open_span(f, i, &h);
+		return;
+	}
+	if (s) {
+		if (nx_is_trace_header(l->s))
+			s->trace_seen = true;
+		if (reportish(l->s))
+			s->last_active = i;
+	}
+}
+
+/* ---- pass 2: one report from its lines ---- */
+
+struct builder {
+	struct nx_report *r;
+	struct nx_extra x;
+	struct nx_frames fs;
+	int trace_state;		/* 0 before, 1 after a trace header, 2 in frames, 3 done */
+	size_t gap;
+	bool lockdep_ready;		/* lockdep: "stack backtrace:" seen */
+	bool has_header;		/* the report has a trace header at all */
+	bool modules_done;
+};
+
+static bool trace_line(struct builder *b, const struct nx_line *l)
+{
+	enum nx_trace_line t;
+	bool lockdep = strcmp(b->r->type, "lockdep") == 0;
+
+	if (b->trace_state == 3)
+		return false;
+	if (b->trace_state == 0) {
+		if (lockdep && !b->lockdep_ready) {
+			b->lockdep_ready = strstr(l->s, "stack backtrace:") != NULL;
+			if (b->lockdep_ready)
+				b->trace_state = 1;
+			return b->lockdep_ready;
+		}
+		if (nx_is_trace_header(l->s)) {
+			b->trace_state = 1;
+			return true;
+		}
+		if (b->has_header)
+			return false;
+	}
+	t = nx_frames_parse_line(&b->fs, l->s, l->len);
+	if (b->trace_state == 0) {
+		if (t == NX_TL_FRAMES)
+			b->trace_state = 2;
+		return t == NX_TL_FRAMES;
+	}
+	if (b->trace_state == 1) {
+		if (t == NX_TL_FRAMES)
+			b->trace_state = 2;
+		else if (++b->gap > TRACE_GAP)
+			b->trace_state = 3;
+		return true;
+	}
+	if (t == NX_TL_OTHER || t == NX_TL_HEADER) {
+		b->trace_state = 3;
+		return false;
+	}
+	return true;
+}
+
+/* The function a WARN or sanitizer header names: "at f.c:1 fn+0x1/0x2", "in fn+0x..". */
+static void header_function(struct builder *b, const struct nx_line *l, const struct nx_line *next)
+{
+	const char *s = l->s, *p;
+	struct nx_frame f;
+
+	if ((p = strstr(s, "KASAN: ")) || (p = strstr(s, "KFENCE: ")) || (p = strstr(s, "KMSAN: "))) {
+		p = strstr(p, " in ");
+		if (p && nx_parse_symbol(p + 4, strlen(p + 4), false, &f, &b->x.oom))
+			goto found;
+		return;
+	}
+	if (!nx_starts(nx_skip_spaces(s), "WARNING: ") || !(p = strstr(s, " at ")))
+		return;
+	p += 4;
+	size_t tok = strcspn(p, " ,");
+
+	if (memchr(p, ':', tok) && !memchr(p, '+', tok)) {	/* "file.c:123" first */
+		p += tok;
+		p = nx_skip_spaces(p);
+	}
+	if (*p) {
+		bool bare = p[strcspn(p, " (+")] == '(';
+
+		if (nx_parse_symbol(p, strlen(p), bare, &f, &b->x.oom))
+			goto found;
+		return;
+	}
+	/* "WARNING: at f.c:467" then "generic_get_mtrr+0x11e/0x140() (Not tainted)" */
+	if (next && nx_parse_symbol(nx_skip_spaces(next->s), strlen(nx_skip_spaces(next->s)), false,
+				    &f, &b->x.oom))
+		goto found;
+	return;
+found:
+	b->x.header_func = f.func;
+	f.func = NULL;
+	nx_frame_clear(&f);
+}
+
+static void free_report(struct nx_report *r)
+{
+	free(r->title);
+	free(r->class);
+	free(r->type);
+	free(r->kernel);
+	free(r->taint);
+	free(r->comm);
+	free(r->hardware);
+	free(r->panic_msg);
+	free(r->rip_func);
+	for (size_t i = 0; i < r->n_frames; i++)
+		nx_frame_clear(&r->frames[i]);
+	free(r->frames);
+	for (size_t i = 0; i < r->n_modules; i++) {
+		free(r->modules[i].name);
+		free(r->modules[i].taints);
+	}
+	free(r->modules);
+	free(r->signature);
+	memset(r, 0, sizeof(*r));
+}
+
+static size_t scan_lines(struct builder *b, const struct nx_lines *L, const struct span *sp)
+{
+	size_t last = sp->hdr;
+
+	for (size_t i = sp->start; i < sp->end; i++)
+		if (i > sp->hdr && nx_is_trace_header(L->v[i].s))
+			b->has_header = true;
+	for (size_t i = sp->start; i < sp->end; i++) {
+		const struct nx_line *l = &L->v[i];
+		struct nx_header h;
+		bool used = false;
+
+		if (!b->modules_done && strstr(l->s, "Modules linked in:")) {
+			size_t n = nx_modules_parse(b->r, &L->v[i], sp->end - i, &b->x.oom);
+
+			b->modules_done = true;
+			last = i + n - 1 > last ? i + n - 1 : last;
+			i += n - 1;
+			continue;
+		}
+		used |= nx_fields_parse_line(b->r, &b->x, l->s, l->len);
+		if (i >= sp->hdr)
+			used |= trace_line(b, l);
+		nx_header_classify(l->s, l->len, &h);
+		used |= h.role != NX_ROLE_NONE || reportish(l->s);
+		if (used && i > last)
+			last = i;
+	}
+	return last + 1;
+}
+
+static bool build(struct nx_report *r, const struct nx_lines *L, const struct span *sp)
+{
+	struct builder b = { .r = r };
+	size_t last;
+
+	memset(r, 0, sizeof(*r));
+	r->cpu = r->pid = -1;
+	r->type = (char *)sp->h.type;
+	b.x.oom = false;
+	header_function(&b, &L->v[sp->hdr], sp->hdr + 1 < sp->end ? &L->v[sp->hdr + 1] : NULL);
+	last = scan_lines(&b, L, sp);
+	r->class = nx_strndup(sp->h.class, strlen(sp->h.class), &b.x.oom);
+	r->die_counter = sp->h.die_counter;
+	r->frames = b.fs.v;
+	r->n_frames = b.fs.n;
+	r->corrupted = sp->h.needs_stack && r->n_frames == 0;
+	r->start = L->v[sp->start].raw_start;
+	r->end = L->v[last - 1].raw_end;
+	if (r->class) {
+		r->title = nx_title(r, &b.x, &b.x.oom);
+		r->signature = nx_signature(r, &b.x, &b.x.oom);
+	}
+	r->type = nx_strndup(sp->h.type, strlen(sp->h.type), &b.x.oom);
+	free(b.x.header_func);
+	free(b.x.invoker);
+	free(b.x.victim);
+	if (b.fs.oom || b.x.oom || !r->type) {
+		free_report(r);
+		return false;
+	}
+	return true;
+}
+
+struct nx_report_set *nx_analyse(const char *text, size_t len)
+{
+	struct nx_lines L;
+	struct finder f = { 0 };
+	struct nx_report_set *set = calloc(1, sizeof(*set));
+
+	if (!set || !nx_lines_split(&L, text ? text : "", text ? len : 0)) {
+		free(set);
+		return NULL;
+	}
+	for (size_t i = 0; i < L.n && !f.oom; i++)
+		find_line(&f, &L.v[i], i);
+	close_span(&f, L.n);
+	if (!f.oom && f.n && !(set->reports = calloc(f.n, sizeof(*set->reports))))
+		f.oom = true;
+	for (size_t i = 0; i < f.n && !f.oom; i++) {
+		if (!build(&set->reports[set->n], &L, &f.v[i]))
+			f.oom = true;
+		else
+			set->reports[set->n].primary = set->n == 0, set->n++;
+	}
+	free(f.v);
+	nx_lines_free(&L);
+	if (f.oom) {
+		nx_report_set_free(set);
+		return NULL;
+	}
+	return set;
+}
+
+void nx_report_set_free(struct nx_report_set *set)
+{
+	if (!set)
+		return;
+	for (size_t i = 0; i < set->n; i++)
+		free_report(&set->reports[i]);
+	free(set->reports);
+	free(set);
+}

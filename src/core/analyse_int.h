@@ -1,0 +1,126 @@
+/* Analyser internals shared by analyse.c, lines.c, headers.c, frames.c, fields.c, ... */
+#ifndef NX_ANALYSE_INT_H
+#define NX_ANALYSE_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/analyse.h"
+
+/* ---- lines.c: the text as kernel log lines, per-line prefixes removed ---- */
+
+struct nx_line {
+	const char *s;			/* normalised text, NUL-terminated, no '\n' */
+	size_t len;
+	size_t raw_start, raw_end;	/* byte range of the source line in the input */
+	int level;			/* printk level, -1 when unknown */
+};
+
+struct nx_lines {
+	char *buf;			/* storage for every line's text */
+	struct nx_line *v;
+	size_t n;
+};
+
+/* Split TEXT into kernel log lines; false only on ENOMEM. */
+bool nx_lines_split(struct nx_lines *out, const char *text, size_t len);
+void nx_lines_free(struct nx_lines *l);
+
+/* ---- headers.c: which lines open, extend or close a report ---- */
+
+enum nx_role {
+	NX_ROLE_NONE,
+	NX_ROLE_START,		/* opens a report (may merge into the one just opened) */
+	NX_ROLE_DIE,		/* "xxx: 0000 [#1]": joins a fresh report, else opens one */
+	NX_ROLE_UPGRADE,	/* reclassifies a fresh report (hard LOCKUP inside a WARN) */
+	NX_ROLE_VICTIM,		/* OOM kill line: joins an OOM report, else opens one */
+	NX_ROLE_PANIC,		/* "Kernel panic - not syncing: ..." */
+	NX_ROLE_CUT,		/* "------------[ cut here ]------------" */
+	NX_ROLE_END,		/* "---[ end trace ... ]---" and friends */
+};
+
+#define NX_CLASS_MAX 160
+
+struct nx_header {
+	enum nx_role role;
+	char class[NX_CLASS_MAX];	/* "kernel BUG", "WARNING", ... */
+	const char *type;		/* static: "bug", "warning", ... */
+	bool needs_stack;		/* a report of this class without frames is corrupted */
+	bool same_class_merges;		/* consecutive headers of this class form one report */
+	int die_counter;		/* from "[#N]", 0 when absent */
+	size_t cap;			/* at most this many lines after the header */
+};
+
+/* Classify one normalised line. */
+void nx_header_classify(const char *s, size_t len, struct nx_header *h);
+
+/* ---- frames.c: call-trace lines ---- */
+
+enum nx_trace_line {
+	NX_TL_OTHER,		/* not part of a trace */
+	NX_TL_FRAMES,		/* one or more frames were appended */
+	NX_TL_MARKER,		/* section marker, no frame: "<IRQ>", "</TASK>" */
+	NX_TL_NOISE,		/* tolerated inside a trace: register lines, address-only frames */
+	NX_TL_HEADER,		/* "Call Trace:", "Backtrace:", "stack backtrace:" */
+};
+
+struct nx_frames {
+	struct nx_frame *v;
+	size_t n, cap;
+	enum nx_section section;	/* section of the next frame */
+	bool oom;
+};
+
+/* Parse one line in a trace; appends frames to F. */
+enum nx_trace_line nx_frames_parse_line(struct nx_frames *f, const char *s, size_t len);
+/* True when S looks like a trace header ("Call Trace:" ...). */
+bool nx_is_trace_header(const char *s);
+/* Parse "func+0x1/0x2 [mod]" (also "func" alone when BARE_OK) into F. */
+bool nx_parse_symbol(const char *s, size_t len, bool bare_ok, struct nx_frame *f, bool *oom);
+void nx_frame_clear(struct nx_frame *f);
+
+/* ---- fields.c / taint.c / modules.c: the report's attributes ---- */
+
+/* What a report's lines say beyond struct nx_report, used for its title. */
+struct nx_extra {
+	char *header_func;	/* function named by the header line (WARN, KASAN) */
+	char *invoker;		/* OOM: the task that invoked the OOM killer */
+	char *victim;		/* OOM: the task killed */
+	bool cpu_line_seen;	/* the first "CPU: .. PID: .." line wins */
+	bool oom;		/* ENOMEM while filling */
+};
+
+/* Look at one line of a report and fill whatever it states. Returns true when
+ * the line was recognised as a report line (used to find the report's end). */
+bool nx_fields_parse_line(struct nx_report *r, struct nx_extra *x, const char *s, size_t len);
+/* Taint flags "P        W  O" -> mask; letters copied with space runs collapsed. */
+uint32_t nx_taint_mask(const char *letters, size_t len);
+char *nx_taint_letters(const char *letters, size_t len);
+/* Parse "Modules linked in: ..." and its continuation lines; returns lines used. */
+size_t nx_modules_parse(struct nx_report *r, const struct nx_line *lines, size_t n, bool *oom);
+
+/* ---- title.c: guilty function and title ---- */
+
+bool nx_is_infrastructure(const char *name, size_t len, const char *type);
+/* Base name of a frame's function: leading '.', ".isra.0" suffix and syscall prefixes cut. */
+size_t nx_base_name(const char *func, const char **start);
+/* Index of the guilty frame in R->frames or -1; *USE_RIP true when the RIP/PC wins. */
+long nx_guilty_frame(const struct nx_report *r, const char *header_func, bool *use_rip);
+
+char *nx_title(const struct nx_report *r, const struct nx_extra *x, bool *oom);
+
+/* ---- signature.c ---- */
+
+/* "v1:<hex>" from type, normalised title and the frames below the guilty one. */
+char *nx_signature(const struct nx_report *r, const struct nx_extra *x, bool *oom);
+
+/* ---- small string helpers (analyse.c) ---- */
+
+char *nx_strndup(const char *s, size_t n, bool *oom);
+const char *nx_memmem(const char *h, size_t hl, const char *n);
+bool nx_starts(const char *s, const char *prefix);
+const char *nx_skip_spaces(const char *s);
+bool nx_ishex(int c);
+
+#endif
