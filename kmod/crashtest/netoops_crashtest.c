@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: GPL-2.0
+/* netoops_crashtest.ko: crashes the kernel on purpose, in the way mode= asks, to test netoops. */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bug.h>
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/panic.h>
+#include <linux/string.h>
+#include <linux/timer.h>
+
+static char *mode = "divide";
+module_param(mode, charp, 0400);
+MODULE_PARM_DESC(mode, "divide (the seed's test), null, bug, panic, warn, timer");
+
+/*
+ * volatile: with a constant divisor gcc emits ud2 and the oops reads
+ * "invalid opcode" instead of "divide error", as the seed's 1/0 does today.
+ */
+static volatile int zero;
+
+static noinline int crash_divide(void)
+{
+	return 1 / zero;
+}
+
+static noinline int crash_null(void)
+{
+	int *volatile p = NULL;
+
+	return *p;
+}
+
+static struct timer_list crash_timer;
+
+/* Runs in softirq context: an oops here is "Fatal exception in interrupt". */
+static void crash_timer_fn(struct timer_list *t)
+{
+	pr_emerg("oops in a timer callback\n");
+	crash_null();
+}
+
+static int __init netoops_crashtest_init(void)
+{
+	pr_emerg("crashing the kernel, mode=%s\n", mode);
+	if (!strcmp(mode, "divide")) {
+		pr_info("init_module() called %d\n", crash_divide());
+	} else if (!strcmp(mode, "null")) {
+		pr_info("read %d\n", crash_null());
+	} else if (!strcmp(mode, "bug")) {
+		BUG();
+	} else if (!strcmp(mode, "panic")) {
+		panic("netoops_crashtest: panic() on request");
+	} else if (!strcmp(mode, "warn")) {
+		WARN(1, "netoops_crashtest: WARN() on request\n");
+	} else if (!strcmp(mode, "timer")) {
+		timer_setup(&crash_timer, crash_timer_fn, 0);
+		mod_timer(&crash_timer, jiffies + 1);
+		return 0;
+	} else {
+		pr_err("unknown mode '%s'\n", mode);
+		return -EINVAL;
+	}
+	/* still alive (WARN without panic_on_warn): do not stay loaded */
+	return -EAGAIN;
+}
+
+static void __exit netoops_crashtest_exit(void)
+{
+	timer_delete_sync(&crash_timer);
+}
+
+module_init(netoops_crashtest_init);
+module_exit(netoops_crashtest_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Crash the kernel on purpose to test netoops");
+

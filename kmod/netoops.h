@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* netoops.ko: declarations shared by its source files. */
+#ifndef _NETOOPS_H
+#define _NETOOPS_H
+
+#include <linux/configfs.h>
+#include <linux/if_ether.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/netpoll.h>
+#include <linux/types.h>
+#include <netoops/wire.h>
+
+/* Frames one target may have in flight; also the pacing window. */
+#define NETOOPS_SKB_POOL	32
+
+enum netoops_reason {
+	NETOOPS_OOPS,
+	NETOOPS_PANIC,
+	NETOOPS_OOM,
+	NETOOPS_TEST,
+	NETOOPS_EMERG,
+	NETOOPS_SHUTDOWN,
+	NETOOPS_NR_REASONS,
+};
+
+/**
+ * struct netoops_target - one collector the dumps are sent to
+ * @item:	configfs item; owns the memory once the target is in configfs
+ * @list:	in netoops_targets; protected by netoops_config_mutex
+ * @active:	in netoops_active (RCU list read by the crash path);
+ *		written under netoops_active_lock
+ * @name:	cmdlineN for targets from the netoops= parameter, else the
+ *		configfs name
+ * @in_configfs: @item is live (created by mkdir)
+ * @enabled:	netpoll is set up and the skbs are allocated
+ * @linked:	on netoops_active; protected by netoops_active_lock
+ * @dev_gone:	the device went away; the cleanup work disables the target
+ *
+ * The configuration fields change only while the target is disabled, under
+ * netoops_config_mutex. @np and @src_ip (the source address in use) are set
+ * when the target is enabled; @skbs .. @txq belong to the dump in progress
+ * (serialised by the dump guard in dump.c).
+ */
+struct netoops_target {
+	struct config_item item;
+	struct list_head list;
+	struct list_head active;
+	char name[32];
+	bool in_configfs;
+	bool enabled;
+	bool linked;
+	bool dev_gone;
+
+	char dev_name[IFNAMSIZ];
+	bool ipv6;
+	bool local_ipv6;
+	bool local_ip_set;
+	bool remote_ip_set;
+	union inet_addr local_ip;
+	union inet_addr remote_ip;
+	u16 local_port;
+	u16 remote_port;
+	u8 remote_mac[ETH_ALEN] __aligned(2);
+
+	struct netpoll np;
+	union inet_addr src_ip;
+	struct sk_buff *skbs[NETOOPS_SKB_POOL];
+	unsigned int skb_next;
+	unsigned int headroom;
+	unsigned int fails;
+	u16 ip_id;
+	u16 txq;
+
+	atomic_long_t dumps_sent;
+	atomic_long_t datagrams_sent;
+	atomic_long_t transmit_errors;
+};
+
+/* main.c: the global knobs, read by the dump path without locks. */
+struct netoops_settings {
+	unsigned int dump_bytes;
+	unsigned int copies;
+	unsigned long reasons;		/* BIT(enum netoops_reason) */
+	bool record_oom;
+	unsigned int oom_interval;	/* seconds */
+	u8 boot_id[16];
+};
+
+extern struct netoops_settings netoops_settings;
+extern struct mutex netoops_config_mutex;
+extern struct list_head netoops_active;
+
+const char *netoops_reason_name(enum netoops_reason reason);
+
+/* target.c */
+int netoops_targets_init(const char *param);
+void netoops_targets_exit(void);
+bool netoops_any_active(void);
+
+/* dump.c */
+int netoops_dump_init(void);
+void netoops_dump_exit(void);
+int netoops_dump_resize(unsigned int bytes);
+int netoops_dump_test(void);
+
+/* frame.c: cutting the dump text into datagrams (docs/protocol.md). */
+struct netoops_frame {
+	const char *text;
+	unsigned int total;
+	unsigned int parts;
+	unsigned int cap;		/* text bytes per datagram */
+	char host[NETOOPS_MAX_HOST + 1];
+	char release[NETOOPS_MAX_RELEASE + 1];
+	char boot[NETOOPS_BOOT_ID_HEX + 1];
+	u32 seq;
+	const char *reason;
+	u64 time_ns;
+	unsigned int copies;
+};
+
+void netoops_frame_init(struct netoops_frame *f, const char *text,
+			unsigned int total);
+unsigned int netoops_frame_prev(const struct netoops_frame *f,
+				unsigned int end);
+int netoops_frame_header(const struct netoops_frame *f, char *buf,
+			 size_t size, unsigned int part, unsigned int offset,
+			 unsigned int copy);
+
+/* tx.c: frames into preallocated skbs, out through netpoll. */
+int netoops_tx_alloc(struct netoops_target *nt);
+void netoops_tx_free(struct netoops_target *nt);
+int netoops_tx_send(struct netoops_target *nt, const char *hdr,
+		    unsigned int hlen, const char *text, unsigned int tlen);
+
+#endif /* _NETOOPS_H */
