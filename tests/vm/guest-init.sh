@@ -1,0 +1,193 @@
+#!/bin/sh
+# /init of the test guest: bring up eth0, configure netoops like the seed, run one test case.
+#
+# Kernel command line: netoops_case=CASE netoops_port=PORT [netoops_port2=PORT]
+#   crash cases: divide null bug panic warn timer   (crash-test module modes; warn sets
+#                panic_on_warn=1)
+#   oom        seed setup (netoops_record_oom=1), then exhaust memory
+#   test       seed setup, then echo test > /sys/kernel/netoops/netoops_trigger
+#   ipv6       one target fec0::15 -> fec0::2 (QEMU's host address), then panic
+#   two        seed target1 -> PORT plus target2 -> PORT2, then panic
+#   modparam   insmod netoops.ko netoops=<netconsole grammar, two targets>, then panic
+#   configfs   malformed and busy writes must be refused; results on the console, then a
+#              test dump
+#   netconsole the kernel's netconsole to PORT, then sysrq crash (infrastructure check)
+#   shell      an interactive shell on the console (debugging)
+# Every line this script reports starts with "netoops-vm" and goes to /dev/kmsg.
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+hostname "nx-vm"
+
+for w in $(cat /proc/cmdline); do
+	case $w in netoops_*=*) eval "${w%%=*}='${w#*=}'" ;; esac
+done
+case=${netoops_case:-shell}
+port=${netoops_port:-2004}
+port2=${netoops_port2:-$((port + 1))}
+MAC=52:55:0a:00:02:02
+CT=/sys/kernel/config/netoops
+
+say() { echo "netoops-vm: $*" >/dev/kmsg; }
+finish() { sleep "${1:-1}"; say "done case=$case"; poweroff -f; }
+
+# The marker goes into the log before anything is configured: the dump must still carry it.
+echo "netoops-vm-marker case=$case port=$port" >/dev/kmsg
+
+for m in $(grep -vx netconsole /mods/order); do insmod "/mods/$m.ko" || say "insmod $m failed"; done
+ip link set lo up
+ip link set eth0 up
+ip addr add 10.0.2.15/24 dev eth0
+ip -6 addr add fec0::15/64 dev eth0 nodad 2>/dev/null
+
+seed() {
+	sed "s/@PORT@/$1/" /netoops/seed-setup.sh >/tmp/seed-setup.sh
+	sh -e /tmp/seed-setup.sh || say "seed setup FAILED"
+	say "configured target1 remote_port=$(cat $CT/target1/remote_port)" \
+		"enabled=$(cat $CT/target1/enabled)"
+}
+load_netoops() { insmod /netoops/netoops.ko "$@" || say "insmod netoops.ko FAILED"; }
+crash() {
+	say "crashing with mode=$1"
+	insmod /netoops/netoops_crashtest.ko mode="$1"
+	say "crash-test module returned (mode=$1)"
+}
+
+# write VALUE FILE EXPECT: the write must fail with EXPECT ("EINVAL", "EBUSY", "any") or
+# succeed ("ok").
+check_write() {
+	err=$( (echo "$1" >"$2") 2>&1 ) && got=ok || got=$err
+	case $got in
+	*"Invalid argument"*) short=EINVAL ;;
+	*"busy"*) short=EBUSY ;;
+	ok) short=ok ;;
+	*) short="error:$got" ;;
+	esac
+	if [ "$3" = "$short" ] || { [ "$3" = any ] && [ "$short" != ok ]; }; then
+		say "check ok: '$1' > ${2##*/} -> $short"
+	else
+		say "check FAIL: '$1' > ${2##*/} -> $short, want $3"
+	fi
+}
+check_eq() {
+	if [ "$2" = "$3" ]; then say "check ok: $1 = '$2'"
+	else say "check FAIL: $1 = '$2', want '$3'"; fi
+}
+
+configfs_checks() {
+	mount -t configfs configfs /sys/kernel/config
+	t=$CT/bad
+	mkdir $t
+	for v in 1.2.3 256.1.1.1 10.0.2.15x hello ""; do check_write "$v" $t/local_ip EINVAL; done
+	for v in 10.0.2 1.2.3.4.5 fec0::2::1; do check_write "$v" $t/remote_ip EINVAL; done
+	for v in 52:55:0a:00:02 52:55:0a:00:02:02:03 zz:55:0a:00:02:02 52-55; do
+		check_write "$v" $t/remote_mac EINVAL
+	done
+	for v in 65536 -1 abc 99999999999; do
+		check_write "$v" $t/remote_port EINVAL
+		check_write "$v" $t/local_port EINVAL
+	done
+	check_write maybe $t/enabled EINVAL
+	check_write 0123456789abcdefXYZ $t/dev_name EINVAL
+	check_write 02:00:00:00:00:01 $t/local_mac any
+	# an unknown device is refused, at the latest when enabling
+	if (echo nosuchdev0 >$t/dev_name) 2>/dev/null; then
+		check_write 1 $t/enabled any
+	else
+		say "check ok: 'nosuchdev0' > dev_name -> refused"
+	fi
+	check_eq "enabled after refused enable" "$(cat $t/enabled)" 0
+	rmdir $t
+	# a good target: values read back as written, then busy while enabled
+	t=$CT/target1
+	mkdir $t
+	check_write 10.0.2.15 $t/local_ip ok
+	check_write 10.0.2.2 $t/remote_ip ok
+	check_write $MAC $t/remote_mac ok
+	check_write "$port" $t/remote_port ok
+	check_write eth0 $t/dev_name ok
+	check_eq remote_ip "$(cat $t/remote_ip)" 10.0.2.2
+	check_eq remote_mac "$(cat $t/remote_mac)" $MAC
+	check_eq remote_port "$(cat $t/remote_port)" "$port"
+	check_eq local_mac "$(cat $t/local_mac)" "$(cat /sys/class/net/eth0/address)"
+	check_write 1 $t/enabled ok
+	check_eq enabled "$(cat $t/enabled)" 1
+	check_write 10.0.2.3 $t/remote_ip EBUSY
+	check_write 10.0.2.16 $t/local_ip EBUSY
+	check_write 02:00:00:00:00:01 $t/remote_mac EBUSY
+	check_write 1234 $t/remote_port EBUSY
+	check_write 1234 $t/local_port EBUSY
+	check_write lo $t/dev_name EBUSY
+	check_eq "remote_port after EBUSY" "$(cat $t/remote_port)" "$port"
+	for f in /sys/kernel/netoops/*; do
+		m=$(stat -c %a "$f")
+		case $m in *[2367]) say "check FAIL: ${f##*/} is world-writable ($m)" ;;
+		*) say "check ok: ${f##*/} mode $m" ;; esac
+	done
+	say "checks finished: $(dmesg | grep -c 'netoops-vm: check ok') ok," \
+		"$(dmesg | grep -c 'netoops-vm: check FAIL') failed"
+}
+
+case $case in
+divide|null|bug|panic|timer)
+	load_netoops; seed "$port"; crash "$case"; finish 1 ;;
+warn)
+	load_netoops; seed "$port"
+	echo 1 >/proc/sys/kernel/panic_on_warn
+	crash warn; finish 1 ;;
+oom)
+	load_netoops; seed "$port"
+	say "exhausting memory (netoops_record_oom=$(cat /sys/kernel/netoops/netoops_record_oom))"
+	tail /dev/zero
+	say "memory hog ended"
+	finish 5 ;;
+test)
+	load_netoops; seed "$port"
+	echo test >/sys/kernel/netoops/netoops_trigger || say "test trigger write FAILED"
+	finish 3 ;;
+ipv6)
+	load_netoops
+	mount -t configfs configfs /sys/kernel/config
+	t=$CT/target6
+	mkdir $t
+	echo fec0::15 >$t/local_ip; echo fec0::2 >$t/remote_ip
+	echo $MAC >$t/remote_mac; echo "$port" >$t/remote_port
+	echo eth0 >$t/dev_name
+	echo 1 >$t/enabled || say "enabling the IPv6 target FAILED"
+	say "configured ipv6 target $(cat $t/local_ip) -> [$(cat $t/remote_ip)]:$(cat $t/remote_port)"
+	crash panic ;;
+two)
+	load_netoops; seed "$port"
+	t=$CT/target2
+	mkdir $t
+	echo 10.0.2.15 >$t/local_ip; echo 10.0.2.2 >$t/remote_ip
+	echo $MAC >$t/remote_mac; echo "$port2" >$t/remote_port
+	echo eth0 >$t/dev_name
+	echo 1 >$t/enabled || say "enabling target2 FAILED"
+	crash panic ;;
+modparam)
+	load_netoops "netoops=@10.0.2.15/eth0,$port@10.0.2.2/$MAC;6677@/eth0,$port2@10.0.2.2/$MAC"
+	mount -t configfs configfs /sys/kernel/config 2>/dev/null
+	say "targets after load: $(ls $CT 2>/dev/null | tr '\n' ' ')"
+	crash panic ;;
+configfs)
+	load_netoops; configfs_checks
+	echo test >/sys/kernel/netoops/netoops_trigger || say "test trigger write FAILED"
+	finish 3 ;;
+netconsole)
+	insmod /mods/netconsole.ko "netconsole=@10.0.2.15/eth0,$port@10.0.2.2/$MAC" ||
+		say "netconsole FAILED"
+	echo 1 >/proc/sys/kernel/sysrq
+	echo c >/proc/sysrq-trigger ;;
+netconsole6)
+	insmod /mods/netconsole.ko "netconsole=@fec0::15/eth0,$port@fec0::2/$MAC" ||
+		say "netconsole FAILED"
+	echo 1 >/proc/sys/kernel/sysrq
+	echo c >/proc/sysrq-trigger ;;
+shell)
+	setsid cttyhack sh ;;
+*)	say "unknown case '$case'" ;;
+esac
+finish 1

@@ -1,0 +1,63 @@
+#!/bin/bash
+# Build the busybox initramfs for one test kernel; one image serves every test case.
+#
+# usage: tests/vm/mkinitramfs.sh KERNEL [OUTPUT]     KERNEL: 6.1 6.12 7.2
+#        default OUTPUT: .cache/vm/initramfs/KERNEL.cpio.gz
+#
+# Contents: busybox (static), the kernel's configfs + virtio_net chain (+ netconsole),
+# decompressed, in load order; netoops.ko and netoops_crashtest.ko from build-kmod.sh (when
+# built: without them only the netconsole case works); the seed's setup script with only its
+# addresses changed (tests/vm/seed-setup.sh); /init = tests/vm/guest-init.sh, which reads the
+# case from the kernel command line (netoops_case=... netoops_port=...).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+k=${1:?usage: mkinitramfs.sh KERNEL [OUTPUT]}
+out=${2:-$VMC/initramfs/$k.cpio.gz}
+kd=$VMC/k/$k
+[ -s "$kd/ready" ] || die "kernel $k not fetched: run tests/vm/fetch-kernels.sh $k"
+bb=$(command -v busybox) || die "busybox not found (apt-get install busybox-static)"
+file -L "$bb" 2>/dev/null | grep -q 'statically linked' || [ -x /bin/busybox ] ||
+	die "busybox must be static (busybox-static)"
+
+# configfs, then the virtio_net chain in dependency order; netconsole for comparison runs
+MODULES="configfs failover net_failover virtio_ring virtio virtio_pci_legacy_dev
+virtio_pci_modern_dev virtio_pci virtio_net netconsole"
+
+root=$(mktemp -d "$VMC/initramfs-$k.XXXXXX")
+trap 'rm -rf "$root"' EXIT
+mkdir -p "$root"/{bin,dev,proc,sys,tmp,mods,netoops} "$(dirname "$out")"
+cp "$bb" "$root/bin/busybox"
+ln -s busybox "$root/bin/sh"
+
+for m in $MODULES; do
+	f=$(find -L "$kd/modules/kernel" -name "$m.ko" -o -name "$m.ko.xz" -o -name "$m.ko.zst" \
+		-o -name "$m.ko.gz" | head -n 1)
+	if [ -z "$f" ]; then
+		echo "$m" >>"$root/mods/builtin"	# virtio is built in from 6.12 on
+		continue
+	fi
+	case $f in
+	*.xz)	xz -dc "$f" ;;
+	*.zst)	zstd -qdc "$f" ;;
+	*.gz)	gzip -dc "$f" ;;
+	*)	cat "$f" ;;
+	esac >"$root/mods/$m.ko"
+	echo "$m" >>"$root/mods/order"
+done
+grep -qx virtio_net "$root/mods/order" || die "kernel $k has no virtio_net module"
+
+b=$VMC/build/$k
+for m in netoops.ko netoops_crashtest.ko; do
+	if [ -f "$b/$m" ]; then cp "$b/$m" "$root/netoops/$m"
+	else log "warning: $b/$m missing (run tests/vm/build-kmod.sh $k); initramfs without it"
+	fi
+done
+cp "$VM_DIR/seed-setup.sh" "$root/netoops/seed-setup.sh"
+cp "$VM_DIR/guest-init.sh" "$root/init"
+chmod 755 "$root/init" "$root/netoops/seed-setup.sh"
+cat "$kd/release" >"$root/netoops/release"
+
+(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 | gzip -6) >"$out.tmp"
+mv "$out.tmp" "$out"
+echo "$out"

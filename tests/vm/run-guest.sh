@@ -1,0 +1,44 @@
+#!/bin/bash
+# Boot a test kernel in QEMU (TCG) with the test initramfs; the serial console goes to a file.
+#
+# usage: tests/vm/run-guest.sh -k KERNEL -l LOGFILE [-m MEM_MB] [-t TIMEOUT_S] [-i INITRD]
+#                              [-s SMP] [--] [KERNEL-ARGS...]
+#   e.g.  tests/vm/run-guest.sh -k 6.1 -l /tmp/divide.log -- netoops_case=divide netoops_port=26010
+#
+# The guest has one virtio-net NIC on QEMU's user network (guest 10.0.2.15, host reachable as
+# 10.0.2.2 -> 127.0.0.1, and fec0::2), boots with panic=-1 and QEMU runs with -no-reboot, so a
+# panic or a poweroff ends QEMU. No KVM: -enable-kvm hangs on these machines, TCG works.
+# Exit status: QEMU's, or 124 when the timeout expired.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+k="" logf="" mem=512 tmo=120 initrd="" smp=2
+while [ $# -gt 0 ]; do
+	case $1 in
+	-k) k=$2; shift 2 ;;
+	-l) logf=$2; shift 2 ;;
+	-m) mem=$2; shift 2 ;;
+	-t) tmo=$2; shift 2 ;;
+	-i) initrd=$2; shift 2 ;;
+	-s) smp=$2; shift 2 ;;
+	--) shift; break ;;
+	-*) die "unknown option $1 (see the usage at the top of $0)" ;;
+	*) break ;;
+	esac
+done
+[ -n "$k" ] && [ -n "$logf" ] || die "usage: run-guest.sh -k KERNEL -l LOGFILE [-m MB] [-t S] [-- ARGS]"
+kd=$VMC/k/$k
+[ -s "$kd/ready" ] || die "kernel $k not fetched: run tests/vm/fetch-kernels.sh $k"
+initrd=${initrd:-$VMC/initramfs/$k.cpio.gz}
+[ -s "$initrd" ] || die "no initramfs $initrd: run tests/vm/mkinitramfs.sh $k"
+
+append="console=ttyS0 panic=-1 printk.devkmsg=on loglevel=7 $*"
+mkdir -p "$(dirname "$logf")"
+rc=0
+timeout --kill-after=5 "$tmo" qemu-system-x86_64 \
+	-machine q35 -accel tcg -smp "$smp" -m "$mem" \
+	-nographic -no-reboot -monitor none -serial stdio \
+	-kernel "$kd/vmlinuz" -initrd "$initrd" -append "$append" \
+	-netdev user,id=n0,ipv4=on,ipv6=on -device virtio-net-pci,netdev=n0 \
+	</dev/null >"$logf" 2>&1 || rc=$?
+exit $rc

@@ -1,0 +1,258 @@
+#!/bin/bash
+# The QEMU crash-test matrix: crash real Debian kernels running netoops.ko, check the dumps.
+#
+# usage: tests/vm/run.sh [-k "6.1 6.12 7.2"] [-c "CASE..."] [-r netoopsd|sink] [-j JOBS]
+#   -k  kernels (default: all three)        -c  cases (default: all; see CASES below)
+#   -r  receiver: netoopsd (the project's collector, default) or sink (tests/vm/udpsink +
+#       tests/vm/dumpcheck: independent of the collector, for debugging)
+#   -j  guests at a time (default 2)
+# Every cell is recorded with tests/lib/record.sh as vm/<kernel>/<case>; a table
+# kernel x case is printed; the exit status is non-zero on any miss. Artifacts (serial logs,
+# received dumps) are in build/vm/<kernel>-<case>/. Ports: 26000-26999, two per run.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+CRASH_CASES="divide null bug panic warn timer"
+EXTRA_CASES="syslog oom test ipv6 two modparam configfs"
+kernels=$KERNELS_ALL cases="$CRASH_CASES $EXTRA_CASES" receiver=netoopsd jobs=2
+while getopts "k:c:r:j:" o; do
+	case $o in
+	k) kernels=$OPTARG ;; c) cases=$OPTARG ;; r) receiver=$OPTARG ;; j) jobs=$OPTARG ;;
+	*) sed -n '3,11p' "$0"; exit 2 ;;
+	esac
+done
+BUILD=${BUILD:-build}
+case $BUILD in /*) ;; *) BUILD=$REPO/$BUILD ;; esac
+export BUILD
+OUT=$BUILD/vm
+RUN_TIMEOUT=${NETOOPS_VM_TIMEOUT:-150}
+mkdir -p "$OUT"
+cd "$REPO" || exit 1
+
+# ---- preparation: kernels, helpers, modules, initramfs ------------------------------------
+"$VM_DIR/fetch-kernels.sh" $kernels >/dev/null || die "fetching kernels failed"
+for t in udpsink dumpcheck; do
+	cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -o "$OUT/$t" "$VM_DIR/$t.c" ||
+		die "building tests/vm/$t.c failed"
+done
+if [ "$receiver" = netoopsd ]; then
+	[ -x "$BUILD/netoopsd" ] && [ -x "$BUILD/netoopsctl" ] ||
+		die "build/netoopsd or build/netoopsctl missing: run make userspace (or use -r sink)"
+fi
+declare -A broken
+for k in $kernels; do
+	if ! "$VM_DIR/build-kmod.sh" "$k" || ! "$VM_DIR/mkinitramfs.sh" "$k" >/dev/null; then
+		broken[$k]="module build failed"
+	fi
+done
+
+# ---- receivers ---------------------------------------------------------------------------
+# start_receiver DIR ADDR:PORT -> pid on stdout; the receiver writes what it got into DIR.
+start_receiver() {
+	local dir=$1 addr=$2
+	mkdir -p "$dir"
+	case $receiver in
+	netoopsd) "$BUILD/netoopsd" --listen "$addr" --db "$dir/db.sqlite" >"$dir/receiver.log" 2>&1 & ;;
+	sink) "$OUT/udpsink" -l "$addr" -o "$dir" -q 600 -t 900 >"$dir/receiver.log" 2>&1 & ;;
+	esac
+	echo $!
+}
+start_syslogng() {	# dir port -> pid; the seed's configuration, on loopback, in a temp dir
+	local dir=$1 port=$2
+	mkdir -p "$dir"
+	cat >"$dir/syslog-ng.conf" <<-EOF
+	@version: 3.38
+	source netoops { udp(ip(127.0.0.1) port($port)); };
+	destination oopslog { file("$dir/oops"); };
+	log { source(netoops); destination(oopslog); };
+	EOF
+	syslog-ng -F --no-caps --cfgfile="$dir/syslog-ng.conf" --pidfile="$dir/syslog-ng.pid" \
+		--persist-file="$dir/syslog-ng.persist" --control="$dir/syslog-ng.ctl" \
+		>"$dir/receiver.log" 2>&1 &
+	echo $!
+}
+wait_bound() {	# port: wait until something listens on it (receivers start in the background)
+	for _ in $(seq 50); do
+		ss -Hlun "sport = :$1" | grep -q . && return 0
+		sleep 0.1
+	done
+	return 1
+}
+stop_pid() {	# the receivers are not children of this shell: poll until gone
+	kill "$1" 2>/dev/null
+	for _ in $(seq 50); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
+	kill -9 "$1" 2>/dev/null
+}
+
+# collect DIR -> DIR/dumps: one line per received dump "reason complete textfile"
+collect() {
+	local dir=$1 id
+	: >"$dir/dumps"
+	case $receiver in
+	netoopsd)
+		"$BUILD/netoopsctl" --db "$dir/db.sqlite" list --json >"$dir/list.json" 2>>"$dir/receiver.log" ||
+			return 0
+		for id in $(jq -r '.[].id' "$dir/list.json"); do
+			"$BUILD/netoopsctl" --db "$dir/db.sqlite" show "$id" --json >"$dir/show-$id.json" || continue
+			jq -r '.text' "$dir/show-$id.json" >"$dir/dump-$id.txt"
+			echo "$(jq -r '.reason' "$dir/show-$id.json") $(jq -r '.complete' "$dir/show-$id.json" |
+				sed 's/true/yes/;s/false/no/') $dir/dump-$id.txt" >>"$dir/dumps"
+		done ;;
+	sink)
+		mkdir -p "$dir/dumps.d"
+		# shellcheck disable=SC2046
+		"$OUT/dumpcheck" "$dir/dumps.d" $(find "$dir" -maxdepth 1 -name '[0-9]*' | sort) \
+			>"$dir/dumpcheck.out"
+		sed -n 's/^dump=\([0-9]*\) reason=\([a-z]*\) .* complete=\([a-z]*\)$/\2 \3 \1/p' \
+			"$dir/dumpcheck.out" | while read -r r c n; do
+			echo "$r $c $dir/dumps.d/$n.txt"
+		done >>"$dir/dumps" ;;
+	esac
+}
+
+# ---- expectations ------------------------------------------------------------------------
+# What each case must produce: the reason of the dump and patterns its text must contain.
+expect_reason() {
+	case $1 in
+	divide|null|bug|timer|syslog) echo oops ;;
+	panic|warn|ipv6|two|modparam) echo panic ;;
+	oom) echo oom ;;
+	test|configfs) echo test ;;
+	esac
+}
+expect_patterns() {	# case port: one extended regex per line
+	echo "netoops-vm-marker case=$1 port=$2"
+	case $1 in
+	divide|syslog) echo 'divide error'; echo 'Call Trace:'
+		echo 'netoops_crashtest_init\+0x[0-9a-f]+/0x[0-9a-f]+ \[netoops_crashtest\]' ;;
+	null)	echo 'BUG: kernel NULL pointer dereference'; echo 'Call Trace:'
+		echo 'crash_null' ;;
+	bug)	echo 'kernel BUG at'; echo 'invalid opcode'; echo 'Call Trace:' ;;
+	panic|ipv6|two|modparam)
+		echo 'Kernel panic - not syncing: netoops_crashtest: panic\(\) on request'
+		echo 'Call Trace:' ;;
+	warn)	echo 'WARNING: CPU: [0-9]+ PID: [0-9]+ at'; echo 'netoops_crashtest: WARN\(\) on request'
+		echo 'Kernel panic - not syncing: (kernel: )?panic_on_warn set'; echo 'Call Trace:' ;;
+	timer)	echo 'oops in a timer callback'; echo 'BUG: kernel NULL pointer dereference'
+		echo 'crash_timer_fn'; echo 'call_timer_fn'; echo 'Call Trace:' ;;
+	oom)	echo 'invoked oom-killer'; echo 'Out of memory: Killed process [0-9]+ \(tail\)' ;;
+	test)	echo 'configured target1' ;;
+	configfs) echo 'netoops-vm: checks finished: [0-9]+ ok, 0 failed' ;;
+	esac
+}
+
+# check_dumps DIR CASE PORT -> prints "ok" or what is wrong
+check_dumps() {
+	local dir=$1 c=$2 port=$3 want line reason complete file p missing=""
+	want=$(expect_reason "$c")
+	[ -s "$dir/dumps" ] || { echo "nothing delivered"; return; }
+	line=$(awk -v r="$want" '$1 == r && $2 == "yes" { print; exit }' "$dir/dumps")
+	if [ -z "$line" ]; then
+		line=$(awk -v r="$want" '$1 == r { print; exit }' "$dir/dumps")
+		if [ -n "$line" ]; then echo "incomplete ($want)"
+		else echo "no $want dump (got: $(cut -d' ' -f1 "$dir/dumps" | tr '\n' ' '))"; fi
+		return
+	fi
+	read -r reason complete file <<<"$line"
+	while IFS= read -r p; do
+		grep -Eaq -- "$p" "$file" || missing="$missing [$p]"
+	done < <(expect_patterns "$c" "$port")
+	if [ -n "$missing" ]; then echo "complete $reason dump lacks:$missing"; return; fi
+	echo ok
+}
+
+# ---- one case ----------------------------------------------------------------------------
+run_case() {	# kernel case port
+	local k=$1 c=$2 port=$3 port2=$(($3 + 1)) dir=$OUT/$1-$2 mem=512 gcase=$2 rc
+	local pids=() res
+	rm -rf "$dir"; mkdir -p "$dir"
+	[ "$c" != oom ] || mem=256
+	[ "$c" != syslog ] || gcase=divide
+	case $c in
+	syslog) pids+=("$(start_syslogng "$dir/syslog-ng" "$port")") ;;
+	ipv6)	pids+=("$(start_receiver "$dir/r1" "[::1]:$port")") ;;
+	*)	pids+=("$(start_receiver "$dir/r1" "127.0.0.1:$port")") ;;
+	esac
+	case $c in two|modparam) pids+=("$(start_receiver "$dir/r2" "127.0.0.1:$port2")") ;; esac
+	wait_bound "$port" || { echo "receiver did not start" >"$dir/result"; }
+	"$VM_DIR/run-guest.sh" -k "$k" -l "$dir/serial.log" -m "$mem" -t "$RUN_TIMEOUT" -- \
+		"netoops_case=$gcase" "netoops_port=$port" "netoops_port2=$port2"
+	rc=$?
+	sleep 2		# let the receiver drain its socket
+	for p in "${pids[@]}"; do stop_pid "$p"; done
+	[ ! -s "$dir/result" ] || return 0
+	if [ "$c" = syslog ]; then
+		# syslog-ng stores each datagram as a message: the oops must be readable in its file
+		res=ok
+		for p in 'divide error' 'Call Trace:' 'netoops_crashtest_init' \
+			"netoops-vm-marker case=divide port=$port"; do
+			grep -aq -- "$p" "$dir/syslog-ng/oops" 2>/dev/null || res="file lacks [$p]"
+		done
+		[ -s "$dir/syslog-ng/oops" ] || res="nothing delivered"
+	else
+		collect "$dir/r1"
+		res=$(check_dumps "$dir/r1" "$gcase" "$port")
+		if [ "$res" = ok ] && [ -d "$dir/r2" ]; then
+			collect "$dir/r2"
+			res=$(check_dumps "$dir/r2" "$gcase" "$port")
+			[ "$res" = ok ] || res="second target: $res"
+		fi
+		if [ "$res" = ok ] && [ "$c" = configfs ] &&
+			grep -aq 'netoops-vm: check FAIL' "$dir/serial.log"; then
+			res="configfs: $(grep -ac 'check FAIL' "$dir/serial.log") writes not refused as they should be"
+		fi
+	fi
+	[ $rc -ne 124 ] || res="timeout (${RUN_TIMEOUT}s); $res"
+	echo "$res" >"$dir/result"
+}
+
+# ---- the matrix --------------------------------------------------------------------------
+log "receiver: $receiver; kernels: $kernels; cases: $cases; $jobs guests at a time"
+port=26000
+for k in $kernels; do
+	for c in $cases; do
+		if [ -n "${broken[$k]:-}" ]; then
+			mkdir -p "$OUT/$k-$c"; echo "${broken[$k]}" >"$OUT/$k-$c/result"
+			continue
+		fi
+		while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n; done
+		log "start $k $c (port $port)"
+		run_case "$k" "$c" "$port" &
+		port=$((port + 2))
+	done
+done
+wait
+
+fail=0
+echo
+echo "kernel x case: ok = delivered, complete, reason and content as expected"
+echo "  (MISSING: no dump of the expected reason; INCOMPLETE: parts missing; BAD: content)"
+printf '%-10s' "case"
+for k in $kernels; do printf ' %-14s' "$k"; done
+echo
+for c in $cases; do
+	printf '%-10s' "$c"
+	for k in $kernels; do
+		res=$(cat "$OUT/$k-$c/result" 2>/dev/null || echo "not run")
+		if [ "$res" = ok ]; then
+			printf ' %-14s' "ok"
+			"$REPO/tests/lib/record.sh" "vm/$k/$c" 1 0
+		else
+			case $res in
+			timeout*) cell=TIMEOUT ;; incomplete*) cell=INCOMPLETE ;;
+			"nothing delivered"|"no "*) cell=MISSING ;; "not run") cell="NOT RUN" ;;
+			*) cell=BAD ;;
+			esac
+			printf ' %-14s' "$cell"
+			"$REPO/tests/lib/record.sh" "vm/$k/$c" 0 1
+			fail=1
+		fi
+	done
+	echo
+done
+echo
+for k in $kernels; do for c in $cases; do
+	res=$(cat "$OUT/$k-$c/result" 2>/dev/null || echo "not run")
+	[ "$res" = ok ] || echo "MISS $k/$c: $res (serial log: $OUT/$k-$c/serial.log)"
+done; done
+exit $fail
