@@ -534,3 +534,13 @@ const struct nx_reasm_stats *nx_reasm_stats(const struct nx_reasm *r)
 {
 	return &r->st;
 }
+
+size_t nx_reasm_bytes(const struct nx_reasm *r)
+{
+	return r->bytes;
+}
+
+size_t nx_reasm_pending(const struct nx_reasm *r)
+{
+	return r->live;
+}

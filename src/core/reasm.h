@@ -84,4 +84,8 @@ int64_t nx_reasm_next_deadline(const struct nx_reasm *r, uint64_t now_ms);
 
 const struct nx_reasm_stats *nx_reasm_stats(const struct nx_reasm *r);
 
+/* Bytes held by partial dumps now (what limits.max_bytes bounds), and how many there are. */
+size_t nx_reasm_bytes(const struct nx_reasm *r);
+size_t nx_reasm_pending(const struct nx_reasm *r);
+
 #endif

@@ -21,7 +21,7 @@ static inline bool nx_scan_dec(const uint8_t *p, size_t n, uint64_t max, uint64_
 			return false;
 		unsigned d = p[i] - '0';
 
-		if (v > (max - d) / 10)
+		if (d > max || v > (max - d) / 10)
 			return false;
 		v = v * 10 + d;
 	}
