@@ -56,7 +56,7 @@ static int parse_opts(struct ctl_opts *o, struct nx_store_filter *f, int argc, c
 {
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+", query_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "", query_opts, NULL)) != -1) {
 		if (c == OPT_DB) {
 			o->db = optarg;
 		} else if (c == OPT_JSON) {

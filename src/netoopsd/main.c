@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "netoopsd/config.h"
 #include "netoopsd/log.h"
@@ -172,6 +173,9 @@ static struct nx_reasm *new_reasm(const struct nxd_config *cfg)
 		.netconsole_quiet_ms = cfg->netconsole_quiet_ms,
 	};
 
+	/* A secret hash key: senders cannot aim their dumps at one bucket. */
+	if (getrandom(&lim.hash_seed, sizeof(lim.hash_seed), 0) != sizeof(lim.hash_seed))
+		log_warn("getrandom failed; reassembly hash key is not secret");
 	return nx_reasm_new(&lim);
 }
 
