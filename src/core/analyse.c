@@ -239,13 +239,14 @@ struct builder {
 	size_t gap;
 	bool lockdep_ready;		/* lockdep: "stack backtrace:" seen */
 	bool has_header;		/* the report has a trace header at all */
+	bool has_lockdep_bt;		/* lockdep report with its "stack backtrace:" */
 	bool modules_done;
 };
 
 static bool trace_line(struct builder *b, const struct nx_line *l)
 {
 	enum nx_trace_line t;
-	bool lockdep = strcmp(b->r->type, "lockdep") == 0;
+	bool lockdep = b->has_lockdep_bt;
 
 	if (b->trace_state == 3)
 		return false;
@@ -349,9 +350,12 @@ static size_t scan_lines(struct builder *b, const struct nx_lines *L, const stru
 {
 	size_t last = sp->hdr;
 
-	for (size_t i = sp->start; i < sp->end; i++)
+	for (size_t i = sp->start; i < sp->end; i++) {
 		if (i > sp->hdr && nx_is_trace_header(L->v[i].s))
 			b->has_header = true;
+		if (strcmp(sp->h.type, "lockdep") == 0 && strstr(L->v[i].s, "stack backtrace:"))
+			b->has_lockdep_bt = true;
+	}
 	for (size_t i = sp->start; i < sp->end; i++) {
 		const struct nx_line *l = &L->v[i];
 		struct nx_header h;
@@ -365,6 +369,7 @@ static size_t scan_lines(struct builder *b, const struct nx_lines *L, const stru
 			i += n - 1;
 			continue;
 		}
+		b->x.rip_closed = b->trace_state == 3;
 		used |= nx_fields_parse_line(b->r, &b->x, l->s, l->len);
 		if (i >= sp->hdr)
 			used |= trace_line(b, l);

@@ -88,6 +88,7 @@ struct nx_extra {
 	char *invoker;		/* OOM: the task that invoked the OOM killer */
 	char *victim;		/* OOM: the task killed */
 	bool cpu_line_seen;	/* the first "CPU: .. PID: .." line wins */
+	bool rip_closed;	/* the trace is over: later RIP/PC lines are other dumps' */
 	bool oom;		/* ENOMEM while filling */
 };
 

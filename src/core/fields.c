@@ -5,12 +5,13 @@
 
 #include "core/analyse_int.h"
 
+/* "G", "OE", and RHEL's "--------------" / "O--------------" padding */
 static bool is_taint_token(const char *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (!strchr("GPFSRMBUDAWCIOELKXTNJ", p[i]) || p[i] == '\0')
+		if (!strchr("GPFSRMBUDAWCIOELKXTNJ-", p[i]) || p[i] == '\0')
 			return false;
-	return n > 0 && n <= 20;
+	return n > 0 && n <= 40;
 }
 
 /* At "Not tainted" or "Tainted: ..."; fills taint and returns what follows. */
@@ -167,6 +168,8 @@ static bool rip_line(struct nx_report *r, struct nx_extra *x, const char *t)
 			p = t + strlen(prefixes[i]) - (prefixes[i][4] == '[' ? 1 : 0);
 	if (!p)
 		return false;
+	if (x->rip_closed)
+		return true;
 	for (int tok = 0; tok < 6 && *p && !r->rip_func; tok++) {
 		struct nx_frame f;
 		size_t n;

@@ -266,8 +266,12 @@ enum nx_trace_line nx_frames_parse_line(struct nx_frames *fs, const char *s, siz
 		}
 		return res;
 	}
-	if (p[0] == '0' && p[1] == 'x' && !memchr(p, ' ', (size_t)(end - p)))
-		return NX_TL_NOISE;	/* address-only frame in slab/KASAN traces */
+	{	/* address-only frame: "0xfdc88c28" (slab), "? 0xffffffffc046f000" (module init) */
+		const char *a = (p[0] == '?' && p[1] == ' ') ? p + 2 : p;
+
+		if (a[0] == '0' && a[1] == 'x' && !memchr(a, ' ', (size_t)(end - a)))
+			return NX_TL_NOISE;
+	}
 	{
 		struct nx_frame f;
 		bool reliable = true;

@@ -268,11 +268,19 @@ static bool slab_bug(const char *s, struct nx_header *h)
 {
 	const char *p = nx_skip_spaces(s), *close, *msg;
 
-	if (!nx_starts(p, "BUG ") || !strstr(p, " (") || !(close = strstr(p, "): ")))
+	size_t name = strcspn(p + 4, " :");
+
+	if (!nx_starts(p, "BUG ") || name == 0)
 		return false;
-	if (!strstr(p, "tainted") && !strstr(p, "Tainted"))
-		return false;
-	msg = close + 3;
+	if (nx_starts(p + 4 + name, ": ")) {	/* "BUG sas_task: Objects remaining ..." */
+		msg = p + 4 + name + 2;
+	} else {				/* "BUG kmalloc-64 (Not tainted): Poison ..." */
+		if (!nx_starts(p + 4 + name, " (") || !(close = strstr(p, "): ")))
+			return false;
+		if (!strstr(p, "tainted") && !strstr(p, "Tainted"))
+			return false;
+		msg = close + 3;
+	}
 	set(h, NX_ROLE_START, "", "bug", true);
 	snprintf(h->class, sizeof(h->class), "BUG: %.*s", (int)strcspn(msg, "0123456789("), msg);
 	/* trim the trailing space left by the cut */

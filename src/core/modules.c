@@ -124,7 +124,10 @@ size_t nx_modules_parse(struct nx_report *r, const struct nx_line *lines, size_t
 		return 1;
 	if (!module_line(r, p + 18, false, oom))
 		return 1;
-	while (used < n && used <= MAX_CONTINUATIONS && lines[used - 1].len >= WRAP_MIN_LEN) {
+	bool empty = *nx_skip_spaces(p + 18) == '\0';	/* list printed on the next line */
+
+	while (used < n && used <= MAX_CONTINUATIONS &&
+	       (lines[used - 1].len >= WRAP_MIN_LEN || (used == 1 && empty))) {
 		const struct nx_line *l = &lines[used];
 		const char *prev_end = lines[used - 1].s + lines[used - 1].len;
 		bool join = l->len && l->s[0] != ' ' && prev_end[-1] != ')' && prev_end[-1] != ' ';

@@ -28,8 +28,8 @@ char *nx_taint_letters(const char *letters, size_t len)
 	if (!out)
 		return NULL;
 	for (size_t i = 0; i < len; i++) {
-		if (letters[i] == ' ' && (o == out || o[-1] == ' '))
-			continue;
+		if (letters[i] == '-' || (letters[i] == ' ' && (o == out || o[-1] == ' ')))
+			continue;	/* RHEL pads the field with dashes */
 		*o++ = letters[i];
 	}
 	while (o > out && o[-1] == ' ')

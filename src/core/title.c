@@ -141,10 +141,21 @@ static bool skip(const char *func, const char *type)
 	return n == 0 || nx_is_infrastructure(b, n, type);
 }
 
-static bool rip_counts(const char *type)
+/* The RIP/PC names the culprit for faults, traps, BUG(), WARN() and soft lockups;
+ * a "BUG: sleeping function called ..." or a hang has no register dump of its own. */
+static bool rip_counts(const struct nx_report *r)
 {
-	return strcmp(type, "hang") && strcmp(type, "lockdep") && strcmp(type, "oom") &&
-	       strcmp(type, "panic");
+	static const char *const types[] = {
+		"null-deref", "paging", "gpf", "divide", "invalid-opcode", "other", "lockup",
+		"warning", NULL,
+	};
+
+	if (strcmp(r->type, "bug") == 0)
+		return strcmp(r->class, "kernel BUG") == 0;
+	for (int i = 0; types[i]; i++)
+		if (strcmp(r->type, types[i]) == 0)
+			return true;
+	return false;
 }
 
 long nx_guilty_frame(const struct nx_report *r, const char *header_func, bool *use_rip)
@@ -152,7 +163,7 @@ long nx_guilty_frame(const struct nx_report *r, const char *header_func, bool *u
 	*use_rip = false;
 	if (header_func && !skip(header_func, r->type))
 		return -2;	/* the header's own function */
-	if (r->rip_func && rip_counts(r->type) && !skip(r->rip_func, r->type)) {
+	if (r->rip_func && rip_counts(r) && !skip(r->rip_func, r->type)) {
 		*use_rip = true;
 		return -1;
 	}
