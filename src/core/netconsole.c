@@ -107,6 +107,23 @@ static int options(struct cursor *c, struct nx_packet *out, const char **why)
 	return 0;
 }
 
+/*
+ * Console output is text (UTF-8 allowed): no NUL, and few control bytes.
+ * Binary noise is refused rather than stored as somebody's console.
+ */
+static bool looks_like_text(const uint8_t *p, size_t n)
+{
+	size_t ctl = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == 0)
+			return false;
+		if ((p[i] < 0x20 && p[i] != '\n' && p[i] != '\t' && p[i] != '\r') || p[i] == 0x7f)
+			ctl++;
+	}
+	return ctl * 8 <= n;
+}
+
 int nx_decode_netconsole(const uint8_t *buf, size_t len, struct nx_packet *out, const char **why)
 {
 	memset(out, 0, sizeof(*out));
@@ -131,6 +148,8 @@ int nx_decode_netconsole(const uint8_t *buf, size_t len, struct nx_packet *out, 
 	}
 	memset(out, 0, sizeof(*out));
 	out->format = NX_FMT_NC_BASIC;
+	if (!looks_like_text(buf, len))
+		BAD("binary datagram in no known format");
 	out->text = buf;
 	out->text_len = len;
 	return 0;

@@ -234,10 +234,10 @@ enum nx_place nx_dstate_place(struct nx_dstate *d, const struct nx_packet *p)
 			return NX_PLACE_OTHER_DUMP;
 		return NX_PLACE_DUP;
 	}
-	if (d->used + p->text_len > d->max_text)
-		return NX_PLACE_FULL;
 	if (!legacy && p->text_len && cov_overlaps(d, p->offset, (uint32_t)p->text_len))
 		return NX_PLACE_BAD;
+	if (d->used + p->text_len > d->max_text)
+		return NX_PLACE_FULL;
 	if (!reserve(d, p))
 		return NX_PLACE_NOMEM;
 	d->bits[p->part / 8] |= (uint8_t)(1u << (p->part % 8));

@@ -39,7 +39,7 @@ struct nx_stream {
 	size_t nmiss, miss_cap;
 	bool started;			/* a record was committed */
 	uint64_t next_seq;		/* the next record to commit */
-	struct nc_rec pend[NC_WINDOW + 1];	/* held back, sorted by seq */
+	struct nc_rec *pend;		/* held back, sorted by seq; NC_WINDOW + 1 */
 	size_t npend;
 	size_t pend_mem;
 	bool cut_pending;		/* an oops ended: cut unless a panic follows */
@@ -71,6 +71,7 @@ void nx_stream_free(struct nx_stream *s)
 		return;
 	for (size_t i = 0; i < s->npend; i++)
 		rec_free(&s->pend[i]);
+	free(s->pend);
 	free(s->text.p);
 	free(s->line.p);
 	free(s->miss);
@@ -80,13 +81,13 @@ void nx_stream_free(struct nx_stream *s)
 size_t nx_stream_mem(const struct nx_stream *s)
 {
 	return sizeof(*s) + s->text.cap + s->line.cap + s->miss_cap * sizeof(*s->miss) +
-	       s->pend_mem;
+	       (s->pend ? (NC_WINDOW + 1) * sizeof(*s->pend) : 0) + s->pend_mem;
 }
 
 static bool buf_add(struct buf *b, const void *p, size_t n)
 {
 	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 1024;
+		size_t cap = b->cap ? b->cap * 2 : 256;
 
 		while (cap < b->len + n + 1)
 			cap *= 2;
@@ -403,6 +404,8 @@ static enum nx_place feed_extended(struct nx_reasm *r, struct nx_stream *s,
 	}
 	if (s->pend_mem + p->text_len > s->max_text)
 		return NX_PLACE_FULL;
+	if (!s->pend && !(s->pend = calloc(NC_WINDOW + 1, sizeof(*s->pend))))
+		return NX_PLACE_NOMEM;
 
 	bool fresh;
 	struct nc_rec *rec = find_or_add(s, p, &fresh);

@@ -222,6 +222,10 @@ static void test_nc_extended_malformed(void **state)
 		if (dec(bad[i], &p) != -1)
 			fail_msg("accepted %s", bad[i]);
 	assert_int_equal(dec("", &p), -1);		/* empty datagram */
+	/* binary noise is not somebody's console */
+	assert_int_equal(nx_decode((const uint8_t *)"ab\0cd", 5, &p, NULL), -1);
+	assert_int_equal(dec("\x01\x02\x03\x04\x05\x06\x07\x08" "abcdef", &p), -1);
+	assert_int_equal(dec("\x1b[1mbold\x1b[0m console text with colours", &p), 0);
 }
 
 static void test_nc_basic_fallbacks(void **state)
@@ -233,7 +237,7 @@ static void test_nc_basic_fallbacks(void **state)
 		"6,416,1758426,-",			/* no ';' */
 		"6,416;short",
 		"6,4\n16,1758426,-;newline in header",
-		"\x04\x00 binary",
+		"\x04 mostly text after one control byte",
 	};
 	struct nx_packet p;
 

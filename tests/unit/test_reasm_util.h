@@ -14,6 +14,7 @@
 #include "core/encode.h"
 #include "core/packet.h"
 #include "core/reasm.h"
+#include "core/siphash.h"
 
 #define BOOT_A "0f3c5e0b8e9a4d7cb1f2a9d8c7e6b5a4"
 #define BOOT_B "11112222333344445555666677778888"
