@@ -206,9 +206,12 @@ static unsigned int dump_run(enum netoops_reason reason, bool may_sleep)
 		if (ktime_get_mono_fast_ns() > deadline)
 			break;
 	}
-	for_each_active(nt)
-		if (nt->fails < DUMP_MAX_FAILS)
-			atomic_long_inc(&nt->dumps_sent);
+	for_each_active(nt) {
+		if (nt->fails >= DUMP_MAX_FAILS || READ_ONCE(nt->dev_gone))
+			continue;
+		netoops_tx_flush(nt);
+		atomic_long_inc(&nt->dumps_sent);
+	}
 	return sent;
 }
 

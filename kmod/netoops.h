@@ -130,6 +130,7 @@ int netoops_frame_header(const struct netoops_frame *f, char *buf,
 /* tx.c: frames into preallocated skbs, out through netpoll. */
 int netoops_tx_alloc(struct netoops_target *nt);
 void netoops_tx_free(struct netoops_target *nt);
+void netoops_tx_flush(struct netoops_target *nt);
 int netoops_tx_send(struct netoops_target *nt, const char *hdr,
 		    unsigned int hlen, const char *text, unsigned int tlen);
 

@@ -80,6 +80,31 @@ static struct sk_buff *tx_get_skb(struct netoops_target *nt)
 	return NULL;
 }
 
+/**
+ * netoops_tx_flush() - wait until the device has sent every frame
+ * @nt:		an enabled target
+ *
+ * A frame the driver accepted may still sit in its TX ring; after a panic
+ * the machine stops or reboots right after the dump, so the dump waits,
+ * polling the device, until the driver has let go of every skb.
+ */
+void netoops_tx_flush(struct netoops_target *nt)
+{
+	unsigned int waited, i, busy;
+	unsigned long flags;
+
+	local_irq_save(flags);
+	for (waited = 0; waited < TX_WAIT_US; waited += TX_POLL_US) {
+		busy = 0;
+		for (i = 0; i < NETOOPS_SKB_POOL; i++)
+			busy += refcount_read(&nt->skbs[i]->users) > 1;
+		if (!busy)
+			break;
+		tx_poll(nt);
+	}
+	local_irq_restore(flags);
+}
+
 /*
  * netpoll retries a busy ring only until the next tick and then queues the
  * skb to a work item, which never runs after a panic. Waiting here until the
