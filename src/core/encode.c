@@ -73,56 +73,39 @@ static int v1_header(const struct v1_ctx *c, char *out, size_t cap, uint32_t par
 			part, parts, off, total, copy, c->copies);
 }
 
-/* Room for text in a datagram whose header has at most this many part digits. */
-static size_t v1_room(const struct v1_ctx *c, uint32_t total, uint32_t widest_part)
+/* Room for text: what the longest header this dump can have leaves (as netoops.ko computes it). */
+static size_t v1_room(const struct v1_ctx *c, uint32_t total)
 {
 	char hdr[NETOOPS_MAX_HEADER * 2];
-	int n = v1_header(c, hdr, sizeof(hdr), widest_part, widest_part, total, total, c->copies);
+	int n = v1_header(c, hdr, sizeof(hdr), NETOOPS_MAX_PARTS - 1, NETOOPS_MAX_PARTS, total,
+			  total, c->copies);
 
 	return n > 0 && (size_t)n < c->max ? c->max - (size_t)n : 0;
 }
 
-/* Start of the record that holds byte END - 1. */
-static size_t record_start(const char *text, size_t end)
+/*
+ * Where the part that ends at END starts, exactly as kmod/frame.c cuts: the
+ * earliest record start inside the window of ROOM bytes before END; only if
+ * no record starts there is a record split, at the window's edge.
+ */
+static size_t v1_prev(const char *text, size_t end, size_t room)
 {
-	size_t i = end - 1;
-
-	while (i > 0 && text[i - 1] != '\n')
-		i--;
-	return i;
+	if (end <= room)
+		return 0;
+	for (size_t p = end - room; p < end; p++)
+		if (text[p - 1] == '\n')
+			return p;
+	return end - room;
 }
 
-/*
- * Cut [0, len) into parts from the end. A part holds the newest whole
- * records that fit in ROOM, or one piece of a single record longer than
- * ROOM (such a record is cut from its end, so its first piece may be short).
- * Writes part start offsets newest first into STARTS (if non-NULL); returns
- * the count, or max_parts + 1 if there would be more.
- */
+/* Part start offsets newest first into STARTS (if non-NULL); returns the count. */
 static size_t v1_cut(const char *text, size_t len, size_t room, uint32_t *starts, size_t max_parts)
 {
 	size_t end = len, n = 0;
 
 	do {
-		size_t rec = record_start(text, end ? end : 1), start;
-		bool mid_record = end < len && text[end - 1] != '\n';
+		size_t start = v1_prev(text, end, room);
 
-		if (end == 0)
-			rec = 0;
-		if (mid_record || end - rec > room) {
-			start = end - rec > room ? end - room : rec;
-		} else {
-			size_t lo = end > room ? end - room : 0;
-
-			/* the earliest record boundary inside [lo, end) */
-			start = rec;
-			for (size_t i = lo; i < rec; i++) {
-				if (i == 0 || text[i - 1] == '\n') {
-					start = i;
-					break;
-				}
-			}
-		}
 		if (n >= max_parts)
 			return n + 1;
 		if (starts)
@@ -157,21 +140,13 @@ int nx_encode_netoops(const struct nx_enc_netoops *id, const char *text, size_t 
 	if (c.max > NETOOPS_MAX_DATAGRAM)
 		return -1;
 
-	/* The part count's width changes the room; settle on a consistent one. */
-	uint32_t widest = 9;
-	size_t room = 0, n = 0;
+	size_t room = v1_room(&c, (uint32_t)len), n;
 
-	for (;;) {
-		room = v1_room(&c, (uint32_t)len, widest);
-		if (room == 0)
-			return -1;
-		n = v1_cut(text, len, room, NULL, NETOOPS_MAX_PARTS);
-		if (n > NETOOPS_MAX_PARTS)
-			return -1;
-		if (n <= widest)
-			break;
-		widest = widest * 10 + 9;
-	}
+	if (room == 0)
+		return -1;
+	n = v1_cut(text, len, room, NULL, NETOOPS_MAX_PARTS);
+	if (n > NETOOPS_MAX_PARTS)
+		return -1;
 	uint32_t *starts = malloc((n + 1) * sizeof(*starts));
 	uint8_t *dg = malloc(c.max);
 	int rc = (int)n;

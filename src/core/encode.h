@@ -47,10 +47,12 @@ struct nx_enc_netoops {
 };
 
 /*
- * Frame TEXT (LEN bytes, the dump's text in log order) as the kernel module
- * does: cut into parts at record ('\n') boundaries (a record longer than a
- * part's room is split), part 0 holding the newest text, and every pass
- * sending parts 0..N-1. Returns the number of parts N, or -1 on bad input
+ * Frame TEXT (LEN bytes, the dump's text in log order) exactly as netoops.ko
+ * does (kmod/frame.c): every part has the room the longest possible header
+ * leaves; going back from the end, a part starts at the earliest record
+ * start inside its window (a record with no start inside the window is
+ * split at the window's edge); part 0 holds the newest text; each pass
+ * sends parts 0..N-1. Returns the number of parts N, or -1 on bad input
  * (text over NETOOPS_MAX_DUMP, more than NETOOPS_MAX_PARTS parts, bad id).
  */
 int nx_encode_netoops(const struct nx_enc_netoops *id, const char *text, size_t len,
@@ -89,8 +91,10 @@ struct nx_enc_netconsole {
 };
 
 /*
- * Extended format: one record per text line (a leading "[ sec.usec] " printk stamp
- * becomes the record's ts_usec; otherwise ts_usec + 1000 per record), escaped like /dev/kmsg (bytes < 0x20, >= 0x7f and '\\' as \xNN), fragmented with ",ncfrag=<off>/<total>" when over max_payload.
+ * Extended format: one record per text line (a leading "[ sec.usec] " printk
+ * stamp becomes the record's ts_usec; otherwise ts_usec + 1000 per record),
+ * escaped like /dev/kmsg (bytes < 0x20, >= 0x7f and '\\' as \xNN), and
+ * fragmented with ",ncfrag=<off>/<total>" when over max_payload.
  * Returns the number of records, or -1.
  */
 int nx_encode_nc_extended(const struct nx_enc_netconsole *id, const char *text, size_t len,
