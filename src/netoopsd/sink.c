@@ -1,36 +1,35 @@
-/* The store side: a thread that analyses finished dumps and stores them in batches. */
-#include <errno.h>
+/* The store side: an analysis thread and a store thread, fed finished dumps through bounded queues. */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "netoopsd/log.h"
+#include "netoopsd/queue.h"
 #include "netoopsd/sink.h"
 
-/* Bounds one transaction, so a commit (and its fsync) never waits long. */
-#define MAX_BATCH_DUMPS	256
-#define MAX_BATCH_BYTES	(32u << 20)
+/*
+ * receive loop --(incoming)--> analysis thread --(analysed)--> store thread
+ *
+ * Two threads, so that analysing one batch overlaps storing the previous
+ * one (and its fsync). Each queue is bounded in bytes; when the store falls
+ * behind, the analysis thread waits, then the receive loop, and the socket
+ * buffer absorbs the rest (overflow is counted).
+ */
 
-struct item {
-	struct item *next;
-	struct nx_dump *dump;
-	int64_t received_ms;
-	struct nx_report_set *reports;
-	int64_t id;			/* > 0 once stored */
-};
+/* Bounds one transaction, so a commit (and its fsync) never waits long. */
+#define MAX_BATCH_DUMPS	64
+#define MAX_BATCH_BYTES	(8u << 20)
 
 struct nxd_sink {
 	struct nxd_sink_parts p;
-	pthread_t thread;
+	pthread_t analyser, storer;
+	struct nxd_queue incoming, analysed;
+	atomic_uint_fast64_t analyse_errors;
+	atomic_bool reopen;
 	pthread_mutex_t lock;
-	pthread_cond_t work;		/* signalled: queue not empty, or stop */
-	pthread_cond_t space;		/* signalled: queue below its bound */
-	/* protected by lock: */
-	struct item *head, **tail;
-	size_t queued_bytes;
-	bool stop, reopen;
-	struct nxd_counters counters;	/* receive side from the loop, store side ours */
+	struct nxd_counters counters;	/* protected by lock, except .store: the store thread's */
 };
 
 static int64_t wall_ms(void)
@@ -41,15 +40,17 @@ static int64_t wall_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static size_t item_bytes(const struct item *it)
+static double mono_s(void)
 {
-	return it->dump->text_len + sizeof(*it) + sizeof(*it->dump);
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 bool sink_push(struct nxd_sink *s, struct nx_dump *d, int64_t received_ms)
 {
-	struct item *it = calloc(1, sizeof(*it));
-	bool waited = false;
+	struct nxd_item *it = calloc(1, sizeof(*it));
 
 	if (!it) {
 		log_err("out of memory queueing a dump from %s; dropped", d->source);
@@ -58,17 +59,7 @@ bool sink_push(struct nxd_sink *s, struct nx_dump *d, int64_t received_ms)
 	}
 	it->dump = d;
 	it->received_ms = received_ms;
-	pthread_mutex_lock(&s->lock);
-	while (s->queued_bytes > s->p.max_queue_bytes && !s->stop) {
-		waited = true;
-		pthread_cond_wait(&s->space, &s->lock);
-	}
-	*s->tail = it;
-	s->tail = &it->next;
-	s->queued_bytes += item_bytes(it);
-	pthread_cond_signal(&s->work);
-	pthread_mutex_unlock(&s->lock);
-	return waited;
+	return queue_push(&s->incoming, it);
 }
 
 void sink_update_counters(struct nxd_sink *s, const struct nxd_counters *rx_side)
@@ -83,32 +74,40 @@ void sink_update_counters(struct nxd_sink *s, const struct nxd_counters *rx_side
 
 void sink_reopen(struct nxd_sink *s)
 {
-	pthread_mutex_lock(&s->lock);
-	s->reopen = true;
-	pthread_cond_signal(&s->work);
-	pthread_mutex_unlock(&s->lock);
+	atomic_store(&s->reopen, true);
+	queue_wake(&s->analysed);
 }
 
-static void analyse(struct nxd_sink *s, struct item *it)
+/* ---- analysis thread ---------------------------------------------------------------- */
+
+static void *analyser_main(void *arg)
 {
-	it->reports = nx_analyse(it->dump->text, it->dump->text_len);
-	if (!it->reports)
-		s->counters.store.analyse_errors++;
+	struct nxd_sink *s = arg;
+	struct nxd_item *list;
+	bool closed = false;
+
+	while (!closed) {
+		list = queue_take(&s->incoming, MAX_BATCH_DUMPS, MAX_BATCH_BYTES, NULL, &closed);
+		for (struct nxd_item *it = list; it; it = it->next) {
+			it->reports = nx_analyse(it->dump->text, it->dump->text_len);
+			if (!it->reports)
+				atomic_fetch_add(&s->analyse_errors, 1);
+		}
+		if (list)
+			queue_push(&s->analysed, list);
+	}
+	queue_close(&s->analysed);
+	return NULL;
 }
 
-static const char *item_title(const struct item *it, char *buf, size_t len)
-{
-	if (it->reports && it->reports->n && it->reports->reports[0].title)
-		return it->reports->reports[0].title;
-	return nx_store_empty_title(it->dump, buf, len);
-}
+/* ---- store thread ------------------------------------------------------------------- */
 
 /* One transaction for the whole list; 0, or -1 with everything rolled back. */
-static int store_all(struct nxd_sink *s, struct item *list)
+static int store_all(struct nxd_sink *s, struct nxd_item *list)
 {
 	if (nx_store_begin(s->p.store) < 0)
 		return -1;
-	for (struct item *it = list; it; it = it->next) {
+	for (struct nxd_item *it = list; it; it = it->next) {
 		it->id = nx_store_add_dump(s->p.store, it->dump, it->received_ms, it->reports);
 		if (it->id < 0)
 			goto rollback;
@@ -117,16 +116,16 @@ static int store_all(struct nxd_sink *s, struct item *list)
 		return 0;
 rollback:
 	nx_store_rollback(s->p.store);
-	for (struct item *it = list; it; it = it->next)
+	for (struct nxd_item *it = list; it; it = it->next)
 		it->id = 0;
 	return -1;
 }
 
 /* After a failed batch, store one at a time, so one bad dump costs only itself. */
-static void store_singly(struct nxd_sink *s, struct item *list)
+static void store_singly(struct nxd_sink *s, struct nxd_item *list)
 {
-	for (struct item *it = list; it; it = it->next) {
-		struct item *next = it->next;
+	for (struct nxd_item *it = list; it; it = it->next) {
+		struct nxd_item *next = it->next;
 
 		it->next = NULL;
 		if (store_all(s, it) < 0) {
@@ -138,12 +137,15 @@ static void store_singly(struct nxd_sink *s, struct item *list)
 	}
 }
 
-static void output(struct nxd_sink *s, const struct item *it)
+static void output(struct nxd_sink *s, const struct nxd_item *it)
 {
 	char title[256];
 	struct nxd_stored st = {
 		.id = it->id, .dump = it->dump, .reports = it->reports,
-		.title = item_title(it, title, sizeof(title)), .received_ms = it->received_ms,
+		.title = it->reports && it->reports->n && it->reports->reports[0].title ?
+			 it->reports->reports[0].title :
+			 nx_store_empty_title(it->dump, title, sizeof(title)),
+		.received_ms = it->received_ms,
 	};
 
 	s->counters.store.stored++;
@@ -161,10 +163,11 @@ static void output(struct nxd_sink *s, const struct item *it)
 	}
 }
 
-static void process(struct nxd_sink *s, struct item *list)
+static void store_batch(struct nxd_sink *s, struct nxd_item *list)
 {
-	for (struct item *it = list; it; it = it->next)
-		analyse(s, it);
+	double t0 = mono_s();
+	size_t n = 0;
+
 	s->counters.store.batches++;
 	if (store_all(s, list) < 0) {
 		log_warn("storing a batch failed (%s); retrying one dump at a time",
@@ -172,7 +175,7 @@ static void process(struct nxd_sink *s, struct item *list)
 		store_singly(s, list);
 	}
 	while (list) {
-		struct item *next = list->next;
+		struct nxd_item *next = list->next;
 
 		if (list->id > 0)
 			output(s, list);
@@ -180,7 +183,9 @@ static void process(struct nxd_sink *s, struct item *list)
 		nx_dump_free(list->dump);
 		free(list);
 		list = next;
+		n++;
 	}
+	log_debug("stored a batch of %zu dumps in %.1f ms", n, (mono_s() - t0) * 1e3);
 }
 
 static void save_counters(struct nxd_sink *s)
@@ -192,6 +197,7 @@ static void save_counters(struct nxd_sink *s)
 	pthread_mutex_lock(&s->lock);
 	snap = s->counters;
 	pthread_mutex_unlock(&s->lock);
+	snap.store.analyse_errors = atomic_load(&s->analyse_errors);
 	n = counters_list(&snap, c);
 	if (nx_store_begin(s->p.store) < 0 ||
 	    nx_store_save_counters(s->p.store, c, n, wall_ms()) < 0 ||
@@ -199,26 +205,6 @@ static void save_counters(struct nxd_sink *s)
 		nx_store_rollback(s->p.store);
 		log_warn("cannot save counters: %s", nx_store_error(s->p.store));
 	}
-}
-
-/* Take up to one batch off the queue; called locked. */
-static struct item *take_batch(struct nxd_sink *s)
-{
-	struct item *list = s->head, **end = &s->head;
-	size_t n = 0, bytes = 0;
-
-	while (*end && n < MAX_BATCH_DUMPS && bytes < MAX_BATCH_BYTES) {
-		bytes += item_bytes(*end);
-		n++;
-		end = &(*end)->next;
-	}
-	s->head = *end;
-	*end = NULL;
-	if (!s->head)
-		s->tail = &s->head;
-	s->queued_bytes -= bytes;
-	pthread_cond_broadcast(&s->space);
-	return list;
 }
 
 static void deadline_after(struct timespec *ts, uint32_t ms)
@@ -232,31 +218,32 @@ static void deadline_after(struct timespec *ts, uint32_t ms)
 	}
 }
 
-static void *sink_main(void *arg)
+static bool past(const struct timespec *deadline)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec > deadline->tv_sec ||
+	       (now.tv_sec == deadline->tv_sec && now.tv_nsec >= deadline->tv_nsec);
+}
+
+static void *storer_main(void *arg)
 {
 	struct nxd_sink *s = arg;
 	struct timespec next_save;
-	bool stopping = false, reopen;
+	bool closed = false;
 
 	deadline_after(&next_save, s->p.stats_interval_ms);
-	while (!stopping) {
-		struct item *list;
-		int rc = 0;
+	while (!closed) {
+		struct nxd_item *list = queue_take(&s->analysed, MAX_BATCH_DUMPS,
+						   MAX_BATCH_BYTES, &next_save, &closed);
 
-		pthread_mutex_lock(&s->lock);
-		while (!s->head && !s->stop && !s->reopen && rc != ETIMEDOUT)
-			rc = pthread_cond_timedwait(&s->work, &s->lock, &next_save);
-		list = take_batch(s);
-		stopping = s->stop && !s->head;
-		reopen = s->reopen;
-		s->reopen = false;
-		pthread_mutex_unlock(&s->lock);
-
-		if (reopen && s->p.append && append_reopen(s->p.append) == 0)
+		if (atomic_exchange(&s->reopen, false) && s->p.append &&
+		    append_reopen(s->p.append) == 0)
 			log_info("append file reopened");
 		if (list)
-			process(s, list);
-		if (rc == ETIMEDOUT || stopping) {
+			store_batch(s, list);
+		if (closed || past(&next_save)) {
 			save_counters(s);
 			deadline_after(&next_save, s->p.stats_interval_ms);
 		}
@@ -264,22 +251,25 @@ static void *sink_main(void *arg)
 	return NULL;
 }
 
+/* ---- life cycle --------------------------------------------------------------------- */
+
 struct nxd_sink *sink_start(const struct nxd_sink_parts *p)
 {
 	struct nxd_sink *s = calloc(1, sizeof(*s));
-	pthread_condattr_t attr;
 
 	if (!s)
 		return NULL;
 	s->p = *p;
-	s->tail = &s->head;
 	pthread_mutex_init(&s->lock, NULL);
-	pthread_condattr_init(&attr);
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	pthread_cond_init(&s->work, &attr);
-	pthread_condattr_destroy(&attr);
-	pthread_cond_init(&s->space, NULL);
-	if (pthread_create(&s->thread, NULL, sink_main, s) != 0) {
+	queue_init(&s->incoming, p->max_queue_bytes / 2);
+	queue_init(&s->analysed, p->max_queue_bytes / 2);
+	if (pthread_create(&s->storer, NULL, storer_main, s) != 0) {
+		free(s);
+		return NULL;
+	}
+	if (pthread_create(&s->analyser, NULL, analyser_main, s) != 0) {
+		queue_close(&s->analysed);
+		pthread_join(s->storer, NULL);
 		free(s);
 		return NULL;
 	}
@@ -288,19 +278,18 @@ struct nxd_sink *sink_start(const struct nxd_sink_parts *p)
 
 void sink_stop(struct nxd_sink *s, struct nxd_counters *final)
 {
-	pthread_mutex_lock(&s->lock);
-	s->stop = true;
-	pthread_cond_signal(&s->work);
-	pthread_cond_broadcast(&s->space);
-	pthread_mutex_unlock(&s->lock);
-	pthread_join(s->thread, NULL);
-	if (final)
+	queue_close(&s->incoming);
+	pthread_join(s->analyser, NULL);
+	pthread_join(s->storer, NULL);
+	if (final) {
 		*final = s->counters;
+		final->store.analyse_errors = atomic_load(&s->analyse_errors);
+	}
 	nx_store_close(s->p.store);
 	append_close(s->p.append);
 	syslog_close(s->p.syslog);
+	queue_destroy(&s->incoming);
+	queue_destroy(&s->analysed);
 	pthread_mutex_destroy(&s->lock);
-	pthread_cond_destroy(&s->work);
-	pthread_cond_destroy(&s->space);
 	free(s);
 }

@@ -1,0 +1,61 @@
+/* A bounded queue of finished dumps between the daemon's threads. */
+#ifndef NXD_QUEUE_H
+#define NXD_QUEUE_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "core/analyse.h"
+#include "core/reasm.h"
+
+/* One finished dump on its way to the store. */
+struct nxd_item {
+	struct nxd_item *next;
+	struct nx_dump *dump;
+	int64_t received_ms;			/* wall clock */
+	struct nx_report_set *reports;		/* filled in by the analysis thread */
+	int64_t id;				/* > 0 once stored */
+};
+
+struct nxd_queue {
+	pthread_mutex_t lock;
+	pthread_cond_t nonempty;		/* an item arrived, or the queue closed */
+	pthread_cond_t space;			/* bytes fell below max */
+	/* protected by lock: */
+	struct nxd_item *head, **tail;
+	size_t bytes, max_bytes;
+	bool closed;
+	bool wakeup;				/* queue_wake() was called */
+};
+
+void queue_init(struct nxd_queue *q, size_t max_bytes);
+void queue_destroy(struct nxd_queue *q);
+
+/* Bytes an item stands for: its text and bookkeeping. */
+size_t queue_item_bytes(const struct nxd_item *it);
+
+/*
+ * Append the list LIST (linked by ->next); waits while the queue holds more
+ * than its bound, so memory stays bounded. Returns true if it had to wait.
+ */
+bool queue_push(struct nxd_queue *q, struct nxd_item *list);
+
+/*
+ * Take up to MAX_ITEMS items / MAX_BYTES (at least one item) off the front,
+ * waiting until DEADLINE (CLOCK_MONOTONIC; NULL: no limit). Returns the list, or
+ * NULL on timeout, on queue_wake(), or when the queue is closed and empty
+ * (*CLOSED then set).
+ */
+struct nxd_item *queue_take(struct nxd_queue *q, size_t max_items, size_t max_bytes,
+			    const struct timespec *deadline, bool *closed);
+
+/* No more items will come; takers drain what is left, then see *closed. */
+void queue_close(struct nxd_queue *q);
+
+/* Make a waiting queue_take() return early (to look at a flag). */
+void queue_wake(struct nxd_queue *q);
+
+#endif
