@@ -12,6 +12,8 @@
 #define MERGE_REACH 20		/* same-class headers (MCE, RCU) this close are one report */
 #define TRACE_GAP 15		/* frames must follow "Call Trace:" within this many lines */
 
+_Thread_local uint64_t nx_analyse_line_visits;
+
 char *nx_strndup(const char *s, size_t n, bool *oom)
 {
 	char *p = malloc(n + 1);
@@ -165,6 +167,7 @@ static void find_line(struct finder *f, const struct nx_line *l, size_t i)
 	struct nx_header h;
 	struct span *s = current(f);
 
+	nx_analyse_line_visits++;
 	if (s && i - s->hdr > s->h.cap)
 		close_span(f, i), s = NULL;
 	nx_header_classify(l->s, l->len, &h);
@@ -203,13 +206,14 @@ static void find_line(struct finder *f, const struct nx_line *l, size_t i)
 		}
 		open_span(f, i, &h);
 		return;
-	case NX_ROLE_VICTIM:
-		if (s && strcmp(s->h.type, "oom") == 0) {
+	case NX_ROLE_VICTIM:	/* "oom-kill:..." then "Out of memory: Killed process ..." */
+		s = f->n ? &f->v[f->n - 1] : NULL;
+		if (s && strcmp(s->h.type, "oom") == 0 && (s->open || i - s->last_active <= 10)) {
+			s->open = true;
 			s->last_active = i;
-			close_span(f, i + 1);
-			return;
+		} else {
+			open_span(f, i, &h);
 		}
-		open_span(f, i, &h);
 		close_span(f, i + 1);
 		return;
 	case NX_ROLE_START:
@@ -323,6 +327,24 @@ found:
 	nx_frame_clear(&f);
 }
 
+/* "#0:  (&hdl->lock){+.+...}, at: [<ffffffffa029380f>] v4l2_ctrl_add_handler+0x49/0x97" */
+static void lock_site(struct builder *b, const char *s)
+{
+	const char *p = strstr(s, "at: ");
+	struct nx_frame f;
+
+	if (!p)
+		return;
+	p = nx_skip_spaces(p + 4);
+	if (p[0] == '[' && p[1] == '<' && strchr(p, ']'))
+		p = nx_skip_spaces(strchr(p, ']') + 1);
+	if (nx_parse_symbol(p, strlen(p), false, &f, &b->x.oom)) {
+		b->x.lock_site = f.func;
+		f.func = NULL;
+		nx_frame_clear(&f);
+	}
+}
+
 static void free_report(struct nx_report *r)
 {
 	free(r->title);
@@ -351,6 +373,7 @@ static size_t scan_lines(struct builder *b, const struct nx_lines *L, const stru
 	size_t last = sp->hdr;
 
 	for (size_t i = sp->start; i < sp->end; i++) {
+		nx_analyse_line_visits += 2;	/* this pre-scan and the loop below */
 		if (i > sp->hdr && nx_is_trace_header(L->v[i].s))
 			b->has_header = true;
 		if (strcmp(sp->h.type, "lockdep") == 0 && strstr(L->v[i].s, "stack backtrace:"))
@@ -369,6 +392,8 @@ static size_t scan_lines(struct builder *b, const struct nx_lines *L, const stru
 			i += n - 1;
 			continue;
 		}
+		if (!b->x.lock_site && strcmp(sp->h.type, "lockdep") == 0)
+			lock_site(b, l->s);
 		b->x.rip_closed = b->trace_state == 3;
 		used |= nx_fields_parse_line(b->r, &b->x, l->s, l->len);
 		if (i >= sp->hdr)
@@ -399,6 +424,10 @@ static bool build(struct nx_report *r, const struct nx_lines *L, const struct sp
 	r->corrupted = sp->h.needs_stack && r->n_frames == 0;
 	r->start = L->v[sp->start].raw_start;
 	r->end = L->v[last - 1].raw_end;
+	if (r->n_frames == 0 && !b.x.header_func) {	/* stackless lockdep: where the lock was taken */
+		b.x.header_func = b.x.lock_site;
+		b.x.lock_site = NULL;
+	}
 	if (r->class) {
 		r->title = nx_title(r, &b.x, &b.x.oom);
 		r->signature = nx_signature(r, &b.x, &b.x.oom);
@@ -407,6 +436,7 @@ static bool build(struct nx_report *r, const struct nx_lines *L, const struct sp
 	free(b.x.header_func);
 	free(b.x.invoker);
 	free(b.x.victim);
+	free(b.x.lock_site);
 	if (b.fs.oom || b.x.oom || !r->type) {
 		free_report(r);
 		return false;

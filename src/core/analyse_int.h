@@ -87,7 +87,9 @@ struct nx_extra {
 	char *header_func;	/* function named by the header line (WARN, KASAN) */
 	char *invoker;		/* OOM: the task that invoked the OOM killer */
 	char *victim;		/* OOM: the task killed */
+	char *lock_site;	/* lockdep: first "at: func+0x.." of a held lock */
 	bool cpu_line_seen;	/* the first "CPU: .. PID: .." line wins */
+	bool old_pid_line;	/* parsing a "Pid: N, comm: X" line (RHEL 6 adds the machine) */
 	bool rip_closed;	/* the trace is over: later RIP/PC lines are other dumps' */
 	bool oom;		/* ENOMEM while filling */
 };
@@ -115,6 +117,9 @@ char *nx_title(const struct nx_report *r, const struct nx_extra *x, bool *oom);
 
 /* "v1:<hex>" from type, normalised title and the frames below the guilty one. */
 char *nx_signature(const struct nx_report *r, const struct nx_extra *x, bool *oom);
+
+/* Lines visited by nx_analyse() in this thread: lets tests prove the work is linear. */
+extern _Thread_local uint64_t nx_analyse_line_visits;
 
 /* ---- small string helpers (analyse.c) ---- */
 

@@ -49,17 +49,25 @@ static const char *parse_taint(struct nx_report *r, struct nx_extra *x, const ch
 	return last;
 }
 
-/* The release after the taint: "6.1.0-13-amd64 #1" or "(2.6.27.9-159.fc10.i686 #1)". */
+/* The release after the taint: "6.1.0-13-amd64 #1" or "(2.6.27.9-159.fc10.i686 #1)".
+ * RHEL 6 appends the machine: "2.6.32-279.el6.x86_64 #1 VMware, Inc. VMware ..." */
 static void parse_release(struct nx_report *r, struct nx_extra *x, const char *p)
 {
 	size_t n;
+	bool paren;
 
 	p = nx_skip_spaces(p);
-	if (*p == '(')
-		p++;
+	paren = *p == '(';
+	p += paren;
 	n = strcspn(p, " )");
 	if (n && !r->kernel)
 		r->kernel = nx_strndup(p, n, &x->oom);
+	p += n;
+	if (paren || !nx_starts(p, " #"))
+		return;
+	p += 2 + strspn(p + 2, "0123456789");
+	if (*p == ' ' && p[1] && p[1] != ' ' && !r->hardware && x->old_pid_line)
+		r->hardware = nx_strndup(p + 1, strlen(p + 1), &x->oom);
 }
 
 static int number_after(const char *s, const char *key)
@@ -86,12 +94,18 @@ static bool cpu_line(struct nx_report *r, struct nx_extra *x, const char *t)
 	if (x->cpu_line_seen)
 		return true;
 	x->cpu_line_seen = true;
+	/* a header's own task (hung task, soft lockup, WARN) wins over the reporter's */
+	bool task_known = r->comm != NULL;
+
 	if (modern) {
-		r->cpu = number_after(t, "CPU: ");
-		r->pid = number_after(t, " PID: ");
+		if (r->cpu < 0 && !task_known)
+			r->cpu = number_after(t, "CPU: ");
+		if (!task_known)
+			r->pid = number_after(t, " PID: ");
 		comm = strstr(t, " Comm: ") + 7;
 	} else {
-		r->pid = number_after(t, "Pid: ");
+		if (!task_known)
+			r->pid = number_after(t, "Pid: ");
 		comm = strstr(t, ", comm: ") + 8;
 	}
 	anchor = strstr(comm, " Not tainted");
@@ -103,13 +117,15 @@ static bool cpu_line(struct nx_report *r, struct nx_extra *x, const char *t)
 		anchor = a;
 	if (!anchor)
 		return true;
-	free(r->comm);
-	r->comm = nx_strndup(comm, (size_t)(anchor - comm), &x->oom);
+	if (!task_known)
+		r->comm = nx_strndup(comm, (size_t)(anchor - comm), &x->oom);
 	anchor++;
 	if (nx_starts(anchor, "Kdump: loaded "))
 		anchor += 14;
+	x->old_pid_line = old;
 	if ((a = parse_taint(r, x, anchor)) != NULL)
 		parse_release(r, x, a);
+	x->old_pid_line = false;
 	return true;
 }
 
@@ -119,6 +135,13 @@ static bool release_line(struct nx_report *r, struct nx_extra *x, const char *t)
 	size_t n = strcspn(t, " ");
 	const char *rest = t + n;
 
+	if (nx_starts(t, "Not tainted ") || nx_starts(t, "Tainted: ")) {	/* hung task */
+		const char *after = parse_taint(r, x, t);
+
+		if (after && strstr(after, " #"))
+			parse_release(r, x, after);
+		return true;
+	}
 	if (n < 3 || !nx_starts(rest, " #") || !isdigit((unsigned char)rest[2]) ||
 	    !memchr(t, '.', n) || !isalnum((unsigned char)t[0]))
 		return false;

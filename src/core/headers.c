@@ -100,7 +100,8 @@ static bool lockdep(const char *s, struct nx_header *h)
 	for (size_t i = 0; i < sizeof(banners) / sizeof(banners[0]); i++) {
 		if (!strstr(tag, banners[i][0]))
 			continue;
-		set(h, NX_ROLE_START, "", "lockdep", true);
+		/* lockdep_sys_exit() prints held locks but never a stack */
+		set(h, NX_ROLE_START, "", "lockdep", !strstr(banners[i][0], "returning to user"));
 		snprintf(h->class, sizeof(h->class), "WARNING: %s",
 			 banners[i][1] ? banners[i][1] : banners[i][0]);
 		return true;

@@ -147,7 +147,7 @@ static bool rip_counts(const struct nx_report *r)
 {
 	static const char *const types[] = {
 		"null-deref", "paging", "gpf", "divide", "invalid-opcode", "other", "lockup",
-		"warning", NULL,
+		"rcu-stall", "warning", NULL,
 	};
 
 	if (strcmp(r->type, "bug") == 0)
