@@ -1,0 +1,168 @@
+/* netoopsctl boot-id and test: sync the module's boot id, send a test dump and wait for the collector to store it. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+
+#include <netoops/wire.h>
+
+#include "netoopsctl/ctlutil.h"
+#include "netoopsctl/commands.h"
+#include "netoopsctl/configfs.h"
+#include "store/store.h"
+
+#define BOOT_ID_PROC	"/proc/sys/kernel/random/boot_id"
+#define BOOT_ID_SYSFS	"/sys/kernel/netoops/netoops_boot_id"
+#define TEST_POLL_MS	200
+
+static int read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "re");
+	int ok;
+
+	if (!f)
+		return -1;
+	ok = fgets(buf, (int)len, f) != NULL;
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	return ok ? 0 : -1;
+}
+
+/* The system's boot id as the wire carries it: 32 lowercase hex digits, no dashes. */
+static int system_boot_id(char out[NETOOPS_BOOT_ID_HEX + 1])
+{
+	char raw[64];
+	size_t n = 0;
+
+	if (read_line(BOOT_ID_PROC, raw, sizeof(raw)) != 0)
+		return -1;
+	for (const char *p = raw; *p && n < NETOOPS_BOOT_ID_HEX; p++)
+		if (strchr("0123456789abcdef", *p))
+			out[n++] = *p;
+	out[n] = '\0';
+	return n == NETOOPS_BOOT_ID_HEX ? 0 : -1;
+}
+
+int cmd_boot_id(struct ctl_opts *o, int argc, char **argv)
+{
+	char id[NETOOPS_BOOT_ID_HEX + 1], err[512];
+
+	(void)o;
+	(void)argv;
+	if (argc != 1) {
+		fprintf(stderr, "usage: netoopsctl boot-id\n");
+		return 2;
+	}
+	if (system_boot_id(id) != 0) {
+		fprintf(stderr, "netoopsctl: cannot read the boot id from %s\n", BOOT_ID_PROC);
+		return 1;
+	}
+	if (nx_sysfs_write("netoops_boot_id", id, err, sizeof(err)) != 0) {
+		fprintf(stderr, "netoopsctl: %s\n", err);
+		return 1;
+	}
+	printf("boot id %s written to %s\n", id, BOOT_ID_SYSFS);
+	return 0;
+}
+
+/* The host name as the module sends it (docs/protocol.md, field 2). */
+static void wire_host(char out[NETOOPS_MAX_HOST + 1])
+{
+	struct utsname u;
+	size_t i;
+
+	uname(&u);
+	for (i = 0; u.nodename[i] && i < NETOOPS_MAX_HOST; i++) {
+		char c = u.nodename[i];
+
+		out[i] = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-", c) ? c : '_';
+	}
+	out[i] = '\0';
+}
+
+/* The highest id of a stored test dump from HOST, 0 if none, -1 on error. */
+static long long last_test_dump(const char *db, const char *host, char *err, size_t errlen)
+{
+	struct nx_store_filter f = { .host = host, .reason = NETOOPS_REASON_TEST };
+	struct nx_store *s = nx_store_open(db, NX_STORE_EXISTING, err, errlen);
+	long long last = 0;
+	json_t *rows, *row;
+	size_t i;
+
+	if (!s)
+		return -1;
+	rows = nx_store_list(s, &f);
+	if (!rows) {
+		snprintf(err, errlen, "%s", nx_store_error(s));
+		nx_store_close(s);
+		return -1;
+	}
+	json_array_foreach(rows, i, row) {
+		long long id = json_integer_value(json_object_get(row, "id"));
+
+		if (id > last)
+			last = id;
+	}
+	json_decref(rows);
+	nx_store_close(s);
+	return last;
+}
+
+static int wait_for_test_dump(const char *db, const char *host, long long before, int timeout_ms)
+{
+	char err[512];
+	long long now;
+
+	printf("waiting up to %d s for the collector to store it in %s\n", timeout_ms / 1000, db);
+	fflush(stdout);
+	for (int waited = 0; waited < timeout_ms; waited += TEST_POLL_MS) {
+		now = last_test_dump(db, host, err, sizeof(err));
+		if (now < 0) {
+			fprintf(stderr, "netoopsctl: %s\n", err);
+			return 1;
+		}
+		if (now > before) {
+			printf("received: the collector stored test dump %lld from %s\n", now, host);
+			return 0;
+		}
+		nx_sleep_ms(TEST_POLL_MS);
+	}
+	fprintf(stderr, "netoopsctl: no test dump from %s reached the collector within %d s: check `netoopsctl target list` (transmit errors?), the collector's address and port, and firewalls\n",
+		host, timeout_ms / 1000);
+	return 1;
+}
+
+int cmd_test(struct ctl_opts *o, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "timeout", required_argument, NULL, 'T' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char host[NETOOPS_MAX_HOST + 1], err[512];
+	int timeout_ms = 30000, c;
+	long long before = 0;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': o->db = optarg; break;
+		case 'T': timeout_ms = (int)(atof(optarg) * 1000); break;
+		default:
+			fprintf(stderr, "usage: netoopsctl test [--db PATH] [--timeout SEC]\n");
+			return 2;
+		}
+	}
+	wire_host(host);
+	if (o->db && (before = last_test_dump(o->db, host, err, sizeof(err))) < 0) {
+		fprintf(stderr, "netoopsctl: %s\n", err);
+		return 1;
+	}
+	if (nx_sysfs_write("netoops_trigger", "test", err, sizeof(err)) != 0) {
+		fprintf(stderr, "netoopsctl: %s\n", err);
+		return 1;
+	}
+	printf("test dump sent from %s\n", host);
+	return o->db ? wait_for_test_dump(o->db, host, before, timeout_ms) : 0;
+}
