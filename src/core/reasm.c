@@ -8,6 +8,8 @@
 #define DEFAULT_MAX_DUMPS	65536
 #define DEFAULT_QUIET_MS	10000
 #define DEFAULT_NC_QUIET_MS	5000
+/* A chatty console is cut into chunks of at most this much (crash reports are far smaller). */
+#define NC_CHUNK_MAX		(4u << 20)
 
 struct nx_reasm {
 	struct nx_reasm_limits lim;
@@ -327,7 +329,9 @@ static struct nx_entry *entry_new(struct nx_reasm *r, const struct key *k, uint6
 	strncpy(e->source, source, sizeof(e->source) - 1);
 	e->first_ms = e->last_ms = now;
 	if (stream)
-		e->stream = nx_stream_new(p->format == NX_FMT_NC_EXTENDED, r->lim.max_dump_bytes);
+		e->stream = nx_stream_new(p->format == NX_FMT_NC_EXTENDED,
+					  r->lim.max_dump_bytes < NC_CHUNK_MAX ? r->lim.max_dump_bytes
+									       : NC_CHUNK_MAX);
 	else
 		e->dump = nx_dstate_new(p, r->lim.max_dump_bytes);
 	if ((!e->stream && !e->dump) || nx_table_insert(&r->table, e)) {

@@ -286,6 +286,39 @@ static void test_basic_line_split_over_datagrams(void **state)
 	nx_reasm_free(r);
 }
 
+/* A console that never goes quiet is cut at the size bound, and nothing is lost. */
+static void test_chatty_stream_cut_at_bound(void **state)
+{
+	(void)state;
+	struct nx_reasm_limits small = lim;
+	struct nx_reasm *r;
+	struct nx_dump *d[64];
+	size_t len, n, at = 0;
+	char *text = make_log(50000, 6, &len);
+	struct nx_enc_netconsole id = { 0 };
+	struct nx_dgrams l = { 0 };
+
+	small.max_dump_bytes = 8000;
+	r = nx_reasm_new(&small);
+	nx_encode_nc_basic(&id, text, len, nx_dgrams_append, &l);
+	for (size_t i = 0; i < l.n; i++)
+		nx_reasm_feed(r, SRC, l.v[i].data, l.v[i].len, i);	/* 1 ms apart */
+	assert_true(nx_reasm_stats(r)->over_limit == 0);
+	nx_reasm_flush(r, l.n);
+	n = drain_ready(r, d, 64);
+	assert_true(n >= 6);
+	for (size_t i = 0; i < n; i++) {
+		assert_true(d[i]->text_len <= 8000);
+		assert_memory_equal(d[i]->text, text + at, d[i]->text_len);
+		at += d[i]->text_len;
+	}
+	assert_int_equal(at, len);
+	free_dumps(d, n);
+	nx_reasm_free(r);
+	nx_dgrams_free(&l);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -298,6 +331,7 @@ int main(void)
 		cmocka_unit_test(test_ext_sender_restart),
 		cmocka_unit_test(test_basic_per_source_in_arrival_order),
 		cmocka_unit_test(test_basic_line_split_over_datagrams),
+		cmocka_unit_test(test_chatty_stream_cut_at_bound),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
