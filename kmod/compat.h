@@ -6,6 +6,11 @@
 #include <linux/kmsg_dump.h>
 #include <linux/version.h>
 
+/* hex2bin() and mac_pton(): <linux/hex.h> where it exists; 7.x kernel.h lacks them. */
+#if __has_include(<linux/hex.h>)
+#include <linux/hex.h>
+#endif
+
 void netoops_kmsg_dump(struct kmsg_dumper *dumper,
 		       enum kmsg_dump_reason reason);
 

@@ -359,7 +359,7 @@ int netoops_dump_init(void)
 	err = netoops_dump_resize(netoops_settings.dump_bytes);
 	if (err)
 		return err;
-	dump_wq = alloc_workqueue("netoops", WQ_MEM_RECLAIM, 0);
+	dump_wq = alloc_workqueue("netoops", WQ_MEM_RECLAIM | WQ_UNBOUND, 0);
 	if (!dump_wq) {
 		err = -ENOMEM;
 		goto free_buf;

@@ -10,6 +10,7 @@
 #include <linux/string.h>
 #include <linux/sysfs.h>
 #include <linux/uuid.h>
+#include "compat.h"
 #include "netoops.h"
 
 #define DUMP_BYTES_MIN		1024

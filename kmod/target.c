@@ -14,6 +14,7 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/udp.h>
+#include "compat.h"
 #include "netoops.h"
 
 /*
