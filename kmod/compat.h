@@ -3,11 +3,15 @@
 #ifndef _NETOOPS_COMPAT_H
 #define _NETOOPS_COMPAT_H
 
-#include <linux/kmsg_dump.h>
-#include <linux/version.h>
+/*
+ * The NETOOPS_HAVE_* macros come from probes of the kernel tree in Kbuild:
+ * distribution kernels backport interfaces, so version numbers would lie.
+ */
 
-/* hex2bin() and mac_pton(): <linux/hex.h> where it exists; 7.x kernel.h lacks them. */
-#if __has_include(<linux/hex.h>)
+#include <linux/kmsg_dump.h>
+
+/* hex2bin() and mac_pton(): <linux/hex.h> since 6.x; 7.x kernel.h lacks them. */
+#ifdef NETOOPS_HAVE_LINUX_HEX_H
 #include <linux/hex.h>
 #endif
 
@@ -15,7 +19,7 @@ void netoops_kmsg_dump(struct kmsg_dumper *dumper,
 		       enum kmsg_dump_reason reason);
 
 /* 6.12 passes the reason inside struct kmsg_dump_detail. */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+#ifdef NETOOPS_HAVE_KMSG_DUMP_DETAIL
 static inline void netoops_compat_dump(struct kmsg_dumper *dumper,
 				       struct kmsg_dump_detail *detail)
 {

@@ -72,11 +72,11 @@ static bool dump_guard_enter_task(void)
 {
 	unsigned int waited;
 
-	for (waited = 0; waited < DUMP_GUARD_WAIT_MS; waited += 10) {
+	for (waited = 0; waited < DUMP_GUARD_WAIT_MS; waited += 20) {
 		if (atomic_cmpxchg(&dump_owner, DUMP_FREE, DUMP_TASK) ==
 		    DUMP_FREE)
 			return true;
-		msleep(10);
+		msleep(20);
 	}
 	return false;
 }

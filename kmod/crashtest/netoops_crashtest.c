@@ -15,18 +15,17 @@ module_param(mode, charp, 0400);
 MODULE_PARM_DESC(mode, "divide (the seed's test), null, bug, panic, warn, timer");
 
 /*
- * Both volatile: with a constant divisor gcc emits ud2 (the oops then reads
- * "invalid opcode", as the seed's 1/0 does today), and with a constant
- * dividend of 1 it computes 1/x without dividing.
+ * Read through READ_ONCE(): with a constant divisor gcc emits ud2 (the oops
+ * then reads "invalid opcode", as the seed's 1/0 does today), and with a
+ * constant dividend of 1 it computes 1/x without dividing.
  */
-static volatile int one = 1;
-static volatile int zero;
+static int one = 1;
+static int zero;
+static int *null_ptr;
 
 static noinline int crash_null(void)
 {
-	int *volatile p = NULL;
-
-	return *p;
+	return READ_ONCE(*READ_ONCE(null_ptr));
 }
 
 static struct timer_list crash_timer;
@@ -38,12 +37,12 @@ static void crash_timer_fn(struct timer_list *t)
 	crash_null();
 }
 
-static int __init netoops_crashtest_init(void)
+/* Returns only if the kernel survived (WARN() without panic_on_warn). */
+static __always_inline int crash(void)
 {
-	pr_emerg("crashing the kernel, mode=%s\n", mode);
 	if (!strcmp(mode, "divide")) {
-		/* in the init function itself, as the seed's test */
-		pr_info("init_module() called %d\n", one / zero);
+		/* in the init function's call chain, as the seed's test */
+		pr_info("init_module() called %d\n", READ_ONCE(one) / READ_ONCE(zero));
 	} else if (!strcmp(mode, "null")) {
 		pr_info("read %d\n", crash_null());
 	} else if (!strcmp(mode, "bug")) {
@@ -52,16 +51,21 @@ static int __init netoops_crashtest_init(void)
 		panic("netoops_crashtest: panic() on request");
 	} else if (!strcmp(mode, "warn")) {
 		WARN(1, "netoops_crashtest: WARN() on request\n");
-	} else if (!strcmp(mode, "timer")) {
-		timer_setup(&crash_timer, crash_timer_fn, 0);
-		mod_timer(&crash_timer, jiffies + 1);
-		return 0;
 	} else {
 		pr_err("unknown mode '%s'\n", mode);
 		return -EINVAL;
 	}
-	/* still alive (WARN without panic_on_warn): do not stay loaded */
 	return -EAGAIN;
+}
+
+static int __init netoops_crashtest_init(void)
+{
+	pr_emerg("crashing the kernel, mode=%s\n", mode);
+	if (strcmp(mode, "timer"))
+		return crash();	/* still alive: do not stay loaded */
+	timer_setup(&crash_timer, crash_timer_fn, 0);
+	mod_timer(&crash_timer, jiffies + 1);
+	return 0;
 }
 
 static void __exit netoops_crashtest_exit(void)
