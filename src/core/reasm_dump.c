@@ -329,8 +329,10 @@ struct nx_dump *nx_dstate_emit(const struct nx_dstate *d, const struct nx_entry 
 
 	if (!out || !order)
 		goto fail;
-	memcpy(order, d->pieces, d->npieces * sizeof(*order));
-	qsort(order, d->npieces, sizeof(*order), by_offset);
+	if (d->npieces) {
+		memcpy(order, d->pieces, d->npieces * sizeof(*order));
+		qsort(order, d->npieces, sizeof(*order), by_offset);
+	}
 	for (size_t i = 0, at = 0; i < d->npieces; i++) {
 		memcpy(out->text + at, d->arena + order[i].at, order[i].len);
 		at += order[i].len;
