@@ -251,6 +251,26 @@ static void test_v1_flush_emits_partial(void **state)
 	nx_reasm_free(r);
 }
 
+/* A dump with no text at all (T = 0) is one empty part, complete on arrival. */
+static void test_v1_empty_dump(void **state)
+{
+	(void)state;
+	const char *a = "NETOOPS1 h " BOOT_A " 1 test r 1.000000 0/1 0/0 1/2\n";
+	const char *b = "NETOOPS1 h " BOOT_A " 1 test r 1.000000 0/1 0/0 2/2\n";
+	struct nx_reasm *r = nx_reasm_new(&lim);
+	struct nx_dump *d[2];
+
+	assert_int_equal(nx_reasm_feed(r, SRC, (uint8_t *)a, strlen(a), 1), NX_FEED_ACCEPTED);
+	assert_int_equal(nx_reasm_feed(r, SRC, (uint8_t *)b, strlen(b), 1), NX_FEED_DUPLICATE);
+	assert_int_equal(drain_ready(r, d, 2), 1);
+	assert_true(d[0]->complete);
+	assert_int_equal(d[0]->text_len, 0);
+	assert_string_equal(d[0]->text, "");
+	assert_string_equal(d[0]->reason, "test");
+	free_dumps(d, 1);
+	nx_reasm_free(r);
+}
+
 static void test_eviction_at_max_dumps(void **state)
 {
 	(void)state;
@@ -482,6 +502,7 @@ int main(void)
 		cmocka_unit_test(test_v1_many_senders_one_address),
 		cmocka_unit_test(test_v1_inconsistent_datagram_is_malformed),
 		cmocka_unit_test(test_v1_flush_emits_partial),
+		cmocka_unit_test(test_v1_empty_dump),
 		cmocka_unit_test(test_eviction_at_max_dumps),
 		cmocka_unit_test(test_eviction_at_max_bytes),
 		cmocka_unit_test(test_legacy_three_passes_one_dump),
