@@ -199,15 +199,37 @@ static bool legacy_offset_ok(uint16_t off)
 	return off == 388 || off == 288 || off == 84 || off == 88 || off == 256;
 }
 
+/* One packet: the header fields, then the chunk, zero-padded to 1024 bytes. */
+static void legacy_packet(uint8_t *dg, const struct nx_enc_legacy *id, uint16_t doff,
+			  size_t count, size_t no, const char *chunk, size_t n)
+{
+	memset(dg, 0, NETOOPS_V3_DATAGRAM_X86_64);
+	put16(dg + NETOOPS_V3_OFF_VERSION, NETOOPS_V3_VERSION);
+	put16(dg + NETOOPS_V3_OFF_DUMP_ID, id->dump_id);
+	put16(dg + NETOOPS_V3_OFF_DATA_OFFSET, doff);
+	put16(dg + NETOOPS_V3_OFF_ARCH, 2);
+	put16(dg + NETOOPS_V3_OFF_ARCH_OFFSET, doff >= 388 ? 216 : 0);
+	put16(dg + NETOOPS_V3_OFF_TYPE, id->type ? id->type : NETOOPS_V3_TYPE_DUMP);
+	put32(dg + NETOOPS_V3_OFF_PACKET_COUNT, (uint32_t)count);
+	put32(dg + NETOOPS_V3_OFF_PACKET_NO, (uint32_t)no);
+	put32(dg + NETOOPS_V3_OFF_BOOT_ID, id->boot_id);
+	if (id->release) {
+		size_t room = doff - NETOOPS_V3_OFF_RELEASE, rl = strlen(id->release);
+
+		if (room > NETOOPS_V3_RELEASE_LEN)
+			room = NETOOPS_V3_RELEASE_LEN;
+		memcpy(dg + NETOOPS_V3_OFF_RELEASE, id->release, rl < room ? rl : room);
+	}
+	memcpy(dg + doff, chunk, n);
+}
+
 int nx_encode_legacy_v3(const struct nx_enc_legacy *id, const char *text, size_t len,
 			nx_emit_fn emit, void *ctx)
 {
 	uint16_t doff = id->data_offset ? id->data_offset : NETOOPS_V3_HDR_X86_64;
 	uint32_t passes = id->passes ? id->passes : 3;
-	size_t split = id->split < len ? id->split : 0;
-	size_t seg1 = split, seg2 = len - split;
-	size_t count = chunks_of(seg1) + chunks_of(seg2);
-	size_t size = (size_t)doff + NETOOPS_V3_DATA_LEN;
+	size_t seg1 = id->split < len ? id->split : 0;
+	size_t c1 = chunks_of(seg1), count = c1 + chunks_of(len - seg1);
 	uint8_t dg[NETOOPS_V3_DATAGRAM_X86_64];
 
 	if (!legacy_offset_ok(doff) || count == 0 || count > NETOOPS_MAX_DUMP / NETOOPS_V3_DATA_LEN)
@@ -215,37 +237,14 @@ int nx_encode_legacy_v3(const struct nx_enc_legacy *id, const char *text, size_t
 	for (uint32_t pass = 0; pass < passes; pass++) {
 		for (size_t no = 0; no < count; no++) {
 			size_t chunk = count - 1 - no;	/* 0 = oldest */
-			size_t c1 = chunks_of(seg1), from, n;
+			/* each segment is chunked from its own start */
+			size_t from = chunk < c1 ? chunk * NETOOPS_V3_DATA_LEN
+						 : seg1 + (chunk - c1) * NETOOPS_V3_DATA_LEN;
+			size_t end = chunk < c1 ? seg1 : len;
+			size_t n = end - from < NETOOPS_V3_DATA_LEN ? end - from : NETOOPS_V3_DATA_LEN;
 
-			if (chunk < c1) {
-				from = chunk * NETOOPS_V3_DATA_LEN;
-				n = seg1 - from;
-			} else {
-				from = seg1 + (chunk - c1) * NETOOPS_V3_DATA_LEN;
-				n = len - from;
-			}
-			if (n > NETOOPS_V3_DATA_LEN)
-				n = NETOOPS_V3_DATA_LEN;
-			memset(dg, 0, sizeof(dg));
-			put16(dg + NETOOPS_V3_OFF_VERSION, NETOOPS_V3_VERSION);
-			put16(dg + NETOOPS_V3_OFF_DUMP_ID, id->dump_id);
-			put16(dg + NETOOPS_V3_OFF_DATA_OFFSET, doff);
-			put16(dg + NETOOPS_V3_OFF_ARCH, 2);
-			put16(dg + NETOOPS_V3_OFF_ARCH_OFFSET, doff >= 388 ? 216 : 0);
-			put16(dg + NETOOPS_V3_OFF_TYPE, id->type ? id->type : NETOOPS_V3_TYPE_DUMP);
-			put32(dg + NETOOPS_V3_OFF_PACKET_COUNT, (uint32_t)count);
-			put32(dg + NETOOPS_V3_OFF_PACKET_NO, (uint32_t)no);
-			put32(dg + NETOOPS_V3_OFF_BOOT_ID, id->boot_id);
-			if (id->release) {
-				size_t room = doff - NETOOPS_V3_OFF_RELEASE;
-				size_t rl = strlen(id->release);
-
-				if (room > NETOOPS_V3_RELEASE_LEN)
-					room = NETOOPS_V3_RELEASE_LEN;
-				memcpy(dg + NETOOPS_V3_OFF_RELEASE, id->release, rl < room ? rl : room);
-			}
-			memcpy(dg + doff, text + from, n);
-			if (emit(ctx, dg, size))
+			legacy_packet(dg, id, doff, count, no, text + from, n);
+			if (emit(ctx, dg, (size_t)doff + NETOOPS_V3_DATA_LEN))
 				return -1;
 		}
 	}
