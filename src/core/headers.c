@@ -269,9 +269,9 @@ static bool slab_bug(const char *s, struct nx_header *h)
 {
 	const char *p = nx_skip_spaces(s), *close, *msg;
 
-	size_t name = strcspn(p + 4, " :");
+	size_t name;
 
-	if (!nx_starts(p, "BUG ") || name == 0)
+	if (!nx_starts(p, "BUG ") || (name = strcspn(p + 4, " :")) == 0)
 		return false;
 	if (nx_starts(p + 4 + name, ": ")) {	/* "BUG sas_task: Objects remaining ..." */
 		msg = p + 4 + name + 2;

@@ -174,7 +174,7 @@ static bool strip_timestamp(struct cursor *c)
 	if (!lit(&t, '['))
 		return false;
 	spaces(&t);
-	if (t.end - t.p >= 4 && is_month(t.p + 4) && isalpha((unsigned char)t.p[0])) {
+	if (t.end - t.p >= 8 && is_month(t.p + 4) && isalpha((unsigned char)t.p[0])) {
 		const char *close = memchr(t.p, ']', (size_t)(t.end - t.p));
 
 		if (!close || close - t.p > 30)
