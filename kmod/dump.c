@@ -6,6 +6,7 @@
 #include <linux/atomic.h>
 #include <linux/delay.h>
 #include <linux/kmsg_dump.h>
+#include <linux/math64.h>
 #include <linux/nmi.h>
 #include <linux/oom.h>
 #include <linux/rculist.h>
@@ -267,6 +268,7 @@ static struct kmsg_dumper dump_dumper = {
 static int dump_process(enum netoops_reason reason)
 {
 	unsigned int sent;
+	u64 start;
 	int err = 0;
 
 	mutex_lock(&netoops_config_mutex);
@@ -279,7 +281,12 @@ static int dump_process(enum netoops_reason reason)
 		       netoops_reason_name(reason));
 		err = -EBUSY;
 	} else {
+		start = ktime_get_mono_fast_ns();
 		sent = dump_run(reason, true);
+		pr_info("%s dump %u: %u datagrams, %u bytes of log, %llu us\n",
+			netoops_reason_name(reason), dump_frame.seq, sent,
+			dump_frame.total,
+			div_u64(ktime_get_mono_fast_ns() - start, NSEC_PER_USEC));
 		dump_guard_exit();
 		if (!sent) {
 			pr_err("%s dump: no datagram could be sent, see transmit_errors\n",
