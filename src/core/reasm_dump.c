@@ -5,9 +5,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * Text is kept in blocks that are never moved (no copying as a dump grows):
+ * the first is small, each next one twice as big up to BLOCK_MAX, so a
+ * one-datagram dump costs little and a big one has little slack.
+ */
+#define BLOCK_FIRST 2048
+#define BLOCK_MAX 16384
+
 struct nx_piece {
 	uint32_t off, len;	/* where in the dump's text */
-	size_t at;		/* where in the arena */
+	const uint8_t *data;	/* where in a block */
 };
 
 struct nx_dstate {
@@ -26,8 +34,11 @@ struct nx_dstate {
 	size_t phash_cap;
 	struct nx_piece *pieces;		/* in arrival order */
 	size_t npieces, pieces_cap;
-	uint8_t *arena;				/* the pieces' bytes, in arrival order */
-	size_t used, arena_cap;
+	uint8_t **blocks;			/* the pieces' bytes, in arrival order */
+	size_t nblocks, blocks_cap;
+	size_t block_size, block_used;		/* of the last block */
+	size_t blocks_bytes;			/* all blocks together */
+	size_t used;				/* text bytes held */
 	struct nx_range *cov;			/* v1: received byte ranges, sorted, merged */
 	size_t ncov, cov_cap;
 };
@@ -55,13 +66,16 @@ struct nx_dstate *nx_dstate_new(const struct nx_packet *p, size_t max_text)
 
 void nx_dstate_retire(struct nx_dstate *d)
 {
+	for (size_t i = 0; i < d->nblocks; i++)
+		free(d->blocks[i]);
+	free(d->blocks);
 	free(d->pieces);
-	free(d->arena);
 	free(d->cov);
 	d->pieces = NULL;
-	d->arena = NULL;
+	d->blocks = NULL;
 	d->cov = NULL;
-	d->npieces = d->pieces_cap = d->used = d->arena_cap = d->ncov = d->cov_cap = 0;
+	d->npieces = d->pieces_cap = d->used = d->nblocks = d->blocks_cap = d->blocks_bytes = 0;
+	d->ncov = d->cov_cap = 0;
 }
 
 void nx_dstate_free(struct nx_dstate *d)
@@ -74,10 +88,28 @@ void nx_dstate_free(struct nx_dstate *d)
 	free(d);
 }
 
+/* Size of the next block for a piece of LEN bytes (a piece never spans blocks). */
+static size_t next_block(const struct nx_dstate *d, size_t len)
+{
+	size_t size = d->nblocks ? d->block_size * 2 : BLOCK_FIRST;
+
+	if (size > BLOCK_MAX)
+		size = BLOCK_MAX;
+	if (size > d->max_text - d->used)
+		size = d->max_text - d->used;
+	return size > len ? size : len;
+}
+
+static bool needs_block(const struct nx_dstate *d, size_t len)
+{
+	return len && (d->nblocks == 0 || d->block_used + len > d->block_size);
+}
+
 size_t nx_dstate_mem(const struct nx_dstate *d)
 {
 	return sizeof(*d) + d->bits_cap + d->phash_cap * sizeof(*d->phash) +
-	       d->pieces_cap * sizeof(*d->pieces) + d->arena_cap + d->cov_cap * sizeof(*d->cov);
+	       d->pieces_cap * sizeof(*d->pieces) + d->blocks_bytes +
+	       d->blocks_cap * sizeof(*d->blocks) + d->cov_cap * sizeof(*d->cov);
 }
 
 /* Capacity after making room for NEED elements: doubling, never beyond MAX. */
@@ -111,10 +143,15 @@ size_t nx_dstate_mem_after(const struct nx_dstate *d, const struct nx_packet *p)
 	if (d->format == NX_FMT_LEGACY_V3)
 		m += grown(d->phash_cap, p->part + 1, d->parts) * sizeof(*d->phash);
 	if (p->text_len == 0)
-		return m + d->pieces_cap * sizeof(*d->pieces) + d->arena_cap +
-		       d->cov_cap * sizeof(*d->cov);
+		return m + d->pieces_cap * sizeof(*d->pieces) + d->blocks_bytes +
+		       d->blocks_cap * sizeof(*d->blocks) + d->cov_cap * sizeof(*d->cov);
 	m += grown(d->pieces_cap, d->npieces + 1, d->parts) * sizeof(*d->pieces);
-	m += grown(d->arena_cap, d->used + p->text_len, d->max_text);
+	m += d->blocks_bytes;
+	if (needs_block(d, p->text_len))
+		m += next_block(d, p->text_len) +
+		     grown(d->blocks_cap, d->nblocks + 1, SIZE_MAX) * sizeof(*d->blocks);
+	else
+		m += d->blocks_cap * sizeof(*d->blocks);
 	if (d->format == NX_FMT_NETOOPS)
 		m += grown(d->cov_cap, d->ncov + 1, d->parts) * sizeof(*d->cov);
 	return m;
@@ -206,9 +243,20 @@ static bool reserve(struct nx_dstate *d, const struct nx_packet *p)
 	if (!resize((void **)&d->pieces, &d->pieces_cap,
 		    grown(d->pieces_cap, d->npieces + 1, d->parts), sizeof(*d->pieces)))
 		return false;
-	if (!resize((void **)&d->arena, &d->arena_cap,
-		    grown(d->arena_cap, d->used + p->text_len, d->max_text), 1))
-		return false;
+	if (needs_block(d, p->text_len)) {
+		if (!resize((void **)&d->blocks, &d->blocks_cap,
+			    grown(d->blocks_cap, d->nblocks + 1, SIZE_MAX), sizeof(*d->blocks)))
+			return false;
+		size_t size = next_block(d, p->text_len);
+
+		d->blocks[d->nblocks] = malloc(size);
+		if (!d->blocks[d->nblocks])
+			return false;
+		d->nblocks++;
+		d->block_size = size;
+		d->block_used = 0;
+		d->blocks_bytes += size;
+	}
 	return d->format != NX_FMT_NETOOPS ||
 	       resize((void **)&d->cov, &d->cov_cap, grown(d->cov_cap, d->ncov + 1, d->parts),
 		      sizeof(*d->cov));
@@ -245,8 +293,11 @@ enum nx_place nx_dstate_place(struct nx_dstate *d, const struct nx_packet *p)
 	if (legacy)
 		d->phash[p->part] = content_hash(p);
 	if (p->text_len) {
-		d->pieces[d->npieces++] = (struct nx_piece){ p->offset, (uint32_t)p->text_len, d->used };
-		memcpy(d->arena + d->used, p->text, p->text_len);
+		uint8_t *at = d->blocks[d->nblocks - 1] + d->block_used;
+
+		memcpy(at, p->text, p->text_len);
+		d->pieces[d->npieces++] = (struct nx_piece){ p->offset, (uint32_t)p->text_len, at };
+		d->block_used += p->text_len;
 		d->used += p->text_len;
 		d->covered += p->text_len;
 		if (!legacy)
@@ -334,7 +385,7 @@ struct nx_dump *nx_dstate_emit(const struct nx_dstate *d, const struct nx_entry 
 		qsort(order, d->npieces, sizeof(*order), by_offset);
 	}
 	for (size_t i = 0, at = 0; i < d->npieces; i++) {
-		memcpy(out->text + at, d->arena + order[i].at, order[i].len);
+		memcpy(out->text + at, order[i].data, order[i].len);
 		at += order[i].len;
 	}
 	out->text[d->used] = '\0';
