@@ -30,7 +30,8 @@ struct nx_report {
 	char *title;		/* "divide error in init_module" */
 	char *class;		/* "divide error", "kernel BUG", "WARNING", ... */
 	char *type;		/* null-deref, paging, gpf, bug, warning, lockup, hang, rcu-stall,
-				 * oom, panic, divide, invalid-opcode, mce, other */
+				 * oom, panic, divide, invalid-opcode, mce, lockdep,
+				 * sanitizer, other (docs/analysis.md) */
 	bool corrupted;		/* header found, stack not usable */
 	bool primary;		/* first report of the text */
 	char *kernel;		/* release from the CPU: line, or NULL */

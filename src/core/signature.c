@@ -132,8 +132,11 @@ char *nx_signature(const struct nx_report *r, const struct nx_extra *x, bool *oo
 	const char *in = r->title ? strstr(r->title, " in ") : NULL;
 	char *sig;
 
+	char head[40];
+
 	(void)x;
-	put(&b, "netoops-signature-v1\n", 21);
+	snprintf(head, sizeof(head), "netoops-signature-v%d\n", NX_SIGNATURE_VERSION);
+	put(&b, head, strlen(head));
 	if (r->corrupted) {	/* one bucket per class, never mixed with whole reports */
 		put(&b, "corrupted\n", 10);
 		put_normalised(&b, r->class);
