@@ -406,6 +406,8 @@ static enum nx_place feed_extended(struct nx_reasm *r, struct nx_stream *s,
 		return NX_PLACE_FULL;
 	if (!s->pend && !(s->pend = calloc(NC_WINDOW + 1, sizeof(*s->pend))))
 		return NX_PLACE_NOMEM;
+	if (s->npend > NC_WINDOW && drain(r, s, e, false))	/* left over by a failure */
+		return NX_PLACE_NOMEM;
 
 	bool fresh;
 	struct nc_rec *rec = find_or_add(s, p, &fresh);
