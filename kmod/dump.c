@@ -10,6 +10,7 @@
 #include <linux/nmi.h>
 #include <linux/oom.h>
 #include <linux/rculist.h>
+#include <linux/reboot.h>
 #include <linux/sched.h>
 #include <linux/timekeeping.h>
 #include <linux/utsname.h>
@@ -229,9 +230,6 @@ static bool dump_reason_of(enum kmsg_dump_reason kreason,
 	case KMSG_DUMP_EMERG:
 		*reason = NETOOPS_EMERG;
 		return true;
-	case KMSG_DUMP_SHUTDOWN:
-		*reason = NETOOPS_SHUTDOWN;
-		return true;
 	default:
 		return false;
 	}
@@ -260,8 +258,8 @@ void netoops_kmsg_dump(struct kmsg_dumper *dumper,
 
 static struct kmsg_dumper dump_dumper = {
 	.dump = netoops_compat_dump,
-	/* everything up to SHUTDOWN; netoops_reasons filters */
-	.max_reason = KMSG_DUMP_SHUTDOWN,
+	/* oops, panic, emerg; netoops_reasons filters */
+	.max_reason = KMSG_DUMP_EMERG,
 };
 
 /* A dump from process context (test, OOM): it may sleep between datagrams. */
@@ -359,6 +357,23 @@ static struct notifier_block dump_oom_nb = {
 	.notifier_call = dump_oom_notify,
 };
 
+/*
+ * Shutdown: kmsg_dump(KMSG_DUMP_SHUTDOWN) comes after device_shutdown(),
+ * when the network card is already stopped. The reboot notifiers run
+ * before it, in process context.
+ */
+static int dump_reboot_notify(struct notifier_block *nb, unsigned long action,
+			      void *data)
+{
+	if (READ_ONCE(netoops_settings.reasons) & BIT(NETOOPS_SHUTDOWN))
+		dump_process(NETOOPS_SHUTDOWN);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block dump_reboot_nb = {
+	.notifier_call = dump_reboot_notify,
+};
+
 int netoops_dump_init(void)
 {
 	int err;
@@ -374,11 +389,16 @@ int netoops_dump_init(void)
 	err = register_oom_notifier(&dump_oom_nb);
 	if (err)
 		goto destroy_wq;
-	err = kmsg_dump_register(&dump_dumper);
+	err = register_reboot_notifier(&dump_reboot_nb);
 	if (err)
 		goto unregister_oom;
+	err = kmsg_dump_register(&dump_dumper);
+	if (err)
+		goto unregister_reboot;
 	return 0;
 
+unregister_reboot:
+	unregister_reboot_notifier(&dump_reboot_nb);
 unregister_oom:
 	unregister_oom_notifier(&dump_oom_nb);
 destroy_wq:
@@ -392,6 +412,7 @@ free_buf:
 void netoops_dump_exit(void)
 {
 	kmsg_dump_unregister(&dump_dumper);
+	unregister_reboot_notifier(&dump_reboot_nb);
 	unregister_oom_notifier(&dump_oom_nb);
 	cancel_delayed_work_sync(&oom_work);
 	destroy_workqueue(dump_wq);
