@@ -379,11 +379,15 @@ static size_t scan_lines(struct builder *b, const struct nx_lines *L, const stru
 		if (strcmp(sp->h.type, "lockdep") == 0 && strstr(L->v[i].s, "stack backtrace:"))
 			b->has_lockdep_bt = true;
 	}
+	uint32_t caller = L->v[sp->hdr].caller;
+
 	for (size_t i = sp->start; i < sp->end; i++) {
 		const struct nx_line *l = &L->v[i];
 		struct nx_header h;
 		bool used = false;
 
+		if (caller && l->caller && l->caller != caller)
+			continue;	/* another task or CPU printing in between */
 		if (!b->modules_done && strstr(l->s, "Modules linked in:")) {
 			size_t n = nx_modules_parse(b->r, &L->v[i], sp->end - i, &b->x.oom);
 
@@ -406,8 +410,29 @@ static size_t scan_lines(struct builder *b, const struct nx_lines *L, const stru
 	return last + 1;
 }
 
+/* KASAN names the access on the next line: "KASAN: use-after-free Read" (syzbot's titles) */
+static void kasan_access(char *class, size_t cap, const struct nx_lines *L, const struct span *sp)
+{
+	if (strncmp(class, "KASAN: ", 7) != 0)
+		return;
+	for (size_t i = sp->hdr + 1; i < sp->end && i <= sp->hdr + 3; i++) {
+		const char *t = nx_skip_spaces(L->v[i].s);
+		size_t n = strlen(class);
+
+		if (nx_starts(t, "Read of size") && n + 5 < cap)
+			memcpy(class + n, " Read", 6);
+		else if (nx_starts(t, "Write of size") && n + 6 < cap)
+			memcpy(class + n, " Write", 7);
+		else
+			continue;
+		return;
+	}
+}
+
 static bool build(struct nx_report *r, const struct nx_lines *L, const struct span *sp)
 {
+	char class[NX_CLASS_MAX];
+
 	struct builder b = { .r = r };
 	size_t last;
 
@@ -417,7 +442,9 @@ static bool build(struct nx_report *r, const struct nx_lines *L, const struct sp
 	b.x.oom = false;
 	header_function(&b, &L->v[sp->hdr], sp->hdr + 1 < sp->end ? &L->v[sp->hdr + 1] : NULL);
 	last = scan_lines(&b, L, sp);
-	r->class = nx_strndup(sp->h.class, strlen(sp->h.class), &b.x.oom);
+	memcpy(class, sp->h.class, sizeof(class));
+	kasan_access(class, sizeof(class), L, sp);
+	r->class = nx_strndup(class, strlen(class), &b.x.oom);
 	r->die_counter = sp->h.die_counter;
 	r->frames = b.fs.v;
 	r->n_frames = b.fs.n;

@@ -15,6 +15,7 @@ struct nx_line {
 	size_t len;
 	size_t raw_start, raw_end;	/* byte range of the source line in the input */
 	int level;			/* printk level, -1 when unknown */
+	uint32_t caller;		/* CONFIG_PRINTK_CALLER: T<id> = 2id+1, C<id> = 2id+2; 0 none */
 };
 
 struct nx_lines {

@@ -57,8 +57,13 @@ static bool strip_dropped(struct cursor *c)
 	return true;
 }
 
+static uint32_t caller_id(char kind, unsigned long id)
+{
+	return (uint32_t)(id & 0x7fffffff) * 2 + (kind == 'T' ? 1 : 2);
+}
+
 /* /dev/kmsg and extended netconsole: "[release,]level,seq,usec,flags[,k=v...];text" */
-static bool strip_kmsg(struct cursor *c, int *level)
+static bool strip_kmsg(struct cursor *c, int *level, uint32_t *caller)
 {
 	for (int attempt = 0; attempt < 2; attempt++) {
 		struct cursor t = *c;
@@ -73,10 +78,22 @@ static bool strip_kmsg(struct cursor *c, int *level)
 		if (!digits(&t, 1, 4, &lv) || !lit(&t, ',') || !digits(&t, 1, 20, NULL) ||
 		    !lit(&t, ',') || !digits(&t, 1, 20, NULL) || !lit(&t, ','))
 			continue;
+		const char *fields = t.p;
+
 		while (t.p < t.end && *t.p != ';' && *t.p != ' ')
 			t.p++;
 		if (!lit(&t, ';'))
 			continue;
+		for (const char *k = fields; k + 8 < t.p; k++) {	/* ",caller=T123" */
+			if (memcmp(k, "caller=", 7) == 0 && (k[7] == 'T' || k[7] == 'C')) {
+				struct cursor n = { k + 8, t.p };
+				unsigned long id;
+
+				if (digits(&n, 1, 10, &id))
+					*caller = caller_id(k[7], id);
+				break;
+			}
+		}
 		*level = (int)(lv & 7);
 		*c = t;
 		return true;
@@ -167,7 +184,7 @@ static bool strip_level(struct cursor *c, int *level)
 }
 
 /* "[  123.456789]" optionally followed by "[ T123]" / "[    C0]"; or dmesg -T dates. */
-static bool strip_timestamp(struct cursor *c)
+static bool strip_timestamp(struct cursor *c, uint32_t *caller)
 {
 	struct cursor t = *c;
 
@@ -187,9 +204,15 @@ static bool strip_timestamp(struct cursor *c)
 	struct cursor u = t;
 
 	if (lit(&u, '[')) {
+		char kind;
+		unsigned long id;
+
 		spaces(&u);
-		if ((lit(&u, 'T') || lit(&u, 'C')) && digits(&u, 1, 10, NULL) && lit(&u, ']'))
+		kind = u.p < u.end ? *u.p : 0;
+		if ((lit(&u, 'T') || lit(&u, 'C')) && digits(&u, 1, 10, &id) && lit(&u, ']')) {
+			*caller = caller_id(kind, id);
 			t = u;
+		}
 	}
 	lit(&t, ' ');
 	*c = t;
@@ -202,7 +225,8 @@ struct builder {
 	bool in_kmsg;		/* previous record came with a kmsg header */
 };
 
-static bool push_line(struct builder *b, size_t off, size_t len, size_t rs, size_t re, int lv)
+static bool push_line(struct builder *b, size_t off, size_t len, size_t rs, size_t re, int lv,
+		      uint32_t caller)
 {
 	if (b->out->n == b->cap_lines) {
 		size_t cap = b->cap_lines ? b->cap_lines * 2 : 256;
@@ -215,7 +239,7 @@ static bool push_line(struct builder *b, size_t off, size_t len, size_t rs, size
 	}
 	b->out->v[b->out->n++] = (struct nx_line){
 		.s = (const char *)(uintptr_t)off, .len = len,
-		.raw_start = rs, .raw_end = re, .level = lv,
+		.raw_start = rs, .raw_end = re, .level = lv, .caller = caller,
 	};
 	return true;
 }
@@ -230,7 +254,7 @@ static int hexval(int c)
 
 /* Copy one record's text, undoing kmsg "\xNN" escapes; "\x0a" starts a new line. */
 static bool emit(struct builder *b, const char *p, const char *end, bool unescape,
-		 size_t rs, size_t re, int level)
+		 size_t rs, size_t re, int level, uint32_t caller)
 {
 	char *dst = b->out->buf + b->used;
 	size_t start = b->used;
@@ -246,7 +270,7 @@ static bool emit(struct builder *b, const char *p, const char *end, bool unescap
 			if (ch == '\n') {
 				*dst++ = '\0';
 				if (!push_line(b, start, (size_t)(dst - b->out->buf) - 1 - start,
-					       rs, re, level))
+					       rs, re, level, caller))
 					return false;
 				start = (size_t)(dst - b->out->buf);
 				continue;
@@ -259,13 +283,14 @@ static bool emit(struct builder *b, const char *p, const char *end, bool unescap
 	}
 	*dst++ = '\0';
 	b->used = (size_t)(dst - b->out->buf);
-	return push_line(b, start, b->used - 1 - start, rs, re, level);
+	return push_line(b, start, b->used - 1 - start, rs, re, level, caller);
 }
 
 static bool one_line(struct builder *b, const char *text, size_t rs, size_t re)
 {
 	struct cursor c = { text + rs, text + re };
 	int level = -1;
+	uint32_t caller = 0;
 	bool kmsg = false;
 
 	while (c.end > c.p && (c.end[-1] == '\r' || c.end[-1] == '\n'))
@@ -275,9 +300,9 @@ static bool one_line(struct builder *b, const char *text, size_t rs, size_t re)
 	for (int i = 0; i < 6; i++) {
 		int sys;
 
-		if (strip_dropped(&c) || strip_level(&c, &level) || strip_timestamp(&c))
+		if (strip_dropped(&c) || strip_level(&c, &level) || strip_timestamp(&c, &caller))
 			continue;
-		if (!kmsg && strip_kmsg(&c, &level)) {
+		if (!kmsg && strip_kmsg(&c, &level, &caller)) {
 			kmsg = true;
 			continue;
 		}
@@ -288,7 +313,7 @@ static bool one_line(struct builder *b, const char *text, size_t rs, size_t re)
 			break;
 	}
 	b->in_kmsg = kmsg;
-	return emit(b, c.p, c.end, kmsg, rs, re, level);
+	return emit(b, c.p, c.end, kmsg, rs, re, level, caller);
 }
 
 bool nx_lines_split(struct nx_lines *out, const char *text, size_t len)

@@ -253,7 +253,7 @@ static char *prefixed(const char *text, const char *(*prefix)(size_t i, char *bu
 
 static const char *no_prefix(size_t i, char *b) { (void)i; (void)b; return ""; }
 static const char *ts_prefix(size_t i, char *b) { sprintf(b, "[%5zu.%06zu] ", i, i * 7); return b; }
-static const char *caller_prefix(size_t i, char *b) { sprintf(b, "[  %zu.5][ T%zu] ", i, 90 + i); return b; }
+static const char *caller_prefix(size_t i, char *b) { sprintf(b, "[  %zu.5][ T5827] ", i); return b; }
 static const char *level_prefix(size_t i, char *b) { sprintf(b, "<4>[  %zu.1] ", i); return b; }
 static const char *syslog_prefix(size_t i, char *b) { sprintf(b, "Nov 28 01:02:%02zu web-7 kernel: [ %zu.2] ", i % 60, i); return b; }
 static const char *iso_prefix(size_t i, char *b) { sprintf(b, "2026-11-28T01:02:03.%06zu+00:00 web-7 kernel: ", i); return b; }
@@ -292,6 +292,64 @@ static void prefixes_do_not_matter(void **state)
 	}
 	nx_report_set_free(ref);
 	free(base);
+}
+
+/* CONFIG_PRINTK_CALLER: another CPU's lines inside the report are not part of it. */
+static void interleaved_callers_are_filtered(void **state)
+{
+	static const char text[] =
+		"[   89.205390][ T5827] BUG: kernel NULL pointer dereference, address: 0000000000000010\n"
+		"[   89.205422][ T5827] Oops: Oops: 0000 [#1] SMP PTI\n"
+		"[   89.205431][ T5827] CPU: 1 UID: 0 PID: 5827 Comm: a Not tainted 6.14.0 #0\n"
+		"[   89.205431][    C0] CPU: 0 UID: 0 PID: 0 Comm: swapper/0 Tainted: G W 6.14.0 #0\n"
+		"[   89.205455][ T5827] RIP: 0010:foo_read+0x2b6/0x2c00 [foo]\n"
+		"[   89.205535][ T5827] Call Trace:\n"
+		"[   89.205538][ T5827]  <TASK>\n"
+		"[   89.205578][ T5827]  vfs_read+0x2b6/0x610\n"
+		"[   89.205580][    C0] e1000e 0000:00:19.0 eth0: NIC Link is Up 1000 Mbps Full Duplex\n"
+		"[   89.205589][ T5827]  ksys_read+0x13c/0x2a0\n"
+		"[   89.205640][ T5827]  </TASK>\n";
+	struct nx_report_set *set = analyse_str(text);
+	const struct nx_report *r = &set->reports[0];
+
+	(void)state;
+	assert_int_equal(set->n, 1);
+	assert_int_equal(r->n_frames, 2);	/* the trace goes on past the foreign line */
+	assert_int_equal(r->pid, 5827);
+	assert_string_equal(r->taint, "");	/* CPU 0's "Tainted: G W" is not ours */
+	assert_string_equal(r->title,
+			    "BUG: unable to handle kernel NULL pointer dereference in foo_read");
+	nx_report_set_free(set);
+}
+
+static void kasan_access_in_class(void **state)
+{
+	static const char text[] =
+		"BUG: KASAN: slab-use-after-free in ext4_xattr_set_entry+0x2a8/0x1c90\n"
+		"Read of size 4 at addr ffff8880241c3f3c by task syz-executor/5134\n"
+		"\n"
+		"CPU: 0 PID: 5134 Comm: syz-executor Not tainted 6.8.0-rc1-syzkaller #0\n"
+		"Call Trace:\n"
+		" <TASK>\n"
+		" dump_stack_lvl+0x125/0x1b0\n"
+		" print_report+0xc4/0x620\n"
+		" kasan_report+0xda/0x110\n"
+		" ext4_xattr_set_entry+0x2a8/0x1c90\n"
+		" ext4_xattr_block_set+0x6e6/0x3290\n"
+		" </TASK>\n"
+		"\n"
+		"Allocated by task 5134:\n"
+		" kasan_save_stack+0x33/0x50\n"
+		" __kmalloc+0x1f4/0x440\n";
+	struct nx_report_set *set = analyse_str(text);
+
+	(void)state;
+	assert_int_equal(set->n, 1);
+	assert_string_equal(set->reports[0].title,
+			    "KASAN: slab-use-after-free Read in ext4_xattr_set_entry");
+	assert_string_equal(set->reports[0].type, "sanitizer");
+	assert_int_equal(set->reports[0].n_frames, 5);	/* the first stack only */
+	nx_report_set_free(set);
 }
 
 static void kmsg_escapes_and_dictionary(void **state)
@@ -551,6 +609,8 @@ int main(void)
 		cmocka_unit_test(frames_arm_ppc_s390),
 		cmocka_unit_test(prefixes_do_not_matter),
 		cmocka_unit_test(kmsg_escapes_and_dictionary),
+		cmocka_unit_test(interleaved_callers_are_filtered),
+		cmocka_unit_test(kasan_access_in_class),
 		cmocka_unit_test(no_report_in_ordinary_logs),
 		cmocka_unit_test(all_taint_letters),
 		cmocka_unit_test(titles_skip_infrastructure),
