@@ -250,7 +250,8 @@ static bool generic_bug(const char *s, struct nx_header *h)
 	while (p[n]) {
 		if (p[n] == ',' || p[n] == ':' || p[n] == '!' || p[n] == '[' ||
 		    nx_starts(p + n, " at ") || nx_starts(p + n, " in ") ||
-		    nx_starts(p + n, " (") || nx_starts(p + n, " - ") || nx_starts(p + n, " on "))
+		    nx_starts(p + n, " (") || nx_starts(p + n, " - ") || nx_starts(p + n, " on ") ||
+		    nx_starts(p + n, " suspected"))
 			break;
 		/* stop before numbers and addresses: they differ between occurrences */
 		if (p[n] == ' ' && (isdigit((unsigned char)p[n + 1]) || nx_starts(p + n + 1, "0x")))
@@ -363,6 +364,10 @@ void nx_header_classify(const char *s, size_t len, struct nx_header *h)
 	}
 	if (lockdep(t, h) || sanitizer(t, h) || page_fault(t, h) || lockups_and_stalls(t, h))
 		return;
+	if (strstr(t, "PANIC: double fault")) {	/* kernel stack overflow */
+		set(h, NX_ROLE_START, "double fault", "other", true);
+		return;
+	}
 	if (strstr(t, "kernel BUG at ") || strstr(t, "Kernel BUG at ")) {
 		set(h, NX_ROLE_START, "kernel BUG", "bug", true);
 		return;

@@ -13,6 +13,7 @@ static const char *const infrastructure[] = {
 	"dump_backtrace", "unwind_backtrace", "dump_header", "printk", "vprintk", "_printk",
 	"__printk", "early_printk", "panic", "vpanic", "nmi_panic", "die", "__die", "oops_",
 	"bust_spinlocks", "__schedule_bug", "print_", "__print", "dump_page", "bad_page",
+	"__schedule", "schedule", "preempt_schedule",	/* where "scheduling while atomic" is caught */
 	/* traps and faults */
 	"exc_", "asm_exc_", "do_error_trap", "do_trap", "do_invalid_op", "do_divide_error",
 	"do_general_protection", "do_int3", "do_debug", "error_code", "invalid_op",

@@ -452,10 +452,31 @@ static void titles_skip_infrastructure(void **state)
 		" __se_sys_mremap.cold+0x25fa/0x2c00\n"
 		" do_syscall_64+0x1/0x2\n"
 		" </TASK>\n";
+	static const char atomic[] =
+		"BUG: scheduling while atomic: NetworkManager/1109/0x00000003\n"
+		"Call Trace:\n"
+		" [<ffffffff81601f85>] __schedule_bug+0x4d/0x59\n"
+		" [<ffffffff81601f86>] __schedule+0x8f6/0x940\n"
+		" [<ffffffff81601f87>] schedule+0x29/0x70\n"
+		" [<ffffffff81601f88>] do_nanosleep+0x9b/0x120\n";
+	static const char stack_overflow[] =
+		"PANIC: double fault, error_code: 0x0\n"
+		"RIP: 0010:recurse_forever+0x8/0x20 [deep]\n"
+		"Call Trace:\n"
+		" <#DF>\n"
+		" recurse_forever+0x8/0x20 [deep]\n";
 	struct nx_report_set *set = analyse_str(warn);
 
 	(void)state;
 	assert_string_equal(set->reports[0].title, "WARNING in cgroup_exit");
+	nx_report_set_free(set);
+	set = analyse_str(atomic);
+	assert_string_equal(set->reports[0].title, "BUG: scheduling while atomic in do_nanosleep");
+	assert_string_equal(set->reports[0].type, "bug");
+	nx_report_set_free(set);
+	set = analyse_str(stack_overflow);
+	assert_string_equal(set->reports[0].title, "double fault in recurse_forever");
+	assert_int_equal(set->reports[0].frames[0].section, NX_SECT_EXCEPTION);
 	nx_report_set_free(set);
 	set = analyse_str(sys);
 	assert_string_equal(set->reports[0].title, "general protection fault in mremap");
