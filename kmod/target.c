@@ -809,11 +809,15 @@ unregister_notifier:
 	return err;
 }
 
-/* configfs pins the module while targets exist there: only params remain. */
+/*
+ * configfs pins the module while targets exist there: only params remain.
+ * They go before the notifier, whose unregistration replays NETDEV_UNREGISTER
+ * for every device.
+ */
 void netoops_targets_exit(void)
 {
 	configfs_unregister_subsystem(&netoops_subsys);
+	target_free_params();
 	unregister_netdevice_notifier(&target_netdev_nb);
 	flush_work(&target_cleanup);
-	target_free_params();
 }
