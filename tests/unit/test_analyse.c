@@ -394,6 +394,12 @@ static void no_report_in_ordinary_logs(void **state)
 		"ALSA sound/core/pcm_lib.c:181: BUG: pcmC0D0p:0, pos = 0x4000\n",
 		"mce: CPU0: Thermal monitoring enabled (TM1)\nWARNING: this is not a kernel warning\n",
 		"audit: type=1400 apparmor=\"DENIED\" operation=\"open\" name=\"/proc/1/oom_score_adj\"\n",
+		"Spectre V2 : WARNING: Unprivileged eBPF is enabled with eIBRS on, data leaks possible\n",
+		"traps: a.out[77] general protection fault ip:7f1 sp:7ffd error:0 in libc.so.6[7f3b+15]\n",
+		"[Firmware Bug]: TSC_DEADLINE disabled due to Errata; please update microcode\n",
+		"WARNING: The mand mount option has been deprecated\n",
+		"EXT4-fs error (device sda1): ext4_find_entry:1463: inode #2: comm ls: reading directory\n",
+		"a.out[1234]: segfault at 0 ip 000055d5 sp 00007ffd error 4 in a.out[55d5+1000]\n",
 	};
 
 	(void)state;
