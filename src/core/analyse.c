@@ -233,6 +233,19 @@ static void find_line(struct finder *f, const struct nx_line *l, size_t i)
 	}
 }
 
+/* "RIP: 0010:f+0x1/0x2", "Code: 48 8b", "RAX: 0000", "CR2: ...": a register dump line */
+static bool register_line(const char *s)
+{
+	const char *t = nx_skip_spaces(s);
+	size_t k = 0;
+
+	if (!isupper((unsigned char)*t))
+		return false;
+	while (k < 8 && (isalnum((unsigned char)t[k]) || t[k] == '_'))
+		k++;
+	return t[k] == ':' && (t[k + 1] == ' ' || t[k + 1] == '\0');
+}
+
 /* ---- pass 2: one report from its lines ---- */
 
 struct builder {
@@ -281,6 +294,8 @@ static bool trace_line(struct builder *b, const struct nx_line *l)
 			b->trace_state = 3;
 		return true;
 	}
+	if (t == NX_TL_OTHER && register_line(l->s))
+		return true;	/* registers of an exception frame inside the trace */
 	if (t == NX_TL_OTHER || t == NX_TL_HEADER) {
 		b->trace_state = 3;
 		return false;
@@ -398,7 +413,8 @@ static size_t scan_lines(struct builder *b, const struct nx_lines *L, const stru
 		}
 		if (!b->x.lock_site && strcmp(sp->h.type, "lockdep") == 0)
 			lock_site(b, l->s);
-		b->x.rip_closed = b->trace_state == 3;
+		/* the report's own RIP comes before its trace; one inside is an exception frame's */
+		b->x.rip_closed = b->trace_state >= 2;
 		used |= nx_fields_parse_line(b->r, &b->x, l->s, l->len);
 		if (i >= sp->hdr)
 			used |= trace_line(b, l);

@@ -40,7 +40,8 @@ static const char *const infrastructure[] = {
 	"kfree", "__kfree", "kzalloc", "kcalloc", "krealloc", "kvmalloc", "kvzalloc", "kvfree",
 	"__slab", "___slab", "slab_", "__alloc_pages", "alloc_pages", "__get_free_pages",
 	"get_zeroed_page", "vmalloc", "__vmalloc", "vzalloc", "kmalloc_order", "new_slab",
-	"allocate_slab", "__free_pages", "free_pages",
+	"allocate_slab", "__free_pages", "free_pages", "__alloc_frozen_pages",
+	"alloc_frozen_pages", "vma_alloc_folio", "folio_alloc", "__folio_alloc", "alloc_pages_mpol",
 	/* mem and str helpers, user copies */
 	"memcpy", "__memcpy", "memset", "__memset", "memmove", "__memmove", "memcmp", "__memcmp",
 	"memchr", "strcpy", "strncpy", "strlcpy", "strscpy", "strcat", "strncat", "strlcat",

@@ -46,6 +46,34 @@ static const struct fixture fixtures[] = {
 	{ "vm-6.1-panic-serial.log", 1, "kernel panic: netoops_crashtest: panic() on request",
 	  "panic", "6.1.0-56-amd64", "G OE", 0x3000, 1, 115, "insmod", 0,
 	  "netoops_crashtest: panic() on request", NULL, 0 },
+	{ "vm-6.12-warn-serial.log", 1, "WARNING in netoops_crashtest_init", "warning",
+	  "6.12.95+deb12-amd64", "G OE", 0x3000, 1, 158, "insmod", 0, "kernel: panic_on_warn set ...",
+	  "netoops_crashtest_init", 6 },
+	{ "vm-6.12-oom-serial.log", 1, "OOM kill of tail", "oom", "6.12.95+deb12-amd64", "G OE",
+	  0x3000, 0, 162, "tail", 0, NULL, NULL, 0 },
+	{ "vm-6.12-null-serial.log", 1,
+	  "BUG: unable to handle kernel NULL pointer dereference in crash_null", "null-deref",
+	  "6.12.95+deb12-amd64", "G OE", 0x3000, 1, 161, "insmod", 1, NULL, "crash_null", 6 },
+	/* 7.2 prints the late-2025 WARNING form and PREEMPT(lazy) on the CPU line */
+	{ "vm-7.2-warn-serial.log", 1, "WARNING in netoops_crashtest_init", "warning",
+	  "7.2.13+deb14-amd64", "G OE", 0x3000, 0, 124, "insmod", 0, "kernel: panic_on_warn set ...",
+	  "netoops_crashtest_init", 6 },
+	{ "vm-7.2-null-serial.log", 1,
+	  "BUG: unable to handle kernel NULL pointer dereference in crash_null", "null-deref",
+	  "7.2.13+deb14-amd64", "G OE", 0x3000, 0, 123, "insmod", 1, NULL, "crash_null", 6 },
+	{ "vm-7.2-bug-serial.log", 1, "kernel BUG in netoops_crashtest_init", "bug",
+	  "7.2.13+deb14-amd64", "G OE", 0x3000, 0, 125, "insmod", 1, NULL, "netoops_crashtest_init",
+	  6 },
+	{ "vm-7.2-divide-serial.log", 1, "divide error in netoops_crashtest_init", "divide",
+	  "7.2.13+deb14-amd64", "G OE", 0x3000, 0, 126, "insmod", 1, NULL, "netoops_crashtest_init",
+	  6 },
+	/* the OOM kill, then the dying task's own page allocation failure */
+	{ "vm-7.2-oom-serial.log", 2, "OOM kill of tail", "oom", "7.2.13+deb14-amd64", "G OE",
+	  0x3000, 1, 125, "tail", 0, NULL, NULL, 0 },
+	/* a real oops 7.2 hit while booting (before the panic test ran): int3 in the scheduler,
+	 * an exception frame's registers in the middle of its trace */
+	{ "vm-7.2-panic-serial.log", 1, "int3 in ktime_get_real_ts64", "other", "7.2.13+deb14-amd64",
+	  "", 0, 0, 98, "cryptomgr_test", 1, "Fatal exception in interrupt", "ktime_get_real_ts64", 0 },
 	{ "doc-null-deref-6.14.txt", 1,
 	  "BUG: unable to handle kernel NULL pointer dereference in ext4_readdir", "null-deref",
 	  "6.14.0-syzkaller-12456-gacc4d5ff0b61", "G W O", 0x1200, 1, 5827, "syz-executor187", 1,
@@ -101,6 +129,8 @@ static void fixtures_fields(void **state)
 			fail_msg("%s: %zu modules", x->file, r->n_modules);
 		assert_false(r->corrupted);
 		assert_non_null(r->hardware);
+		if (set->n > 1 && strcmp(set->reports[1].title, "page allocation failure in do_anonymous_page"))
+			fail_msg("%s: second report '%s'", x->file, set->reports[1].title);
 		nx_report_set_free(set);
 		free(text);
 	}
@@ -143,6 +173,26 @@ static void frames_offsets_sections_reliability(void **state)
 	f = find_frame(r, "kjournald2");
 	assert_string_equal(f->module, "jbd2");
 	assert_int_equal(f->offset, 0xab);
+	nx_report_set_free(set);
+	free(text);
+}
+
+static void trace_goes_on_past_exception_registers(void **state)
+{
+	char *text;
+	size_t len;
+	struct nx_report_set *set = analyse_fixture("vm-7.2-panic-serial.log", &text, &len);
+	const struct nx_report *r = &set->reports[0];
+
+	(void)state;
+	assert_int_equal(r->n_frames, 24);	/* __schedule ... up to ret_from_fork_asm */
+	assert_string_equal(r->frames[r->n_frames - 1].func, "ret_from_fork_asm");
+	find_frame(r, "mul_n");			/* after the "RIP: 0010:mpihelp_add_n" dump */
+	assert_string_equal(r->rip_func, "ktime_get_real_ts64");	/* not the inner RIP */
+	nx_report_set_free(set);
+	free(text);
+	set = analyse_fixture("vm-7.2-test-serial.log", &text, &len);
+	assert_int_equal(set->n, 0);	/* a whole boot log and a test dump: no crash */
 	nx_report_set_free(set);
 	free(text);
 }
@@ -633,6 +683,7 @@ int main(void)
 		cmocka_unit_test(fixtures_fields),
 		cmocka_unit_test(frames_offsets_sections_reliability),
 		cmocka_unit_test(frames_old_generations),
+		cmocka_unit_test(trace_goes_on_past_exception_registers),
 		cmocka_unit_test(frames_arm_ppc_s390),
 		cmocka_unit_test(prefixes_do_not_matter),
 		cmocka_unit_test(kmsg_escapes_and_dictionary),
