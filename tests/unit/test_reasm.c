@@ -407,89 +407,98 @@ static void test_legacy_loss_in_every_pass(void **state)
 	free(text);
 }
 
+/* Two legacy dumps with the same ids (texts of sizes LA and LB), and a reassembler. */
+struct two {
+	char *a, *b;
+	size_t la, lb;
+	struct nx_dgrams da, db;
+	struct nx_reasm *r;
+	struct nx_dump *d[4];
+	size_t n;
+};
+
+static void two_init(struct two *t, const struct nx_enc_legacy *id, size_t la, size_t lb,
+		     unsigned seed)
+{
+	t->a = make_log(la, seed, &t->la);
+	t->b = make_log(lb, seed + 1, &t->lb);
+	t->da = encode_legacy(id, t->a, t->la);
+	t->db = encode_legacy(id, t->b, t->lb);
+	t->r = nx_reasm_new(&lim);
+}
+
+static void two_flush(struct two *t)
+{
+	nx_reasm_flush(t->r, 1000);
+	t->n = drain_ready(t->r, t->d, 4);
+}
+
+static void two_free(struct two *t)
+{
+	free_dumps(t->d, t->n);
+	nx_reasm_free(t->r);
+	nx_dgrams_free(&t->da);
+	nx_dgrams_free(&t->db);
+	free(t->a);
+	free(t->b);
+}
+
 /* Two dumps in one second share dump_id: the second must not vanish as "duplicates". */
 static void test_legacy_dump_id_repeats(void **state)
 {
 	(void)state;
-	size_t la, lb;
-	char *a = make_log(5000, 8, &la);
-	char *b = make_log(5000, 9, &lb);
 	struct nx_enc_legacy id = { .dump_id = 33, .boot_id = 1 };
-	struct nx_dgrams da = encode_legacy(&id, a, la), db = encode_legacy(&id, b, lb);
-	struct nx_reasm *r = nx_reasm_new(&lim);
-	struct nx_dump *d[4];
+	struct two t;
 
-	assert_int_equal(da.n, db.n);		/* same packet_count too */
-	feed_all(r, &da, 10);
-	feed_all(r, &db, 11);
-	nx_reasm_flush(r, 12);
-	assert_int_equal(drain_ready(r, d, 4), 2);
-	assert_true(d[0]->complete && d[1]->complete);
-	assert_memory_equal(d[0]->text, a, la);
-	assert_memory_equal(d[1]->text, b, lb);
-	free_dumps(d, 2);
-	nx_reasm_free(r);
-	nx_dgrams_free(&da);
-	nx_dgrams_free(&db);
-	free(a);
-	free(b);
+	two_init(&t, &id, 5000, 5000, 8);
+	assert_int_equal(t.da.n, t.db.n);	/* same packet_count too */
+	feed_all(t.r, &t.da, 10);
+	feed_all(t.r, &t.db, 11);
+	two_flush(&t);
+	assert_int_equal(t.n, 2);
+	assert_true(t.d[0]->complete && t.d[1]->complete);
+	assert_memory_equal(t.d[0]->text, t.a, t.la);
+	assert_memory_equal(t.d[1]->text, t.b, t.lb);
+	two_free(&t);
 }
 
 static void test_legacy_count_change_starts_new_dump(void **state)
 {
 	(void)state;
-	size_t la, lb;
-	char *a = make_log(6000, 10, &la);
-	char *b = make_log(9000, 11, &lb);
 	struct nx_enc_legacy id = { .dump_id = 33, .passes = 1 };
-	struct nx_dgrams da = encode_legacy(&id, a, la), db = encode_legacy(&id, b, lb);
-	struct nx_reasm *r = nx_reasm_new(&lim);
-	struct nx_dump *d[4];
+	struct two t;
 
-	assert_int_not_equal(da.n, db.n);
-	for (size_t i = 0; i + 1 < da.n; i++)	/* first dump loses its oldest packet */
-		nx_reasm_feed(r, SRC, da.v[i].data, da.v[i].len, 10);
-	feed_all(r, &db, 11);
-	nx_reasm_flush(r, 12);
-	assert_int_equal(drain_ready(r, d, 4), 2);
-	assert_false(d[0]->complete);
-	assert_true(d[1]->complete);
-	assert_memory_equal(d[1]->text, b, lb);
-	free_dumps(d, 2);
-	nx_reasm_free(r);
-	nx_dgrams_free(&da);
-	nx_dgrams_free(&db);
-	free(a);
-	free(b);
+	two_init(&t, &id, 6000, 9000, 10);
+	assert_int_not_equal(t.da.n, t.db.n);
+	for (size_t i = 0; i + 1 < t.da.n; i++)	/* first dump loses its oldest packet */
+		nx_reasm_feed(t.r, SRC, t.da.v[i].data, t.da.v[i].len, 10);
+	feed_all(t.r, &t.db, 11);
+	two_flush(&t);
+	assert_int_equal(t.n, 2);
+	assert_false(t.d[0]->complete);
+	assert_true(t.d[1]->complete);
+	assert_memory_equal(t.d[1]->text, t.b, t.lb);
+	two_free(&t);
 }
 
 static void test_legacy_sources_kept_apart(void **state)
 {
 	(void)state;
-	size_t la, lb;
-	char *a = make_log(3000, 12, &la);
-	char *b = make_log(3000, 13, &lb);
 	struct nx_enc_legacy id = { .dump_id = 5 };	/* boot_id 0 on both: nobody set it */
-	struct nx_dgrams da = encode_legacy(&id, a, la), db = encode_legacy(&id, b, lb);
-	struct nx_reasm *r = nx_reasm_new(&lim);
-	struct nx_dump *d[4];
+	struct two t;
 
-	for (size_t i = 0; i < da.n; i++) {
-		nx_reasm_feed(r, "10.0.0.1:2004", da.v[i].data, da.v[i].len, 1);
-		nx_reasm_feed(r, "10.0.0.2:2004", db.v[i].data, db.v[i].len, 1);
+	two_init(&t, &id, 3000, 3000, 12);
+	for (size_t i = 0; i < t.da.n; i++) {
+		nx_reasm_feed(t.r, "10.0.0.1:2004", t.da.v[i].data, t.da.v[i].len, 1);
+		nx_reasm_feed(t.r, "10.0.0.2:2004", t.db.v[i].data, t.db.v[i].len, 1);
 	}
-	nx_reasm_flush(r, 2);
-	assert_int_equal(drain_ready(r, d, 4), 2);
-	assert_string_equal(d[0]->source, "10.0.0.1:2004");
-	assert_memory_equal(d[0]->text, a, la);
-	assert_string_equal(d[1]->source, "10.0.0.2:2004");
-	assert_memory_equal(d[1]->text, b, lb);
-	free_dumps(d, 2);
-	nx_reasm_free(r);
-	nx_dgrams_free(&da);
-	nx_dgrams_free(&db);
-	free(a);
-	free(b);
+	two_flush(&t);
+	assert_int_equal(t.n, 2);
+	assert_string_equal(t.d[0]->source, "10.0.0.1:2004");
+	assert_memory_equal(t.d[0]->text, t.a, t.la);
+	assert_string_equal(t.d[1]->source, "10.0.0.2:2004");
+	assert_memory_equal(t.d[1]->text, t.b, t.lb);
+	two_free(&t);
 }
 
 int main(void)
