@@ -43,11 +43,36 @@ checks() {
 	out=$($CTL target add v6 --to "[fec0::2]:$port" 2>&1) && ok "IPv6 target added: $out" ||
 		bad "IPv6 target: $out"
 	mac6=$(cat /sys/kernel/config/netoops/v6/remote_mac 2>/dev/null)
-	[ "$mac6" = 52:55:0a:00:02:02 ] && ok "IPv6 next-hop MAC $mac6" || bad "IPv6 MAC '$mac6'"
+	# QEMU's user network answers neighbour discovery for fec0::2 with this MAC (not ARP's)
+	[ "$mac6" = 52:56:00:00:00:02 ] && ok "IPv6 next-hop MAC $mac6" || bad "IPv6 MAC '$mac6'"
 	out=$($CTL target del v6 2>&1) && [ ! -d /sys/kernel/config/netoops/v6 ] &&
 		ok "del: $out" || bad "del: $out"
 	grep -q '^v6 ' /etc/netoops/targets.conf && bad "del left v6 in targets.conf" ||
 		ok "del removed v6 from targets.conf"
+}
+
+# wait_mac MAC: up to 10 s for target demo's remote_mac to become MAC
+wait_mac() {
+	for i in $(seq 50); do
+		[ "$(cat /sys/kernel/config/netoops/demo/remote_mac)" = "$1" ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+# `target watch` follows a neighbour change (a replaced router) and goes back when it is undone.
+watch_checks() {
+	$CTL target watch >/tmp/watch.log 2>&1 &
+	wpid=$!
+	sleep 1
+	arp -i eth0 -s 10.0.2.2 02:00:00:00:00:99
+	wait_mac 02:00:00:00:00:99 && ok "watch followed the new next-hop MAC" ||
+		bad "watch: remote_mac $(cat /sys/kernel/config/netoops/demo/remote_mac)"
+	arp -i eth0 -d 10.0.2.2
+	wait_mac 52:55:0a:00:02:02 && ok "watch re-resolved the real MAC" ||
+		bad "watch: remote_mac $(cat /sys/kernel/config/netoops/demo/remote_mac)"
+	kill $wpid
+	sed 's/^/demo: watch| /' /tmp/watch.log
 }
 
 after_add() {
@@ -65,6 +90,7 @@ after_add() {
 		ok "apply re-created it: $out" || bad "apply: $out"
 	out=$($CTL target apply 2>&1)
 	case $out in *unchanged*) ok "apply again: $out" ;; *) bad "apply again: $out" ;; esac
+	watch_checks
 	run $CTL test && sleep 2
 	n=$(cat $t/dumps_sent)
 	[ "$n" -ge 1 ] && ok "dumps_sent $n after the test dump" || bad "dumps_sent $n"
