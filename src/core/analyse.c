@@ -162,6 +162,40 @@ static bool reportish(const char *s)
 	return k >= 2 && t[k] == ':';	/* register dumps: "RAX:", "Code:", "GPR00:" */
 }
 
+/* A die line or a hard-LOCKUP line joins the report just opened, else opens its own. */
+static void on_joiner(struct finder *f, struct span *s, size_t i, const struct nx_header *h)
+{
+	if (s && !s->trace_seen && i - s->hdr <= ATTACH_REACH &&
+	    (h->role == NX_ROLE_UPGRADE || !s->has_die)) {
+		if (h->role == NX_ROLE_UPGRADE) {
+			memcpy(s->h.class, h->class, sizeof(h->class));
+			s->h.type = h->type;
+		} else {
+			s->has_die = true;
+			s->h.die_counter = h->die_counter;
+		}
+		s->last_active = i;
+		return;
+	}
+	open_span(f, i, h);
+	if (h->role == NX_ROLE_DIE && (s = current(f)))
+		s->has_die = true;
+}
+
+/* "oom-kill:..." then "Out of memory: Killed process ...": the end of an OOM report. */
+static void on_victim(struct finder *f, size_t i, const struct nx_header *h)
+{
+	struct span *s = f->n ? &f->v[f->n - 1] : NULL;
+
+	if (s && strcmp(s->h.type, "oom") == 0 && (s->open || i - s->last_active <= 10)) {
+		s->open = true;
+		s->last_active = i;
+	} else {
+		open_span(f, i, h);
+	}
+	close_span(f, i + 1);
+}
+
 static void find_line(struct finder *f, const struct nx_line *l, size_t i)
 {
 	struct nx_header h;
@@ -173,7 +207,11 @@ static void find_line(struct finder *f, const struct nx_line *l, size_t i)
 	nx_header_classify(l->s, l->len, &h);
 	switch (h.role) {
 	case NX_ROLE_NONE:
-		break;
+		if (s && nx_is_trace_header(l->s))
+			s->trace_seen = true;
+		if (s && reportish(l->s))
+			s->last_active = i;
+		return;
 	case NX_ROLE_END:
 		if (s) {
 			s->last_active = i;
@@ -187,49 +225,19 @@ static void find_line(struct finder *f, const struct nx_line *l, size_t i)
 		on_panic(f, i, l->s, &h);
 		return;
 	case NX_ROLE_DIE:
-		if (s && !s->trace_seen && !s->has_die && i - s->hdr <= ATTACH_REACH) {
-			s->has_die = true;
-			s->h.die_counter = h.die_counter;
-			s->last_active = i;
-			return;
-		}
-		open_span(f, i, &h);
-		if ((s = current(f)))
-			s->has_die = true;
-		return;
 	case NX_ROLE_UPGRADE:
-		if (s && !s->trace_seen && i - s->hdr <= ATTACH_REACH) {
-			memcpy(s->h.class, h.class, sizeof(h.class));
-			s->h.type = h.type;
-			s->last_active = i;
-			return;
-		}
-		open_span(f, i, &h);
+		on_joiner(f, s, i, &h);
 		return;
-	case NX_ROLE_VICTIM:	/* "oom-kill:..." then "Out of memory: Killed process ..." */
-		s = f->n ? &f->v[f->n - 1] : NULL;
-		if (s && strcmp(s->h.type, "oom") == 0 && (s->open || i - s->last_active <= 10)) {
-			s->open = true;
-			s->last_active = i;
-		} else {
-			open_span(f, i, &h);
-		}
-		close_span(f, i + 1);
+	case NX_ROLE_VICTIM:
+		on_victim(f, i, &h);
 		return;
 	case NX_ROLE_START:
 		if (s && s->h.same_class_merges && strcmp(s->h.class, h.class) == 0 &&
-		    i - s->last_active <= MERGE_REACH) {
+		    i - s->last_active <= MERGE_REACH)
 			s->last_active = i;
-			return;
-		}
-		open_span(f, i, &h);
+		else
+			open_span(f, i, &h);
 		return;
-	}
-	if (s) {
-		if (nx_is_trace_header(l->s))
-			s->trace_seen = true;
-		if (reportish(l->s))
-			s->last_active = i;
 	}
 }
 

@@ -258,6 +258,24 @@ static void header_facts(struct nx_report *r, struct nx_extra *x, const char *t)
 	}
 }
 
+/* "Tainted: [W]=WARN, [O]=OOT_MODULE" (6.x prints it under the CPU line) */
+static bool verbose_taint(struct nx_report *r, struct nx_extra *x, const char *t)
+{
+	char letters[24];
+	size_t n = 0;
+
+	if (!nx_starts(t, "Tainted: ["))
+		return false;
+	if (r->taint)
+		return true;
+	for (const char *p = t; (p = strchr(p, '[')) && n < sizeof(letters) - 1; p++)
+		if (p[1] && p[2] == ']')
+			letters[n++] = p[1];
+	r->taint = nx_strndup(letters, n, &x->oom);
+	r->taint_mask = nx_taint_mask(letters, n);
+	return true;
+}
+
 static bool simple_lines(struct nx_report *r, struct nx_extra *x, const char *t)
 {
 	const char *p;
@@ -300,18 +318,7 @@ static bool simple_lines(struct nx_report *r, struct nx_extra *x, const char *t)
 		r->cpu = atoi(nx_skip_spaces(t + 4));	/* "CPU:    0", "CPU 0 " */
 		return true;
 	}
-	if (nx_starts(t, "Tainted: [") && !r->taint) {	/* verbose: "Tainted: [W]=WARN, ..." */
-		char letters[24];
-		size_t n = 0;
-
-		for (p = t; (p = strchr(p, '[')) && n < sizeof(letters) - 1; p++)
-			if (p[1] && p[2] == ']')
-				letters[n++] = p[1];
-		r->taint = nx_strndup(letters, n, &x->oom);
-		r->taint_mask = nx_taint_mask(letters, n);
-		return true;
-	}
-	return false;
+	return verbose_taint(r, x, t);
 }
 
 bool nx_fields_parse_line(struct nx_report *r, struct nx_extra *x, const char *s, size_t len)

@@ -219,6 +219,49 @@ bool nx_is_trace_header(const char *s)
 	       nx_starts(t, "Trace:");
 }
 
+/* Frames after "[<addr>] " (several per line in 2.6) or "[sp] [pc] " (powerpc). */
+static enum nx_trace_line bracketed_frames(struct nx_frames *fs, const char *q, const char *end)
+{
+	const char *r = bracket_addr(q, end);
+	enum nx_trace_line res;
+
+	q = r ? r : xmon_pc(q, end);
+	res = symbol_frame(fs, q, end);
+	/* 2.6-era x86 put several frames on one line (arm's " from [<" is the caller) */
+	for (const char *more = strstr(q, " [<"); res == NX_TL_FRAMES && more && more < end &&
+	     *q != '('; more = strstr(more + 3, " [<")) {
+		const char *r2 = bracket_addr(more + 1, end);
+
+		if (r2)
+			symbol_frame(fs, r2, end);
+	}
+	return res;
+}
+
+/* A frame alone on its line: "[? ]func+0x1/0x2[ [mod]]", or an address-only one. */
+static enum nx_trace_line bare_frame(struct nx_frames *fs, const char *p, const char *end,
+				     enum nx_trace_line res)
+{
+	struct nx_frame f;
+	bool reliable = !(end - p >= 2 && p[0] == '?' && p[1] == ' ');
+	const char *tail;
+
+	if (!reliable)
+		p += 2;
+	if (p[0] == '0' && p[1] == 'x' && !memchr(p, ' ', (size_t)(end - p)))
+		return NX_TL_NOISE;	/* "0xfdc88c28" (slab), "? 0xffffffffc046f000" (init) */
+	if (!nx_parse_symbol(p, (size_t)(end - p), false, &f, &fs->oom))
+		return res;
+	for (tail = p; tail < end && *tail != ' '; tail++)
+		;
+	if (tail < end && !(tail[1] == '[' && end[-1] == ']')) {
+		nx_frame_clear(&f);	/* more than "func+0x1/0x2 [mod]" on the line */
+		return res;
+	}
+	f.reliable = reliable;
+	return push(fs, &f) ? NX_TL_FRAMES : NX_TL_OTHER;
+}
+
 enum nx_trace_line nx_frames_parse_line(struct nx_frames *fs, const char *s, size_t len)
 {
 	const char *p = s, *end = s + len, *q;
@@ -248,50 +291,7 @@ enum nx_trace_line nx_frames_parse_line(struct nx_frames *fs, const char *s, siz
 	}
 	if (p == end)
 		return res;
-	if ((q = bracket_addr(p, end)) != NULL) {
-		const char *r = bracket_addr(q, end);	/* powerpc: "[sp] [pc] func" */
-
-		if (r)
-			q = r;
-		else
-			q = xmon_pc(q, end);
-		res = symbol_frame(fs, q, end);
-		/* 2.6-era x86 put several frames on one line (arm's " from [<" is the caller) */
-		for (const char *more = strstr(q, " [<"); res == NX_TL_FRAMES && more &&
-		     more < end && *q != '('; more = strstr(more + 3, " [<")) {
-			const char *r2 = bracket_addr(more + 1, end);
-
-			if (r2)
-				symbol_frame(fs, r2, end);
-		}
-		return res;
-	}
-	{	/* address-only frame: "0xfdc88c28" (slab), "? 0xffffffffc046f000" (module init) */
-		const char *a = (p[0] == '?' && p[1] == ' ') ? p + 2 : p;
-
-		if (a[0] == '0' && a[1] == 'x' && !memchr(a, ' ', (size_t)(end - a)))
-			return NX_TL_NOISE;
-	}
-	{
-		struct nx_frame f;
-		bool reliable = true;
-
-		if (end - p >= 2 && p[0] == '?' && p[1] == ' ') {
-			reliable = false;
-			p += 2;
-		}
-		if (!nx_parse_symbol(p, (size_t)(end - p), false, &f, &fs->oom))
-			return res;
-		/* a bare frame is the whole line: "func+0x1/0x2 [mod]" and nothing else */
-		const char *tail = p;
-
-		while (tail < end && *tail != ' ')
-			tail++;
-		if (tail < end && !(tail[1] == '[' && end[-1] == ']')) {
-			nx_frame_clear(&f);
-			return res;
-		}
-		f.reliable = reliable;
-		return push(fs, &f) ? NX_TL_FRAMES : NX_TL_OTHER;
-	}
+	if ((q = bracket_addr(p, end)) != NULL)
+		return bracketed_frames(fs, q, end);
+	return bare_frame(fs, p, end, res);
 }
