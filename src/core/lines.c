@@ -171,6 +171,38 @@ static int strip_syslog(struct cursor *c)
 	return 1;
 }
 
+/* dmesg -x: "kern  :warn  : " (facility and level names, padded) */
+static bool strip_dmesg_x(struct cursor *c, int *level)
+{
+	static const char *const levels[] = {
+		"emerg", "alert", "crit", "err", "warn", "notice", "info", "debug",
+	};
+	struct cursor t = *c;
+	const char *lv;
+
+	if (t.end - t.p < 12 || memcmp(t.p, "kern ", 5) != 0)
+		return false;
+	t.p += 4;
+	spaces(&t);
+	if (!lit(&t, ':'))
+		return false;
+	lv = t.p;
+	while (t.p < t.end && isalpha((unsigned char)*t.p))
+		t.p++;
+	for (int i = 0; i < 8; i++) {
+		if ((size_t)(t.p - lv) == strlen(levels[i]) && memcmp(lv, levels[i], (size_t)(t.p - lv)) == 0) {
+			spaces(&t);
+			if (!lit(&t, ':'))
+				return false;
+			lit(&t, ' ');
+			*level = i;
+			*c = t;
+			return true;
+		}
+	}
+	return false;
+}
+
 static bool strip_level(struct cursor *c, int *level)
 {
 	struct cursor t = *c;
@@ -300,7 +332,8 @@ static bool one_line(struct builder *b, const char *text, size_t rs, size_t re)
 	for (int i = 0; i < 6; i++) {
 		int sys;
 
-		if (strip_dropped(&c) || strip_level(&c, &level) || strip_timestamp(&c, &caller))
+		if (strip_dropped(&c) || strip_level(&c, &level) || strip_timestamp(&c, &caller) ||
+		    strip_dmesg_x(&c, &level))
 			continue;
 		if (!kmsg && strip_kmsg(&c, &level, &caller)) {
 			kmsg = true;

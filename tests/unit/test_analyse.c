@@ -308,6 +308,7 @@ static const char *level_prefix(size_t i, char *b) { sprintf(b, "<4>[  %zu.1] ",
 static const char *syslog_prefix(size_t i, char *b) { sprintf(b, "Nov 28 01:02:%02zu web-7 kernel: [ %zu.2] ", i % 60, i); return b; }
 static const char *iso_prefix(size_t i, char *b) { sprintf(b, "2026-11-28T01:02:03.%06zu+00:00 web-7 kernel: ", i); return b; }
 static const char *kmsg_prefix(size_t i, char *b) { sprintf(b, "4,%zu,%zu,-;", 100 + i, 89205390 + i); return b; }
+static const char *dmesg_x_prefix(size_t i, char *b) { sprintf(b, "kern  :warn  : [%zu.5] ", i); return b; }
 static const char *netcon_prefix(size_t i, char *b) { sprintf(b, "6.14.0,4,%zu,%zu,-,caller=T5827;", 100 + i, 5 + i); return b; }
 
 /* The same report under every per-line prefix: same title, frames and signature. */
@@ -315,7 +316,7 @@ static void prefixes_do_not_matter(void **state)
 {
 	const char *(*const prefixes[])(size_t, char *) = {
 		no_prefix, ts_prefix, caller_prefix, level_prefix, syslog_prefix, iso_prefix,
-		kmsg_prefix, netcon_prefix,
+		kmsg_prefix, netcon_prefix, dmesg_x_prefix,
 	};
 	char *base, *text;
 	size_t len;
