@@ -8,7 +8,7 @@
 
 #include "core/analyse_int.h"
 
-#define SIG_FRAMES 3		/* frames below the guilty one that refine the group */
+#define SIG_FRAMES 3		/* frames that stand in for a missing guilty function */
 #define SIG_DIGEST_BYTES 20	/* 160 bits of SHA-256, printed as 40 hex digits */
 
 struct sbuf {
@@ -82,26 +82,19 @@ static void put_normalised(struct sbuf *b, const char *s)
 	}
 }
 
-static void put_frames(struct sbuf *b, const struct nx_report *r, const char *title_fn,
-		       size_t title_len)
+/* For a title without a function: the first reliable frames, infrastructure or not, so that
+ * "BUG: soft lockup" stuck in different places does not become one group. */
+static void put_frames(struct sbuf *b, const struct nx_report *r)
 {
 	int taken = 0;
-	bool skipped_guilty = false;
 
 	for (size_t i = 0; i < r->n_frames && taken < SIG_FRAMES; i++) {
-		const struct nx_frame *f = &r->frames[i];
 		const char *base;
 		size_t n;
 
-		if (!f->reliable || !f->func)
+		if (!r->frames[i].reliable)
 			continue;
-		n = nx_base_name(f->func, &base);
-		if (!n || nx_is_infrastructure(base, n, r->type))
-			continue;
-		if (!skipped_guilty && title_fn && n == title_len && memcmp(base, title_fn, n) == 0) {
-			skipped_guilty = true;
-			continue;
-		}
+		n = nx_base_name(r->frames[i].func, &base);
 		put(b, "\n", 1);
 		put(b, base, n);
 		taken++;
@@ -129,10 +122,8 @@ static char *digest(const struct sbuf *b, bool *oom)
 char *nx_signature(const struct nx_report *r, const struct nx_extra *x, bool *oom)
 {
 	struct sbuf b = { 0 };
-	const char *in = r->title ? strstr(r->title, " in ") : NULL;
-	char *sig;
-
-	char head[40];
+	const char *title = r->title ? r->title : r->class;
+	char head[40], *sig;
 
 	(void)x;
 	snprintf(head, sizeof(head), "netoops-signature-v%d\n", NX_SIGNATURE_VERSION);
@@ -143,9 +134,9 @@ char *nx_signature(const struct nx_report *r, const struct nx_extra *x, bool *oo
 	} else {
 		put(&b, r->type, strlen(r->type));
 		put(&b, "\n", 1);
-		put_normalised(&b, r->title ? r->title : r->class);
-		if (strcmp(r->type, "oom") && strcmp(r->type, "mce") && strcmp(r->class, "kernel panic"))
-			put_frames(&b, r, in ? in + 4 : NULL, in ? strlen(in + 4) : 0);
+		put_normalised(&b, title);
+		if (strcmp(title, r->class) == 0 && strcmp(r->type, "mce") != 0)
+			put_frames(&b, r);
 	}
 	if (b.oom) {
 		free(b.s);

@@ -576,6 +576,20 @@ static void signature_ignores_noise(void **state)
 	assert_string_equal(a->reports[0].signature, b->reports[0].signature);
 	assert_string_not_equal(a->reports[0].signature, c->reports[0].signature);
 	assert_int_equal(b->reports[0].taint_mask, (1u << 0) | (1u << 9) | (1u << 12));
+	{	/* no guilty function: the frames tell stuck places apart */
+		struct nx_report_set *x = analyse_str("BUG: soft lockup detected on CPU#0!\n"
+						      " [<c014e31b>] softlockup_tick+0xbb/0x100\n"
+						      " [<c01290e2>] update_process_times+0x32/0x80\n");
+		struct nx_report_set *y = analyse_str("BUG: soft lockup detected on CPU#1!\n"
+						      " [<c014e31b>] softlockup_tick+0xbb/0x100\n"
+						      " [<c01290e2>] tick_sched_timer+0x32/0x80\n");
+
+		assert_string_equal(x->reports[0].title, "BUG: soft lockup");
+		assert_string_equal(x->reports[0].title, y->reports[0].title);
+		assert_string_not_equal(x->reports[0].signature, y->reports[0].signature);
+		nx_report_set_free(x);
+		nx_report_set_free(y);
+	}
 	nx_report_set_free(a);
 	nx_report_set_free(b);
 	nx_report_set_free(c);

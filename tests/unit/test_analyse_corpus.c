@@ -410,6 +410,33 @@ static void same_bug_same_signature(void **state)
 	}
 }
 
+/* One title, one group: 10_oopses holds the same WARNs reached by different call paths. */
+static void same_title_same_signature(void **state)
+{
+	char *text;
+	size_t len, distinct = 0;
+	struct nx_report_set *set = analyse_file("abrt", "10_oopses.test", &text, &len);
+
+	(void)state;
+	for (size_t i = 0; i < set->n; i++) {
+		bool seen = false;
+
+		for (size_t k = 0; k < i; k++) {
+			bool same_title = strcmp(set->reports[i].title, set->reports[k].title) == 0;
+			bool same_sig = strcmp(set->reports[i].signature, set->reports[k].signature) == 0;
+
+			if (same_title != same_sig)
+				fail_msg("reports %zu and %zu: titles %s, signatures %s", k, i,
+					 same_title ? "equal" : "differ", same_sig ? "equal" : "differ");
+			seen |= same_sig;
+		}
+		distinct += !seen;
+	}
+	assert_int_equal(distinct, 4);	/* radeon_gart_unbind, drm_mm_takedown, ttm..., pci... */
+	nx_report_set_free(set);
+	free(text);
+}
+
 /* Different bugs of the corpus must not collapse into a few signatures. */
 static void distinct_bugs_distinct_signatures(void **state)
 {
@@ -446,6 +473,7 @@ int main(void)
 		cmocka_unit_test(hand_checked_files),
 		cmocka_unit_test(satyr_files_all_hold_reports),
 		cmocka_unit_test(same_bug_same_signature),
+		cmocka_unit_test(same_title_same_signature),
 		cmocka_unit_test(distinct_bugs_distinct_signatures),
 	};
 
