@@ -248,6 +248,7 @@ static void frames_arm_ppc_s390(void **state)
 		"[   12.100060] lr : do_one_initcall+0x60/0x2d8\n"
 		"[   12.100070] Call trace:\n"
 		"[   12.100080]  crash_it+0x1c/0x40 [crashme]\n"
+		"[   12.100085]  crash_init+0x10/0x20 [crashme 0f1e2d3c4b5a69788796a5b4c3d2e1f001234567]\n"
 		"[   12.100090]  do_one_initcall+0x60/0x2d8\n"
 		"[   12.100100]  do_init_module+0x60/0x218\n"
 		"[   12.100110]  el0t_64_sync+0x190/0x198\n"
@@ -269,7 +270,8 @@ static void frames_arm_ppc_s390(void **state)
 			    "BUG: unable to handle kernel NULL pointer dereference in crash_it");
 	assert_int_equal(r->die_counter, 1);
 	assert_string_equal(r->rip_func, "crash_it");
-	assert_int_equal(r->n_frames, 4);
+	assert_int_equal(r->n_frames, 5);
+	assert_string_equal(r->frames[1].module, "crashme");	/* build id dropped */
 	assert_string_equal(r->frames[0].module, "crashme");
 	assert_string_equal(r->modules[0].name, "crashme");
 	assert_string_equal(r->modules[0].taints, "O");
