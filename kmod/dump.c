@@ -38,6 +38,13 @@
 #define DUMP_FREE	-1
 #define DUMP_TASK	INT_MAX
 static atomic_t dump_owner = ATOMIC_INIT(DUMP_FREE);
+/*
+ * When the guard was taken. A guard older than any dump can last was left
+ * by a dump that faulted and never returned: it may be taken over, so one
+ * fault does not silence netoops for the rest of the boot.
+ */
+static u64 dump_owner_since;
+#define DUMP_STALE_NS		(DUMP_BUDGET_NS + 10ULL * NSEC_PER_SEC)
 
 static char *dump_buf;			/* preallocated; dump_bytes long */
 static unsigned int dump_buf_size;
@@ -46,27 +53,45 @@ static char dump_hdr[NETOOPS_MAX_HEADER + 1];
 
 static atomic_t dump_seq = ATOMIC_INIT(0);
 
+/*
+ * Takes the guard for @me if it is free, or if @stale_ok and it is stale.
+ * @stale_ok only after a wait: the taker writes dump_owner_since right
+ * after its cmpxchg, so the time read one wait later is its own.
+ */
+static bool dump_guard_try(int me, bool stale_ok)
+{
+	int owner = atomic_cmpxchg(&dump_owner, DUMP_FREE, me);
+
+	if (owner != DUMP_FREE) {
+		if (!stale_ok || ktime_get_mono_fast_ns() -
+		    READ_ONCE(dump_owner_since) < DUMP_STALE_NS ||
+		    atomic_cmpxchg(&dump_owner, owner, me) != owner)
+			return false;
+	}
+	WRITE_ONCE(dump_owner_since, ktime_get_mono_fast_ns());
+	return true;
+}
+
 static bool dump_guard_enter(enum netoops_reason reason)
 {
 	int cpu = raw_smp_processor_id();
-	unsigned int waited = 0;
-	int owner;
+	unsigned int waited;
 
-	for (;;) {
-		owner = atomic_cmpxchg(&dump_owner, DUMP_FREE, cpu);
-		if (owner == DUMP_FREE)
+	for (waited = 0; waited <= DUMP_GUARD_WAIT_MS; waited++) {
+		if (dump_guard_try(cpu, waited ||
+				   atomic_read(&dump_owner) == cpu))
 			return true;
-		if (owner == cpu)
+		if (atomic_read(&dump_owner) == cpu)
 			return false;	/* a fault inside our own dump */
 		if (reason == NETOOPS_PANIC) {
 			/* panic() has stopped the other CPUs: the owner too */
 			atomic_set(&dump_owner, cpu);
+			WRITE_ONCE(dump_owner_since, ktime_get_mono_fast_ns());
 			return true;
 		}
-		if (waited++ >= DUMP_GUARD_WAIT_MS)
-			return false;
 		mdelay(1);
 	}
+	return false;
 }
 
 /* The guard for process context: a dump elsewhere finishes in bounded time. */
@@ -75,8 +100,7 @@ static bool dump_guard_enter_task(void)
 	unsigned int waited;
 
 	for (waited = 0; waited < DUMP_GUARD_WAIT_MS; waited += 20) {
-		if (atomic_cmpxchg(&dump_owner, DUMP_FREE, DUMP_TASK) ==
-		    DUMP_FREE)
+		if (dump_guard_try(DUMP_TASK, waited))
 			return true;
 		msleep(20);
 	}

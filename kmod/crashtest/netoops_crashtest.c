@@ -5,6 +5,7 @@
 
 #include <linux/bug.h>
 #include <linux/kernel.h>
+#include <linux/kprobes.h>
 #include <linux/module.h>
 #include <linux/panic.h>
 #include <linux/string.h>
@@ -12,7 +13,7 @@
 
 static char *mode = "divide";
 module_param(mode, charp, 0400);
-MODULE_PARM_DESC(mode, "divide (the seed's test), null, bug, panic, warn, timer");
+MODULE_PARM_DESC(mode, "divide (the seed's test), null, bug, panic, warn, timer, nested");
 
 /*
  * Read through READ_ONCE(): with a constant divisor gcc emits ud2 (the oops
@@ -37,6 +38,37 @@ static void crash_timer_fn(struct timer_list *t)
 	crash_null();
 }
 
+/*
+ * nested: a fault inside netoops' own dump. A kprobe on netoops_tx_send()
+ * dereferences NULL on the fourth datagram of the dump of a first oops;
+ * netoops must neither recurse nor hang.
+ */
+static unsigned int nested_calls;
+
+static int nested_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	if (++nested_calls == 4)
+		crash_null();
+	return 0;
+}
+
+static struct kprobe nested_probe = {
+	.symbol_name = "netoops_tx_send",
+	.pre_handler = nested_pre,
+};
+
+static int crash_nested(void)
+{
+	int err = register_kprobe(&nested_probe);
+
+	if (err) {
+		pr_err("nested: cannot probe netoops_tx_send (%d); load netoops.ko first\n",
+		       err);
+		return err;
+	}
+	return crash_null();
+}
+
 /* Returns only if the kernel survived (WARN() without panic_on_warn). */
 static __always_inline int crash(void)
 {
@@ -49,6 +81,8 @@ static __always_inline int crash(void)
 		BUG();
 	} else if (!strcmp(mode, "panic")) {
 		panic("netoops_crashtest: panic() on request");
+	} else if (!strcmp(mode, "nested")) {
+		pr_info("read %d\n", crash_nested());
 	} else if (!strcmp(mode, "warn")) {
 		WARN(1, "netoops_crashtest: WARN() on request\n");
 	} else {
