@@ -343,41 +343,91 @@ static bool machine_check(const char *s, struct nx_header *h)
 	return false;
 }
 
+/* Keywords every header contains one of: one pass over the line decides which of the
+ * (costlier) matchers below can possibly fire. Most log lines have none. */
+enum {
+	K_BUG = 1 << 0, K_INFO = 1 << 1, K_WARN = 1 << 2, K_SAN = 1 << 3, K_KFENCE = 1 << 4,
+	K_UNABLE = 1 << 5, K_LOCKUP = 1 << 6, K_RCU = 1 << 7, K_PANIC = 1 << 8,
+	K_ALLOC = 1 << 9, K_BRACKET = 1 << 10, K_OOM = 1 << 11, K_MACHINE = 1 << 12,
+	K_DASH = 1 << 13, K_KPANIC = 1 << 14,
+};
+
+#define AT(p, w) (strncmp((p), (w), sizeof(w) - 1) == 0)
+
+static unsigned keywords(const char *s)
+{
+	unsigned f = 0;
+
+	for (const char *p = s; *p; p++) {
+		switch (*p) {
+		case 'B': f |= (p[1] == 'U' && p[2] == 'G') ? K_BUG : 0; break;
+		case 'I': f |= (p[1] == 'N' && AT(p, "INFO: ")) ? K_INFO : 0; break;
+		case 'W': f |= (p[1] == 'A' && AT(p, "WARNING: ")) ? K_WARN : 0; break;
+		case 'S': f |= (p[1] == 'A' && AT(p, "SAN: ")) ? K_SAN : 0; break;
+		case 'K':
+			f |= (p[1] == 'F' && AT(p, "KFENCE: ")) ? K_KFENCE : 0;
+			f |= (p[1] == 'e' && AT(p, "Kernel panic")) ? K_KPANIC : 0;
+			break;
+		case 'n': f |= (p[1] == 'a' && AT(p, "nable to handle")) ? K_UNABLE : 0; break;
+		case 'L': f |= (p[1] == 'O' && AT(p, "LOCKUP")) ? K_LOCKUP : 0; break;
+		case 'r': f |= (p[1] == 'c' && p[2] == 'u') ? K_RCU : 0; break;
+		case 'P': f |= (p[1] == 'A' && AT(p, "PANIC")) ? K_PANIC : 0; break;
+		case 'a':
+			f |= (p[1] == 'l' && AT(p, "allocation failure")) ? K_ALLOC : 0;
+			f |= (p[1] == 'c' && AT(p, "achine")) ? K_MACHINE : 0;
+			break;
+		case ' ': f |= p[1] == '[' ? K_BRACKET : 0; break;
+		case 'o':
+			f |= ((p[1] == 'o' && p[2] == 'm') || (p[1] == 'f' && AT(p, "of memory"))) ?
+			     K_OOM : 0;
+			break;
+		case 'H': f |= (p[1] == 'a' && AT(p, "Hardware Error")) ? K_MACHINE : 0; break;
+		case '-': f |= (p[1] == '-' || p[1] == '[') ? K_DASH : 0; break;
+		default: break;
+		}
+	}
+	return f;
+}
+
+static bool markers(const char *t, unsigned k, struct nx_header *h)
+{
+	if ((k & K_DASH) && (nx_starts(t, "---[ end trace") || nx_starts(t, "---[ end Kernel panic")))
+		h->role = NX_ROLE_END;
+	else if ((k & K_DASH) && strstr(t, "------------[ cut here ]------------"))
+		h->role = NX_ROLE_CUT;
+	else if ((k & K_KPANIC) && strstr(t, "Kernel panic - not syncing"))
+		set(h, NX_ROLE_PANIC, "kernel panic", "panic", false);
+	return h->role != NX_ROLE_NONE;
+}
+
 void nx_header_classify(const char *s, size_t len, struct nx_header *h)
 {
 	const char *t = nx_skip_spaces(s);
+	unsigned k;
 
 	memset(h, 0, sizeof(*h));
-	if (len < 4)
+	if (len < 4 || !(k = keywords(t)) || markers(t, k, h))
 		return;
-	if (nx_starts(t, "---[ end trace") || nx_starts(t, "---[ end Kernel panic")) {
-		h->role = NX_ROLE_END;
+	if (((k & (K_INFO | K_WARN | K_BUG)) && lockdep(t, h)) ||
+	    ((k & (K_SAN | K_KFENCE)) && sanitizer(t, h)) ||
+	    ((k & (K_BUG | K_UNABLE)) && page_fault(t, h)) ||
+	    ((k & (K_BUG | K_LOCKUP | K_INFO | K_RCU)) && lockups_and_stalls(t, h)))
 		return;
-	}
-	if (strstr(t, "------------[ cut here ]------------")) {
-		h->role = NX_ROLE_CUT;
-		return;
-	}
-	if (strstr(t, "Kernel panic - not syncing")) {
-		set(h, NX_ROLE_PANIC, "kernel panic", "panic", false);
-		return;
-	}
-	if (lockdep(t, h) || sanitizer(t, h) || page_fault(t, h) || lockups_and_stalls(t, h))
-		return;
-	if (strstr(t, "PANIC: double fault")) {	/* kernel stack overflow */
+	if ((k & K_PANIC) && strstr(t, "PANIC: double fault")) {	/* kernel stack overflow */
 		set(h, NX_ROLE_START, "double fault", "other", true);
 		return;
 	}
-	if (strstr(t, "kernel BUG at ") || strstr(t, "Kernel BUG at ")) {
+	if ((k & K_BUG) && (strstr(t, "kernel BUG at ") || strstr(t, "Kernel BUG at "))) {
 		set(h, NX_ROLE_START, "kernel BUG", "bug", true);
 		return;
 	}
-	if (strstr(t, ": page allocation failure: ")) {
+	if ((k & K_ALLOC) && strstr(t, ": page allocation failure: ")) {
 		set(h, NX_ROLE_START, "page allocation failure", "warning", true);
 		return;
 	}
-	if (die_line(t, h) || warning(t, h) || oom(t, h) || machine_check(t, h) ||
-	    slab_bug(t, h) || generic_bug(t, h))
+	if (((k & K_BRACKET) && die_line(t, h)) || ((k & K_WARN) && warning(t, h)) ||
+	    ((k & K_OOM) && oom(t, h)) || ((k & K_MACHINE) && machine_check(t, h)) ||
+	    ((k & K_BUG) && (slab_bug(t, h) || generic_bug(t, h))))
 		return;
 	memset(h, 0, sizeof(*h));
 }
