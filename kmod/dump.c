@@ -166,9 +166,28 @@ static void dump_identity(struct netoops_frame *f, enum netoops_reason reason)
 	list_for_each_entry_rcu(nt, &netoops_active, active, \
 				lockdep_is_held(&netoops_config_mutex))
 
+/*
+ * One try again when the frame was not handed over at all (-EAGAIN means
+ * netpoll deferred it: it may still leave). In process context, first let
+ * the softirqs and netpoll's work run on this CPU.
+ */
+static int dump_send_one(struct netoops_target *nt, const char *hdr,
+			 unsigned int hlen, const char *text,
+			 unsigned int tlen, bool may_sleep)
+{
+	int err = netoops_tx_send(nt, hdr, hlen, text, tlen);
+
+	if (!err || err == -EAGAIN)
+		return err;
+	if (may_sleep)
+		cond_resched();
+	return netoops_tx_send(nt, hdr, hlen, text, tlen);
+}
+
 /* One datagram to every target, so each gets the newest text first. */
 static unsigned int dump_send(const char *hdr, unsigned int hlen,
-			      const char *text, unsigned int tlen)
+			      const char *text, unsigned int tlen,
+			      bool may_sleep)
 {
 	struct netoops_target *nt;
 	unsigned int sent = 0;
@@ -176,7 +195,7 @@ static unsigned int dump_send(const char *hdr, unsigned int hlen,
 	for_each_active(nt) {
 		if (nt->fails >= DUMP_MAX_FAILS || READ_ONCE(nt->dev_gone))
 			continue;
-		if (netoops_tx_send(nt, hdr, hlen, text, tlen)) {
+		if (dump_send_one(nt, hdr, hlen, text, tlen, may_sleep)) {
 			nt->fails++;
 			atomic_long_inc(&nt->transmit_errors);
 		} else {
@@ -198,7 +217,8 @@ static unsigned int dump_pass(const struct netoops_frame *f, unsigned int copy,
 		start = netoops_frame_prev(f, end);
 		hlen = netoops_frame_header(f, dump_hdr, sizeof(dump_hdr),
 					    part, start, copy);
-		sent += dump_send(dump_hdr, hlen, f->text + start, end - start);
+		sent += dump_send(dump_hdr, hlen, f->text + start, end - start,
+				  may_sleep);
 		end = start;
 		touch_softlockup_watchdog();
 		touch_nmi_watchdog();
