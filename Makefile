@@ -113,4 +113,4 @@ clean:
 	rm -rf build
 	-$(MAKE) -C kmod clean
 
--include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)
+-include $(shell find $(BUILD)/src $(BUILD)/tests -name '*.d' -type f 2>/dev/null)
