@@ -5,241 +5,9 @@
 
 #include "core/analyse_int.h"
 
-#define MAX_REPORTS 4096	/* per text; beyond this a log is a storm, not a report */
-#define CUT_HERE_REACH 4	/* "cut here" belongs to a header at most this many lines on */
-#define ATTACH_REACH 12		/* die lines and upgrades join a header this close */
-#define PANIC_REACH 40		/* a panic this close after a report is its tail */
-#define MERGE_REACH 20		/* same-class headers (MCE, RCU) this close are one report */
 #define TRACE_GAP 15		/* frames must follow "Call Trace:" within this many lines */
 
 _Thread_local uint64_t nx_analyse_line_visits;
-
-char *nx_strndup(const char *s, size_t n, bool *oom)
-{
-	char *p = malloc(n + 1);
-
-	if (!p) {
-		*oom = true;
-		return NULL;
-	}
-	memcpy(p, s, n);
-	p[n] = '\0';
-	return p;
-}
-
-bool nx_starts(const char *s, const char *prefix)
-{
-	return strncmp(s, prefix, strlen(prefix)) == 0;
-}
-
-const char *nx_skip_spaces(const char *s)
-{
-	while (*s == ' ' || *s == '\t')
-		s++;
-	return s;
-}
-
-bool nx_ishex(int c)
-{
-	return isxdigit(c) != 0;
-}
-
-/* ---- pass 1: where reports start and end ---- */
-
-struct span {
-	size_t start, hdr, end;		/* lines [start, end); hdr is the header line */
-	size_t last_active;		/* last line that looked like part of a report */
-	struct nx_header h;
-	bool trace_seen, has_die, open;
-};
-
-struct finder {
-	struct span *v;
-	size_t n, cap;
-	size_t cut;			/* last "cut here" line + 1, 0 when none */
-	bool oom;
-};
-
-static struct span *current(struct finder *f)
-{
-	return f->n && f->v[f->n - 1].open ? &f->v[f->n - 1] : NULL;
-}
-
-static void close_span(struct finder *f, size_t end)
-{
-	struct span *s = current(f);
-
-	if (s) {
-		s->open = false;
-		if (s->end < end)
-			s->end = end;
-	}
-}
-
-static void open_span(struct finder *f, size_t i, const struct nx_header *h)
-{
-	size_t start = i;
-
-	if (f->cut && i - (f->cut - 1) <= CUT_HERE_REACH &&
-	    (f->n == 0 || f->cut - 1 >= f->v[f->n - 1].hdr + 1))
-		start = f->cut - 1;
-	close_span(f, start);
-	if (f->n == MAX_REPORTS)
-		return;
-	if (f->n == f->cap) {
-		size_t cap = f->cap ? f->cap * 2 : 8;
-		struct span *v = realloc(f->v, cap * sizeof(*v));
-
-		if (!v) {
-			f->oom = true;
-			return;
-		}
-		f->v = v;
-		f->cap = cap;
-	}
-	f->v[f->n++] = (struct span){
-		.start = start, .hdr = i, .end = i + 1, .last_active = i, .h = *h, .open = true,
-	};
-}
-
-static bool panic_is_consequence(const char *s)
-{
-	static const char *const msgs[] = {
-		"Fatal exception", "panic_on_warn", "hung_task: blocked tasks",
-		"softlockup: hung tasks", "Hard LOCKUP", "hard LOCKUP", "Out of memory",
-		"Aiee, killing interrupt handler", "Attempted to kill the idle task",
-		"Fatal machine check", "Machine check", "Unable to continue", "rcu_stall",
-		"RCU Stall",
-	};
-
-	for (size_t i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++)
-		if (strstr(s, msgs[i]))
-			return true;
-	return false;
-}
-
-static const char *panic_type(const char *s)
-{
-	if (strstr(s, "Out of memory") || strstr(s, "out of memory"))
-		return "oom";
-	if (strstr(s, "hung_task"))
-		return "hang";
-	if (strstr(s, "LOCKUP") || strstr(s, "softlockup"))
-		return "lockup";
-	if (strstr(s, "achine check"))
-		return "mce";
-	return "panic";
-}
-
-static void on_panic(struct finder *f, size_t i, const char *line, struct nx_header *h)
-{
-	struct span *s = f->n ? &f->v[f->n - 1] : NULL;
-
-	if (s && (i - s->last_active <= PANIC_REACH ||
-		  (panic_is_consequence(line) && i - s->hdr <= s->h.cap))) {
-		s->open = true;	/* the panic is the tail of this report */
-		s->last_active = i;
-		if (s->end < i + 1)
-			s->end = i + 1;
-		return;
-	}
-	h->type = panic_type(line);
-	/* "Fatal exception" alone: the oops it summarises is lost */
-	h->needs_stack = panic_is_consequence(line) && strstr(line, "Fatal exception");
-	open_span(f, i, h);
-}
-
-static bool reportish(const char *s)
-{
-	const char *t = nx_skip_spaces(s);
-	size_t k = 0;
-
-	if (strstr(t, "+0x") || nx_is_trace_header(t))
-		return true;
-	while (k < 8 && (isupper((unsigned char)t[k]) || isdigit((unsigned char)t[k]) ||
-			 (k && t[k] == ' ')))
-		k++;
-	return k >= 2 && t[k] == ':';	/* register dumps: "RAX:", "Code:", "GPR00:" */
-}
-
-/* A die line or a hard-LOCKUP line joins the report just opened, else opens its own. */
-static void on_joiner(struct finder *f, struct span *s, size_t i, const struct nx_header *h)
-{
-	if (s && !s->trace_seen && i - s->hdr <= ATTACH_REACH &&
-	    (h->role == NX_ROLE_UPGRADE || !s->has_die)) {
-		if (h->role == NX_ROLE_UPGRADE) {
-			memcpy(s->h.class, h->class, sizeof(h->class));
-			s->h.type = h->type;
-		} else {
-			s->has_die = true;
-			s->h.die_counter = h->die_counter;
-		}
-		s->last_active = i;
-		return;
-	}
-	open_span(f, i, h);
-	if (h->role == NX_ROLE_DIE && (s = current(f)))
-		s->has_die = true;
-}
-
-/* "oom-kill:..." then "Out of memory: Killed process ...": the end of an OOM report. */
-static void on_victim(struct finder *f, size_t i, const struct nx_header *h)
-{
-	struct span *s = f->n ? &f->v[f->n - 1] : NULL;
-
-	if (s && strcmp(s->h.type, "oom") == 0 && (s->open || i - s->last_active <= 10)) {
-		s->open = true;
-		s->last_active = i;
-	} else {
-		open_span(f, i, h);
-	}
-	close_span(f, i + 1);
-}
-
-static void find_line(struct finder *f, const struct nx_line *l, size_t i)
-{
-	struct nx_header h;
-	struct span *s = current(f);
-
-	nx_analyse_line_visits++;
-	if (s && i - s->hdr > s->h.cap)
-		close_span(f, i), s = NULL;
-	nx_header_classify(l->s, l->len, &h);
-	switch (h.role) {
-	case NX_ROLE_NONE:
-		if (s && nx_is_trace_header(l->s))
-			s->trace_seen = true;
-		if (s && reportish(l->s))
-			s->last_active = i;
-		return;
-	case NX_ROLE_END:
-		if (s) {
-			s->last_active = i;
-			close_span(f, i + 1);
-		}
-		return;
-	case NX_ROLE_CUT:
-		f->cut = i + 1;
-		return;
-	case NX_ROLE_PANIC:
-		on_panic(f, i, l->s, &h);
-		return;
-	case NX_ROLE_DIE:
-	case NX_ROLE_UPGRADE:
-		on_joiner(f, s, i, &h);
-		return;
-	case NX_ROLE_VICTIM:
-		on_victim(f, i, &h);
-		return;
-	case NX_ROLE_START:
-		if (s && s->h.same_class_merges && strcmp(s->h.class, h.class) == 0 &&
-		    i - s->last_active <= MERGE_REACH)
-			s->last_active = i;
-		else
-			open_span(f, i, &h);
-		return;
-	}
-}
 
 /* "RIP: 0010:f+0x1/0x2", "Code: 48 8b", "RAX: 0000", "CR2: ...": a register dump line */
 static bool register_line(const char *s)
@@ -391,7 +159,7 @@ static void free_report(struct nx_report *r)
 	memset(r, 0, sizeof(*r));
 }
 
-static size_t scan_lines(struct builder *b, const struct nx_lines *L, const struct span *sp)
+static size_t scan_lines(struct builder *b, const struct nx_lines *L, const struct nx_span *sp)
 {
 	size_t last = sp->hdr;
 
@@ -427,7 +195,7 @@ static size_t scan_lines(struct builder *b, const struct nx_lines *L, const stru
 		if (i >= sp->hdr)
 			used |= trace_line(b, l);
 		nx_header_classify(l->s, l->len, &h);
-		used |= h.role != NX_ROLE_NONE || reportish(l->s);
+		used |= h.role != NX_ROLE_NONE || nx_reportish(l->s);
 		if (used && i > last)
 			last = i;
 	}
@@ -435,7 +203,7 @@ static size_t scan_lines(struct builder *b, const struct nx_lines *L, const stru
 }
 
 /* KASAN names the access on the next line: "KASAN: use-after-free Read" (syzbot's titles) */
-static void kasan_access(char *class, size_t cap, const struct nx_lines *L, const struct span *sp)
+static void kasan_access(char *class, size_t cap, const struct nx_lines *L, const struct nx_span *sp)
 {
 	if (strncmp(class, "KASAN: ", 7) != 0)
 		return;
@@ -453,7 +221,7 @@ static void kasan_access(char *class, size_t cap, const struct nx_lines *L, cons
 	}
 }
 
-static bool build(struct nx_report *r, const struct nx_lines *L, const struct span *sp)
+static bool build(struct nx_report *r, const struct nx_lines *L, const struct nx_span *sp)
 {
 	char class[NX_CLASS_MAX];
 
@@ -498,27 +266,27 @@ static bool build(struct nx_report *r, const struct nx_lines *L, const struct sp
 struct nx_report_set *nx_analyse(const char *text, size_t len)
 {
 	struct nx_lines L;
-	struct finder f = { 0 };
+	struct nx_span *spans = NULL;
+	size_t n = 0;
+	bool oom = false;
 	struct nx_report_set *set = calloc(1, sizeof(*set));
 
 	if (!set || !nx_lines_split(&L, text ? text : "", text ? len : 0)) {
 		free(set);
 		return NULL;
 	}
-	for (size_t i = 0; i < L.n && !f.oom; i++)
-		find_line(&f, &L.v[i], i);
-	close_span(&f, L.n);
-	if (!f.oom && f.n && !(set->reports = calloc(f.n, sizeof(*set->reports))))
-		f.oom = true;
-	for (size_t i = 0; i < f.n && !f.oom; i++) {
-		if (!build(&set->reports[set->n], &L, &f.v[i]))
-			f.oom = true;
+	oom = !nx_find_spans(&L, &spans, &n);
+	if (!oom && n && !(set->reports = calloc(n, sizeof(*set->reports))))
+		oom = true;
+	for (size_t i = 0; i < n && !oom; i++) {
+		if (!build(&set->reports[set->n], &L, &spans[i]))
+			oom = true;
 		else
 			set->reports[set->n].primary = set->n == 0, set->n++;
 	}
-	free(f.v);
+	free(spans);
 	nx_lines_free(&L);
-	if (f.oom) {
+	if (oom) {
 		nx_report_set_free(set);
 		return NULL;
 	}

@@ -56,6 +56,20 @@ struct nx_header {
 /* Classify one normalised line. */
 void nx_header_classify(const char *s, size_t len, struct nx_header *h);
 
+/* ---- spans.c: pass 1, the extent of each report ---- */
+
+struct nx_span {
+	size_t start, hdr, end;		/* lines [start, end); hdr is the header line */
+	size_t last_active;		/* last line that looked like part of a report */
+	struct nx_header h;		/* class and type, after joins and upgrades */
+	bool trace_seen, has_die, open;
+};
+
+/* Every report's extent in L, in order; false only on ENOMEM. */
+bool nx_find_spans(const struct nx_lines *L, struct nx_span **spans, size_t *n);
+/* Frames, trace headers and register dumps: lines that belong to some report. */
+bool nx_reportish(const char *s);
+
 /* ---- frames.c: call-trace lines ---- */
 
 enum nx_trace_line {
@@ -122,7 +136,7 @@ char *nx_signature(const struct nx_report *r, const struct nx_extra *x, bool *oo
 /* Lines visited by nx_analyse() in this thread: lets tests prove the work is linear. */
 extern _Thread_local uint64_t nx_analyse_line_visits;
 
-/* ---- small string helpers (analyse.c) ---- */
+/* ---- strutil.c: small string helpers ---- */
 
 char *nx_strndup(const char *s, size_t n, bool *oom);
 const char *nx_memmem(const char *h, size_t hl, const char *n);
