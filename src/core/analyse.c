@@ -191,7 +191,7 @@ static size_t scan_lines(struct builder *b, const struct nx_lines *L, const stru
 			lock_site(b, l->s);
 		/* the report's own RIP comes before its trace; one inside is an exception frame's */
 		b->x.rip_closed = b->trace_state >= 2;
-		used |= nx_fields_parse_line(b->r, &b->x, l->s, l->len);
+		used |= nx_fields_parse_line(b->r, &b->x, l->s);
 		if (i >= sp->hdr)
 			used |= trace_line(b, l);
 		nx_header_classify(l->s, l->len, &h);
@@ -249,7 +249,7 @@ static bool build(struct nx_report *r, const struct nx_lines *L, const struct nx
 	}
 	if (r->class) {
 		r->title = nx_title(r, &b.x, &b.x.oom);
-		r->signature = nx_signature(r, &b.x, &b.x.oom);
+		r->signature = nx_signature(r, &b.x.oom);
 	}
 	r->type = nx_strndup(sp->h.type, strlen(sp->h.type), &b.x.oom);
 	free(b.x.header_func);

@@ -111,7 +111,7 @@ struct nx_extra {
 
 /* Look at one line of a report and fill whatever it states. Returns true when
  * the line was recognised as a report line (used to find the report's end). */
-bool nx_fields_parse_line(struct nx_report *r, struct nx_extra *x, const char *s, size_t len);
+bool nx_fields_parse_line(struct nx_report *r, struct nx_extra *x, const char *s);
 /* Taint flags "P        W  O" -> mask; letters copied with space runs collapsed. */
 uint32_t nx_taint_mask(const char *letters, size_t len);
 char *nx_taint_letters(const char *letters, size_t len);
@@ -131,7 +131,7 @@ char *nx_title(const struct nx_report *r, const struct nx_extra *x, bool *oom);
 /* ---- signature.c ---- */
 
 /* "v1:<hex>" from type, normalised title and the frames below the guilty one. */
-char *nx_signature(const struct nx_report *r, const struct nx_extra *x, bool *oom);
+char *nx_signature(const struct nx_report *r, bool *oom);
 
 /* Lines visited by nx_analyse() in this thread: lets tests prove the work is linear. */
 extern _Thread_local uint64_t nx_analyse_line_visits;

@@ -321,12 +321,11 @@ static bool simple_lines(struct nx_report *r, struct nx_extra *x, const char *t)
 	return verbose_taint(r, x, t);
 }
 
-bool nx_fields_parse_line(struct nx_report *r, struct nx_extra *x, const char *s, size_t len)
+bool nx_fields_parse_line(struct nx_report *r, struct nx_extra *x, const char *s)
 {
 	const char *t = nx_skip_spaces(s);
 	const char *p;
 
-	(void)len;
 	header_facts(r, x, t);
 	if (cpu_line(r, x, t) || simple_lines(r, x, t))
 		return true;

@@ -119,13 +119,12 @@ static char *digest(const struct sbuf *b, bool *oom)
 	return out;
 }
 
-char *nx_signature(const struct nx_report *r, const struct nx_extra *x, bool *oom)
+char *nx_signature(const struct nx_report *r, bool *oom)
 {
 	struct sbuf b = { 0 };
 	const char *title = r->title ? r->title : r->class;
 	char head[40], *sig;
 
-	(void)x;
 	snprintf(head, sizeof(head), "netoops-signature-v%d\n", NX_SIGNATURE_VERSION);
 	put(&b, head, strlen(head));
 	if (r->corrupted) {	/* one bucket per class, never mixed with whole reports */
