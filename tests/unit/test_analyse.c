@@ -453,6 +453,7 @@ static void no_report_in_ordinary_logs(void **state)
 		"WARNING: The mand mount option has been deprecated\n",
 		"EXT4-fs error (device sda1): ext4_find_entry:1463: inode #2: comm ls: reading directory\n",
 		"a.out[1234]: segfault at 0 ip 000055d5 sp 00007ffd error 4 in a.out[55d5+1000]\n",
+		"Oops#1 Part1\n<6>[    0.000000] Linux version 6.1.0-13-amd64\n",	/* pstore header */
 	};
 
 	(void)state;
@@ -463,6 +464,36 @@ static void no_report_in_ordinary_logs(void **state)
 			fail_msg("text %zu: %zu reports ('%s')", i, set->n, set->reports[0].title);
 		nx_report_set_free(set);
 	}
+}
+
+/* A pstore file (/sys/fs/pstore/dmesg-ramoops-0): "Panic#1 Part1", then "<N>[ts] " lines. */
+static void pstore_dump(void **state)
+{
+	static const char text[] =
+		"Panic#1 Part1\n"
+		"<6>[  201.000001] sysrq: Trigger a crash\n"
+		"<0>[  201.000010] Kernel panic - not syncing: sysrq triggered crash\n"
+		"<4>[  201.000020] CPU: 0 PID: 4952 Comm: bash Kdump: loaded Not tainted 6.1.0-13-amd64 #1 Debian 6.1.55-1\n"
+		"<4>[  201.000030] Hardware name: QEMU Standard PC (Q35 + ICH9, 2009)\n"
+		"<4>[  201.000040] Call Trace:\n"
+		"<4>[  201.000041]  <TASK>\n"
+		"<4>[  201.000042]  dump_stack_lvl+0x44/0x5c\n"
+		"<4>[  201.000043]  panic+0x118/0x2f4\n"
+		"<4>[  201.000044]  sysrq_handle_crash+0x16/0x20\n"
+		"<4>[  201.000045]  __handle_sysrq.cold+0x43/0x11b\n"
+		"<4>[  201.000046]  </TASK>\n";
+	struct nx_report_set *set = analyse_str(text);
+	const struct nx_report *r = &set->reports[0];
+
+	(void)state;
+	assert_int_equal(set->n, 1);
+	assert_string_equal(r->title, "kernel panic: sysrq triggered crash");
+	assert_string_equal(r->comm, "bash");	/* "Kdump: loaded" is not part of it */
+	assert_string_equal(r->taint, "");
+	assert_string_equal(r->kernel, "6.1.0-13-amd64");
+	assert_int_equal(r->n_frames, 4);
+	assert_string_equal(r->frames[3].func, "__handle_sysrq.cold");
+	nx_report_set_free(set);
 }
 
 static void all_taint_letters(void **state)
@@ -708,6 +739,7 @@ int main(void)
 		cmocka_unit_test(kasan_access_in_class),
 		cmocka_unit_test(no_report_in_ordinary_logs),
 		cmocka_unit_test(all_taint_letters),
+		cmocka_unit_test(pstore_dump),
 		cmocka_unit_test(titles_skip_infrastructure),
 		cmocka_unit_test(signature_ignores_noise),
 		cmocka_unit_test(corrupted_reports),
