@@ -18,6 +18,8 @@ src=${NETOOPS_KMOD_SRC:-$REPO}
 kdir=$(cat "$kd/kdir")
 out=$VMC/build/$k
 mkdir -p "$out"
+exec 8>"$out.lock"	# one build per kernel at a time (the demo reuses this script)
+flock 8
 
 copy_src() {	# destination directory
 	rm -rf "$1"; mkdir -p "$1"

@@ -85,7 +85,9 @@ fix_headers() {	# root release
 fetch_one() {
 	local k=$1 dir=$VMC/k/$1 rel ver tmp
 	if [ $refresh = 0 ] && [ -s "$dir/ready" ]; then
-		return 0
+		# 6.1 follows the host's headers: refetch only when they changed
+		[ "$k" != 6.1 ] || [ -z "$(host_61_release)" ] ||
+			[ "$(host_61_release)" = "$(cat "$dir/release")" ] && return 0
 	fi
 	apt_update
 	read -r rel ver < <(resolve "$k")

@@ -58,6 +58,8 @@ cp "$VM_DIR/guest-init.sh" "$root/init"
 chmod 755 "$root/init" "$root/netoops/seed-setup.sh"
 cat "$kd/release" >"$root/netoops/release"
 
-(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 | gzip -6) >"$out.tmp"
-mv "$out.tmp" "$out"
+tmp=$(mktemp "$out.XXXXXX")
+(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 | gzip -6) >"$tmp"
+chmod 644 "$tmp"
+mv "$tmp" "$out"	# atomic: a guest booting meanwhile sees the old or the new image
 echo "$out"

@@ -38,7 +38,11 @@ done
 if [ "$receiver" = netoopsd ]; then
 	[ -x "$BUILD/netoopsd" ] && [ -x "$BUILD/netoopsctl" ] ||
 		die "build/netoopsd or build/netoopsctl missing: run make userspace (or use -r sink)"
+	# a private copy, so that a rebuild of the tree during the matrix cannot pull them away
+	mkdir -p "$OUT/bin"
+	cp "$BUILD/netoopsd" "$BUILD/netoopsctl" "$OUT/bin/"
 fi
+NETOOPSD=$OUT/bin/netoopsd NETOOPSCTL=$OUT/bin/netoopsctl
 declare -A broken
 for k in $kernels; do
 	if ! "$VM_DIR/build-kmod.sh" "$k" || ! "$VM_DIR/mkinitramfs.sh" "$k" >/dev/null; then
@@ -52,7 +56,7 @@ start_receiver() {
 	local dir=$1 addr=$2
 	mkdir -p "$dir"
 	case $receiver in
-	netoopsd) "$BUILD/netoopsd" --listen "$addr" --db "$dir/db.sqlite" --quiet-ms 2000 \
+	netoopsd) "$NETOOPSD" --listen "$addr" --db "$dir/db.sqlite" --quiet-ms 2000 \
 			-c /dev/null >"$dir/receiver.log" 2>&1 & ;;
 	sink) "$OUT/udpsink" -l "$addr" -o "$dir" -q 600 -t 900 >"$dir/receiver.log" 2>&1 & ;;
 	esac
@@ -91,10 +95,10 @@ collect() {
 	: >"$dir/dumps"
 	case $receiver in
 	netoopsd)
-		"$BUILD/netoopsctl" --db "$dir/db.sqlite" list --json >"$dir/list.json" 2>>"$dir/receiver.log" ||
+		"$NETOOPSCTL" --db "$dir/db.sqlite" list --json >"$dir/list.json" 2>>"$dir/receiver.log" ||
 			return 0
 		for id in $(jq -r '.[].id' "$dir/list.json"); do
-			"$BUILD/netoopsctl" --db "$dir/db.sqlite" show "$id" --json >"$dir/show-$id.json" || continue
+			"$NETOOPSCTL" --db "$dir/db.sqlite" show "$id" --json >"$dir/show-$id.json" || continue
 			jq -r '.text' "$dir/show-$id.json" >"$dir/dump-$id.txt"
 			echo "$(jq -r '.reason' "$dir/show-$id.json") $(jq -r '.complete' "$dir/show-$id.json" |
 				sed 's/true/yes/;s/false/no/') $dir/dump-$id.txt" >>"$dir/dumps"
@@ -220,6 +224,21 @@ run_case() {	# kernel case port
 	echo "$res" >"$dir/result"
 }
 
+# ---- the seed's script: the guests run it with only its addresses changed ----------------
+seed_doc=${NETOOPS_SHARED:-$REPO/../shared}/seed/netoops-seed.md
+seed_fail=0
+if [ -f "$seed_doc" ]; then
+	other=$(diff <(sed -n '/^#!\/bin\/sh/,/^```/p' "$seed_doc" | sed '$d') "$VM_DIR/seed-setup.sh" |
+		grep '^[<>]' | grep -Ev '^[<>] echo "[^"]*" > (local_ip|remote_ip|remote_mac|remote_port|dev_name)$')
+	if [ -n "$other" ]; then
+		echo "tests/vm/seed-setup.sh differs from the seed's script beyond its addresses:"
+		echo "$other"; seed_fail=1
+	fi
+	"$REPO/tests/lib/record.sh" vm/seed-script $((1 - seed_fail)) $seed_fail
+else
+	log "seed document $seed_doc not found: not comparing the setup script"
+fi
+
 # ---- the matrix --------------------------------------------------------------------------
 log "receiver: $receiver; kernels: $kernels; cases: $cases; $jobs guests at a time"
 port=26000
@@ -269,5 +288,6 @@ for k in $kernels; do for c in $cases; do
 	res=$(cat "$OUT/$k-$c/result" 2>/dev/null || echo "not run")
 	[ "$res" = ok ] || echo "MISS $k/$c: $res (serial log: $OUT/$k-$c/serial.log)"
 done; done
+[ $seed_fail = 0 ] || fail=1
 [[ " $kernels " != *" 6.1 "* ]] || "$REPO/demo/vm-target-test.sh" || fail=1	# netoopsctl target add/watch/test in a guest (records vm-ctl)
 exit $fail
