@@ -49,6 +49,17 @@ kv() { tr " " "\n" | sed -n "s/^$1=//p" | head -n 1; }
 
 now() { date +%s.%N; }
 
+# Datagrams the kernel dropped before any socket: per-CPU backlog full (softnet_stat column 2).
+backlog_drops() {
+	s=0
+	while read -r _ dropped _; do s=$((s + 0x$dropped)); done </proc/net/softnet_stat
+	echo "$s"
+}
+
+npid=""; dpid=""
+# Whatever happens, leave no receiver behind; keep the exit status.
+trap 'rc=$?; kill -KILL $npid $dpid 2>/dev/null || true; exit $rc' EXIT
+
 # ---- 1. the ceiling: null receiver, sender flat out -----------------------------------
 np=$(port)
 "$OUT/nullrecv" "$np" 1500 >"$OUT/null.out" &
@@ -70,8 +81,9 @@ db=$OUT/bench.db
 	--stats-interval-ms 500 --max-memory "${BENCH_MEMORY:-512M}" 2>"$OUT/netoopsd.log" &
 dpid=$!
 for _ in $(seq 100); do grep -q "listening on" "$OUT/netoopsd.log" && break; sleep 0.05; done
-t0=$(now)
+t0=$(now); b0=$(backlog_drops)
 load "$dp" "$rate" >"$OUT/d-load.out"
+b1=$(backlog_drops)
 t_sent=$(now)
 echo "netoopsd:      offered $(cat "$OUT/d-load.out")"
 
@@ -104,7 +116,7 @@ awk -v n="$recv" -v s="$send_s" -v r="$null_rate" -v o="$rate" 'BEGIN {
 	printf "netoopsd:        %d datagrams received in %.2f s = %.0f datagrams/s (offered %d/s)\n", n, s, n / s, o
 	printf "ratio to null:   %.2f (received rate), offered at %.2f of the ceiling\n", n / s / r, o / r }'
 awk -v n="$total" -v s="$all_s" 'BEGIN { printf "reports/s:       %.0f (%d stored in %.2f s from the first datagram)\n", n / s, n, s }'
-echo "socket overflow: $ovfl datagrams"
+echo "socket overflow: $ovfl datagrams; kernel backlog drops during the run: $((b1 - b0))"
 echo "peak RSS:        $((rss_kb / 1024)) MiB"
 echo "stored complete: $complete/$HOSTS (stored in all: $total)"
 } | tee "$OUT/results.txt"

@@ -2,6 +2,8 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,13 +128,52 @@ static const char *set_listen(struct nxd_config *c, const char *v, char *msg, si
 	return NULL;
 }
 
-static const char *set_number(const char *key, const char *v, unsigned long min,
-			      unsigned long max, unsigned long *out, char *msg, size_t len)
+/* Settings that are one number or size, written into the field at OFFSET. */
+struct numeric {
+	const char *key;
+	bool is_size;			/* "64M" style, else a plain count */
+	unsigned long long min, max;
+	size_t offset, width;		/* the field in struct nxd_config */
+	const char *example;
+};
+
+#define FIELD(f) offsetof(struct nxd_config, f), sizeof(((struct nxd_config *)0)->f)
+
+static const struct numeric numerics[] = {
+	{ "max-memory", true, 1u << 20, 1ull << 40, FIELD(max_memory), "256M, 2G" },
+	{ "max-dumps", false, 1, 10000000, FIELD(max_dumps), "100000" },
+	{ "quiet-ms", false, 10, 3600000, FIELD(quiet_ms), "10000" },
+	{ "netconsole-quiet-ms", false, 10, 3600000, FIELD(netconsole_quiet_ms), "5000" },
+	{ "rcvbuf", true, 4096, 1u << 30, FIELD(rcvbuf), "64M" },
+	{ "stats-interval-ms", false, 100, 3600000, FIELD(stats_interval_ms), "5000" },
+	{ "batch", false, 1, NXD_MAX_BATCH_SETTING, FIELD(batch), "256" },
+};
+
+static const char *set_numeric(struct nxd_config *c, const struct numeric *n,
+			       const char *v, char *msg, size_t len)
 {
-	if (parse_uint(v, max, out) < 0 || *out < min) {
-		snprintf(msg, len, "%s: '%s' is not a whole number from %lu to %lu",
-			 key, v, min, max);
+	unsigned long long x;
+	size_t sz;
+	unsigned long ul;
+	char *field = (char *)c + n->offset;
+
+	if (n->is_size ? parse_size(v, &sz) : parse_uint(v, ULONG_MAX, &ul)) {
+		snprintf(msg, len, "%s: '%s' is not a %s (e.g. %s)", n->key, v,
+			 n->is_size ? "size" : "whole number", n->example);
 		return msg;
+	}
+	x = n->is_size ? sz : ul;
+	if (x < n->min || x > n->max) {
+		snprintf(msg, len, "%s: %s is out of range (%llu to %llu)", n->key, v,
+			 n->min, n->max);
+		return msg;
+	}
+	if (n->width == sizeof(uint32_t)) {
+		uint32_t y = (uint32_t)x;
+		memcpy(field, &y, sizeof(y));
+	} else {
+		uint64_t y = x;
+		memcpy(field, &y, sizeof(y));
 	}
 	return NULL;
 }
@@ -140,9 +181,9 @@ static const char *set_number(const char *key, const char *v, unsigned long min,
 const char *config_set(struct nxd_config *c, const char *key, const char *v,
 		       char *msg, size_t len)
 {
-	unsigned long n;
-	size_t sz;
-
+	for (size_t i = 0; i < sizeof(numerics) / sizeof(numerics[0]); i++)
+		if (strcmp(key, numerics[i].key) == 0)
+			return set_numeric(c, &numerics[i], v, msg, len);
 	if (strcmp(key, "listen") == 0)
 		return set_listen(c, v, msg, len);
 	if (strcmp(key, "db") == 0) {
@@ -155,39 +196,6 @@ const char *config_set(struct nxd_config *c, const char *key, const char *v,
 				 "address (e.g. 127.0.0.1:514)", v);
 			return msg;
 		}
-	} else if (strcmp(key, "max-memory") == 0) {
-		if (parse_size(v, &sz) < 0 || sz < (1u << 20)) {
-			snprintf(msg, len, "max-memory: '%s' is not a size of at least 1M "
-				 "(e.g. 256M, 2G)", v);
-			return msg;
-		}
-		c->max_memory = sz;
-	} else if (strcmp(key, "max-dumps") == 0) {
-		if (set_number(key, v, 1, 10000000, &n, msg, len))
-			return msg;
-		c->max_dumps = n;
-	} else if (strcmp(key, "quiet-ms") == 0) {
-		if (set_number(key, v, 10, 3600000, &n, msg, len))
-			return msg;
-		c->quiet_ms = (uint32_t)n;
-	} else if (strcmp(key, "netconsole-quiet-ms") == 0) {
-		if (set_number(key, v, 10, 3600000, &n, msg, len))
-			return msg;
-		c->netconsole_quiet_ms = (uint32_t)n;
-	} else if (strcmp(key, "rcvbuf") == 0) {
-		if (parse_size(v, &sz) < 0 || sz < 4096 || sz > (1u << 30)) {
-			snprintf(msg, len, "rcvbuf: '%s' is not a size from 4K to 1G", v);
-			return msg;
-		}
-		c->rcvbuf = (int)sz;
-	} else if (strcmp(key, "stats-interval-ms") == 0) {
-		if (set_number(key, v, 100, 3600000, &n, msg, len))
-			return msg;
-		c->stats_interval_ms = (uint32_t)n;
-	} else if (strcmp(key, "batch") == 0) {
-		if (set_number(key, v, 1, 1024, &n, msg, len))
-			return msg;
-		c->batch = (unsigned)n;
 	} else {
 		snprintf(msg, len, "unknown setting '%s' (see netoopsd(8))", key);
 		return msg;

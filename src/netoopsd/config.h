@@ -9,6 +9,7 @@
 
 #define NXD_DEFAULT_CONFIG	"/etc/netoops/netoopsd.conf"
 #define NXD_MAX_LISTEN		16
+#define NXD_MAX_BATCH_SETTING	1024	/* recvmmsg batch at most */
 
 struct nxd_addr {
 	struct sockaddr_storage ss;
@@ -27,9 +28,9 @@ struct nxd_config {
 	size_t max_dumps;		/* partial dumps at once */
 	uint32_t quiet_ms;		/* incomplete after this long without news */
 	uint32_t netconsole_quiet_ms;
-	int rcvbuf;			/* SO_RCVBUF(FORCE) bytes */
+	uint32_t rcvbuf;		/* SO_RCVBUF(FORCE) bytes */
 	uint32_t stats_interval_ms;	/* counters saved to the DB this often */
-	unsigned batch;			/* recvmmsg batch size */
+	uint32_t batch;			/* recvmmsg batch size */
 	bool verbose;
 };
 

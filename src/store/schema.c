@@ -110,19 +110,32 @@ static int apply(struct nx_store *s, int from)
 	return store_exec(s, sql);
 }
 
+static int refuse_newer(struct nx_store *s, int version)
+{
+	snprintf(s->err, sizeof(s->err),
+		 "database schema version %d is newer than this program's (%d): "
+		 "use a newer netoops", version, NX_STORE_SCHEMA_VERSION);
+	return -1;
+}
+
 int store_migrate(struct nx_store *s)
 {
 	int version = 0;
 
+	/* Up to date: no write needed, so read-only users can query. */
+	if (user_version(s, &version) < 0)
+		return -1;
+	if (version == NX_STORE_SCHEMA_VERSION)
+		return 0;
+	if (version > NX_STORE_SCHEMA_VERSION)
+		return refuse_newer(s, version);
 	/* IMMEDIATE: two processes opening a fresh file must not both migrate. */
 	if (store_exec(s, "BEGIN IMMEDIATE") < 0)
 		return -1;
 	if (user_version(s, &version) < 0)
 		goto rollback;
 	if (version > NX_STORE_SCHEMA_VERSION) {
-		snprintf(s->err, sizeof(s->err),
-			 "database schema version %d is newer than this program's (%d): "
-			 "use a newer netoops", version, NX_STORE_SCHEMA_VERSION);
+		refuse_newer(s, version);
 		goto rollback;
 	}
 	for (; version < NX_STORE_SCHEMA_VERSION; version++)

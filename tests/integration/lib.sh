@@ -3,7 +3,7 @@
 
 BUILD=${BUILD:-build}
 NXD=${NXD:-$BUILD/netoopsd}
-CTL=$BUILD/netoopsctl
+CTL=${CTL:-$BUILD/netoopsctl}
 NXLOAD=$BUILD/tests/nxload
 SHARED=${NETOOPS_SHARED:-$(pwd)/../shared}
 CORPUS=$SHARED/corpus/oops-dev
