@@ -462,6 +462,28 @@ static void test_legacy_dump_id_repeats(void **state)
 	two_free(&t);
 }
 
+/* The same, while the first dump is still incomplete: a changed chunk starts the next. */
+static void test_legacy_dump_id_repeats_before_complete(void **state)
+{
+	(void)state;
+	struct nx_enc_legacy id = { .dump_id = 33, .passes = 1 };
+	struct two t;
+
+	two_init(&t, &id, 5000, 5000, 20);
+	assert_int_equal(t.da.n, t.db.n);
+	for (size_t i = 0; i + 1 < t.da.n; i++)	/* the first loses its oldest packet */
+		nx_reasm_feed(t.r, SRC, t.da.v[i].data, t.da.v[i].len, 10);
+	feed_all(t.r, &t.db, 11);
+	two_flush(&t);
+	assert_int_equal(t.n, 2);
+	assert_false(t.d[0]->complete);
+	assert_memory_equal(t.d[0]->text, t.a + 1024, t.la - 1024);
+	assert_true(t.d[1]->complete);
+	assert_int_equal(t.d[1]->text_len, t.lb);
+	assert_memory_equal(t.d[1]->text, t.b, t.lb);
+	two_free(&t);
+}
+
 static void test_legacy_count_change_starts_new_dump(void **state)
 {
 	(void)state;
@@ -517,6 +539,7 @@ int main(void)
 		cmocka_unit_test(test_legacy_three_passes_one_dump),
 		cmocka_unit_test(test_legacy_loss_in_every_pass),
 		cmocka_unit_test(test_legacy_dump_id_repeats),
+		cmocka_unit_test(test_legacy_dump_id_repeats_before_complete),
 		cmocka_unit_test(test_legacy_count_change_starts_new_dump),
 		cmocka_unit_test(test_legacy_sources_kept_apart),
 	};

@@ -142,6 +142,31 @@ static void test_overlapping_parts_rejected(void **state)
 	nx_reasm_free(r);
 }
 
+/* Every part arrived, but together they do not cover the total they claim: not complete. */
+static void test_parts_that_do_not_cover_total(void **state)
+{
+	(void)state;
+	struct nx_reasm_limits lim = { .quiet_ms = 100 };
+	struct nx_reasm *r = nx_reasm_new(&lim);
+	struct nx_dump *d[2];
+
+	feed_str(r, "NETOOPS1 h " BOOT_A " 1 oops r 1.000000 0/2 4/10 1/1\nab", 1);
+	feed_str(r, "NETOOPS1 h " BOOT_A " 1 oops r 1.000000 1/2 0/10 1/1\ncd", 1);
+	assert_null(nx_reasm_next(r));
+	nx_reasm_expire(r, 101);
+	assert_int_equal(drain_ready(r, d, 2), 1);
+	assert_false(d[0]->complete);
+	assert_int_equal(d[0]->parts_received, 2);
+	assert_string_equal(d[0]->text, "cdab");
+	assert_int_equal(d[0]->n_missing, 2);
+	assert_int_equal(d[0]->missing[0].start, 2);
+	assert_int_equal(d[0]->missing[0].end, 4);
+	assert_int_equal(d[0]->missing[1].start, 6);
+	assert_int_equal(d[0]->missing[1].end, 10);
+	free_dumps(d, 1);
+	nx_reasm_free(r);
+}
+
 static void test_per_dump_bound(void **state)
 {
 	(void)state;
@@ -290,6 +315,7 @@ int main(void)
 		cmocka_unit_test(test_huge_claims_allocate_nothing_up_front),
 		cmocka_unit_test(test_empty_datagrams_counted),
 		cmocka_unit_test(test_overlapping_parts_rejected),
+		cmocka_unit_test(test_parts_that_do_not_cover_total),
 		cmocka_unit_test(test_per_dump_bound),
 		cmocka_unit_test(test_million_fake_senders),
 		cmocka_unit_test(test_many_fake_netconsole_sources),
