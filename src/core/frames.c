@@ -76,8 +76,13 @@ bool nx_parse_symbol(const char *s, size_t len, bool bare_ok, struct nx_frame *f
 		if (me < end && me > m)
 			f->module = nx_strndup(m, (size_t)(me - m), oom);
 	}
-	if (memmem(p, (size_t)(end - p), "(unreliable)", 12))
-		f->reliable = false;
+	if (f->module) {	/* " [mod]" then maybe " (unreliable)": look right after it */
+		const char *close = memchr(p, ']', (size_t)(end - p));
+
+		p = close ? close + 1 : end;
+	}
+	if ((size_t)(end - p) >= 13 && memcmp(p, " (unreliable)", 13) == 0)
+		f->reliable = false;	/* powerpc; only here, or a long line costs n^2 */
 	return f->func != NULL;
 }
 
@@ -229,7 +234,7 @@ static enum nx_trace_line bracketed_frames(struct nx_frames *fs, const char *q, 
 	res = symbol_frame(fs, q, end);
 	/* 2.6-era x86 put several frames on one line (arm's " from [<" is the caller) */
 	for (const char *more = strstr(q, " [<"); res == NX_TL_FRAMES && more && more < end &&
-	     *q != '('; more = strstr(more + 3, " [<")) {
+	     *q != '(' && fs->n < MAX_FRAMES; more = strstr(more + 3, " [<")) {
 		const char *r2 = bracket_addr(more + 1, end);
 
 		if (r2)

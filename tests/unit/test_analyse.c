@@ -725,6 +725,36 @@ static void analysis_is_linear(void **state)
 	free(big);
 }
 
+/* Hostile shapes: one 2 MiB line of frames, one of header words. A per-line cost that grew
+ * with the square of the line would take minutes here instead of milliseconds. */
+static void huge_lines(void **state)
+{
+	static const char frame[] = " [<ffffffff81000000>] f+0x1/0x2 [m]";
+	static const char word[] = "BUG: WARNING: INFO: [#1] rcu oom ";
+	size_t cap = 2u << 20, n;
+	char *text = malloc(cap + 64);
+	struct nx_report_set *set;
+
+	(void)state;
+	assert_non_null(text);
+	n = (size_t)sprintf(text, "kernel BUG at x.c:1!\nCall Trace:\n");
+	while (n + sizeof(frame) < cap)
+		n += (size_t)sprintf(text + n, "%s", frame);
+	text[n++] = '\n';
+	set = nx_analyse(text, n);
+	assert_non_null(set);
+	assert_int_equal(set->n, 1);
+	assert_int_equal(set->reports[0].n_frames, 256);	/* capped */
+	nx_report_set_free(set);
+	for (n = 0; n + sizeof(word) < cap; n += sizeof(word) - 1)
+		memcpy(text + n, word, sizeof(word) - 1);
+	set = nx_analyse(text, n);
+	assert_non_null(set);
+	check_invariants("huge", set, n);
+	nx_report_set_free(set);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -745,6 +775,7 @@ int main(void)
 		cmocka_unit_test(corrupted_reports),
 		cmocka_unit_test(several_reports_and_panic_tail),
 		cmocka_unit_test(analysis_is_linear),
+		cmocka_unit_test(huge_lines),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
