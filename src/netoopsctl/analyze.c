@@ -27,6 +27,7 @@ static char *read_all(const char *path, size_t *len)
 
 	if (!f)
 		return NULL;
+	errno = 0;
 	for (;;) {
 		char *nb = n + 1 >= cap || !buf ? realloc(buf, cap *= 2) : buf;
 
@@ -37,7 +38,10 @@ static char *read_all(const char *path, size_t *len)
 		buf = nb;
 		n += fread(buf + n, 1, cap - n - 1, f);
 		if (ferror(f) || n > MAX_INPUT) {
-			errno = ferror(f) ? EIO : EFBIG;
+			if (!ferror(f))
+				errno = EFBIG;
+			else if (!errno)
+				errno = EIO;	/* fread's own errno (EISDIR ...) otherwise */
 			break;
 		}
 		if (feof(f)) {
