@@ -74,6 +74,12 @@ static const struct fixture fixtures[] = {
 	 * an exception frame's registers in the middle of its trace */
 	{ "vm-7.2-panic-serial.log", 1, "int3 in ktime_get_real_ts64", "other", "7.2.13+deb14-amd64",
 	  "", 0, 0, 98, "cryptomgr_test", 1, "Fatal exception in interrupt", "ktime_get_real_ts64", 0 },
+	/* QEMU starved of CPU: 6.1 panicked while booting, before any test ran */
+	{ "vm-6.1-boot-panic-serial.log", 1,
+	  "kernel panic: IO-APIC + timer doesn't work!  Boot with apic=debug and send a report.  "
+	  "Then try booting with the 'noapic' option.", "panic", "6.1.0-56-amd64", "", 0, 0, 0,
+	  "swapper/0", 0, "IO-APIC + timer doesn't work!  Boot with apic=debug and send a report.  "
+	  "Then try booting with the 'noapic' option.", NULL, 0 },
 	{ "doc-null-deref-6.14.txt", 1,
 	  "BUG: unable to handle kernel NULL pointer dereference in ext4_readdir", "null-deref",
 	  "6.14.0-syzkaller-12456-gacc4d5ff0b61", "G W O", 0x1200, 1, 5827, "syz-executor187", 1,
