@@ -164,6 +164,26 @@ static void test_ext_fragments_merged(void **state)
 	nx_dgrams_free(&l);
 }
 
+/* A record with a fragment missing comes out with what arrived, marked incomplete. */
+static void test_ext_lost_fragment(void **state)
+{
+	(void)state;
+	struct nx_reasm *r = nx_reasm_new(&lim);
+	struct nx_dump *d[2];
+
+	feed_str(r, "6,1,1000000,-;whole\n", 1);
+	feed_str(r, "6,2,2000000,-,ncfrag=0/12;abcd", 1);
+	feed_str(r, "6,2,2000000,-,ncfrag=8/12;ijk\n", 1);	/* 4..8 never comes */
+	nx_reasm_expire(r, 1 + lim.netconsole_quiet_ms);
+	assert_int_equal(drain_ready(r, d, 2), 1);
+	assert_false(d[0]->complete);
+	assert_string_equal(d[0]->text, "[    1.000000] whole\n[    2.000000] abcdijk\n");
+	assert_int_equal(d[0]->n_missing, 1);
+	assert_int_equal(d[0]->missing[0].start, strlen("[    1.000000] whole\n"));
+	free_dumps(d, 1);
+	nx_reasm_free(r);
+}
+
 static void test_ext_lost_record_marks_gap(void **state)
 {
 	(void)state;
@@ -326,6 +346,7 @@ int main(void)
 		cmocka_unit_test(test_ext_oops_then_panic_is_one_chunk),
 		cmocka_unit_test(test_ext_reordered_and_duplicated),
 		cmocka_unit_test(test_ext_fragments_merged),
+		cmocka_unit_test(test_ext_lost_fragment),
 		cmocka_unit_test(test_ext_lost_record_marks_gap),
 		cmocka_unit_test(test_ext_continuation_and_escapes),
 		cmocka_unit_test(test_ext_sender_restart),
