@@ -302,7 +302,7 @@ case_ sigterm-flushes-partial t_sigterm_flushes_partial
 case_ kill9-durable t_kill9_durable
 case_ config-file t_config_file
 case_ bench-smoke t_bench_smoke
-for t in tests/integration/ctl-*.sh; do "$t" || failed=$((failed + 1)); done	# netoopsctl target (records its own counts)
+for t in tests/integration/ctl-*.sh tests/packaging/run.sh; do "$t" || failed=$((failed + 1)); done	# netoopsctl target, DKMS and .debs (record their own counts)
 stop_daemon main || { echo "FAIL main daemon did not stop"; failed=$((failed + 1)); }
 echo "integration: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
