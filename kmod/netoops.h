@@ -93,10 +93,21 @@ extern struct list_head netoops_active;
 
 const char *netoops_reason_name(enum netoops_reason reason);
 
-/* target.c */
+/* target.c; callers hold netoops_config_mutex except for _init and _exit */
 int netoops_targets_init(const char *param);
 void netoops_targets_exit(void);
-bool netoops_any_active(void);
+struct netoops_target *netoops_target_get(const char *name);
+void netoops_target_remove(struct netoops_target *nt);
+int netoops_target_enable(struct netoops_target *nt, bool must_be_up);
+void netoops_target_disable(struct netoops_target *nt);
+int netoops_parse_ip(const char *s, union inet_addr *addr, bool *ipv6);
+int netoops_parse_port(const char *s, u16 *port);
+int netoops_parse_mac(const char *s, u8 *mac);
+int netoops_parse_dev(const char *s, char *name);
+
+/* configfs.c */
+int netoops_configfs_init(void);
+void netoops_configfs_exit(void);
 
 /* dump.c */
 int netoops_dump_init(void);

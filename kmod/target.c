@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* netoops.ko: the targets: configfs, the netoops= parameter, enabling and disabling. */
+/* netoops.ko: the targets: their list, enabling and disabling, the netoops= parameter. */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -16,27 +16,6 @@
 #include <linux/udp.h>
 #include "compat.h"
 #include "netoops.h"
-
-/*
- * Our configfs tree is:
- *
- * /sys/kernel/config/netoops/
- *				<target>/
- *					enabled
- *					dev_name
- *					local_ip	(empty: the device's first)
- *					remote_ip
- *					local_mac	(ro)
- *					remote_mac
- *					local_port
- *					remote_port
- *					dumps_sent	(ro)
- *					datagrams_sent	(ro)
- *					transmit_errors	(ro)
- *
- * Targets from the netoops= parameter are named cmdline0, cmdline1, ...;
- * mkdir of that name attaches the running target to configfs.
- */
 
 #define CMDLINE_PREFIX	"cmdline"
 
@@ -59,21 +38,6 @@ static DEFINE_SPINLOCK(netoops_active_lock);
 
 static void target_cleanup_work(struct work_struct *work);
 static DECLARE_WORK(target_cleanup, target_cleanup_work);
-
-static struct netoops_target *to_target(struct config_item *item)
-{
-	return container_of(item, struct netoops_target, item);
-}
-
-static const char *target_name(struct netoops_target *nt)
-{
-	return nt->name;
-}
-
-bool netoops_any_active(void)
-{
-	return !list_empty_careful(&netoops_active);
-}
 
 static struct netoops_target *target_alloc(const char *name)
 {
@@ -104,24 +68,24 @@ static int target_check_dev(struct netoops_target *nt, bool must_be_up)
 	dev = dev_get_by_name(current->nsproxy->net_ns, nt->dev_name);
 	if (!dev) {
 		pr_err("target %s: no network device %s\n",
-		       target_name(nt), nt->dev_name);
+		       nt->name, nt->dev_name);
 		return -ENODEV;
 	}
 	if (dev->type != ARPHRD_ETHER) {
 		pr_err("target %s: %s is not an Ethernet device\n",
-		       target_name(nt), dev->name);
+		       nt->name, dev->name);
 		err = -EINVAL;
 	} else if (dev->priv_flags & IFF_DISABLE_NETPOLL) {
 		pr_err("target %s: %s does not support netpoll\n",
-		       target_name(nt), dev->name);
+		       nt->name, dev->name);
 		err = -EOPNOTSUPP;
 	} else if (must_be_up && !netif_running(dev)) {
 		pr_err("target %s: %s is down; bring it up first\n",
-		       target_name(nt), dev->name);
+		       nt->name, dev->name);
 		err = -ENETDOWN;
 	} else if (dev->mtu < need) {
 		pr_err("target %s: MTU of %s is %u, netoops needs %u\n",
-		       target_name(nt), dev->name, dev->mtu, need);
+		       nt->name, dev->name, dev->mtu, need);
 		err = -EINVAL;
 	}
 	dev_put(dev);
@@ -131,12 +95,12 @@ static int target_check_dev(struct netoops_target *nt, bool must_be_up)
 static int target_check(struct netoops_target *nt, bool must_be_up)
 {
 	if (!nt->remote_ip_set) {
-		pr_err("target %s: remote_ip is not set\n", target_name(nt));
+		pr_err("target %s: remote_ip is not set\n", nt->name);
 		return -EDESTADDRREQ;
 	}
 	if (nt->local_ip_set && nt->local_ipv6 != nt->ipv6) {
 		pr_err("target %s: local_ip and remote_ip are not both IPv4 or both IPv6\n",
-		       target_name(nt));
+		       nt->name);
 		return -EINVAL;
 	}
 	return target_check_dev(nt, must_be_up);
@@ -162,7 +126,7 @@ static int target_setup_netpoll(struct netoops_target *nt)
 	err = netpoll_setup(np);
 	if (err) {
 		pr_err("target %s: netpoll setup on %s failed (%d)\n",
-		       target_name(nt), nt->dev_name, err);
+		       nt->name, nt->dev_name, err);
 		return err;
 	}
 	nt->src_ip = np->local_ip;
@@ -173,18 +137,18 @@ static void target_log_enabled(struct netoops_target *nt)
 {
 	if (nt->ipv6)
 		pr_info("target %s: [%pI6c]:%u -> [%pI6c]:%u via %s, next hop %pM\n",
-			target_name(nt), &nt->src_ip.in6, nt->local_port,
+			nt->name, &nt->src_ip.in6, nt->local_port,
 			&nt->remote_ip.in6, nt->remote_port, nt->dev_name,
 			nt->remote_mac);
 	else
 		pr_info("target %s: %pI4:%u -> %pI4:%u via %s, next hop %pM\n",
-			target_name(nt), &nt->src_ip.ip, nt->local_port,
+			nt->name, &nt->src_ip.ip, nt->local_port,
 			&nt->remote_ip.ip, nt->remote_port, nt->dev_name,
 			nt->remote_mac);
 }
 
 /* Caller holds netoops_config_mutex. */
-static int target_enable(struct netoops_target *nt, bool must_be_up)
+int netoops_target_enable(struct netoops_target *nt, bool must_be_up)
 {
 	int err;
 
@@ -197,7 +161,7 @@ static int target_enable(struct netoops_target *nt, bool must_be_up)
 	err = netoops_tx_alloc(nt);
 	if (err) {
 		pr_err("target %s: cannot allocate its frames\n",
-		       target_name(nt));
+		       nt->name);
 		netpoll_cleanup(&nt->np);
 		return err;
 	}
@@ -222,7 +186,7 @@ static void target_unlink(struct netoops_target *nt)
 }
 
 /* Caller holds netoops_config_mutex. */
-static void target_disable(struct netoops_target *nt)
+void netoops_target_disable(struct netoops_target *nt)
 {
 	if (!nt->enabled)
 		return;
@@ -279,27 +243,15 @@ static void target_cleanup_work(struct work_struct *work)
 		if (!nt->enabled || !nt->dev_gone)
 			continue;
 		pr_info("target %s: disabled, device %s went away\n",
-			target_name(nt), nt->dev_name);
-		target_disable(nt);
+			nt->name, nt->dev_name);
+		netoops_target_disable(nt);
 	}
 	mutex_unlock(&netoops_config_mutex);
 }
 
-/* ---- parsing values ------------------------------------------------------ */
+/* ---- parsing values (configfs and netoops=) ---------------------------------- */
 
-/* An attribute value without its trailing newline, as a C string. */
-static int target_arg(const char *buf, size_t count, char *out, size_t size)
-{
-	if (count && buf[count - 1] == '\n')
-		count--;
-	if (count >= size || memchr(buf, '\0', count))
-		return -EINVAL;
-	memcpy(out, buf, count);
-	out[count] = '\0';
-	return 0;
-}
-
-static int target_parse_ip(const char *s, union inet_addr *addr, bool *ipv6)
+int netoops_parse_ip(const char *s, union inet_addr *addr, bool *ipv6)
 {
 	size_t len = strlen(s);
 	const char *end;
@@ -319,7 +271,7 @@ static int target_parse_ip(const char *s, union inet_addr *addr, bool *ipv6)
 	return -EINVAL;
 }
 
-static int target_parse_port(const char *s, u16 *port)
+int netoops_parse_port(const char *s, u16 *port)
 {
 	u16 v;
 
@@ -329,14 +281,14 @@ static int target_parse_port(const char *s, u16 *port)
 	return 0;
 }
 
-static int target_parse_mac(const char *s, u8 *mac)
+int netoops_parse_mac(const char *s, u8 *mac)
 {
 	if (strlen(s) != 3 * ETH_ALEN - 1 || !mac_pton(s, mac))
 		return -EINVAL;
 	return 0;
 }
 
-static int target_parse_dev(const char *s, char *name)
+int netoops_parse_dev(const char *s, char *name)
 {
 	if (!*s || strlen(s) >= IFNAMSIZ || !dev_valid_name(s))
 		return -EINVAL;
@@ -344,349 +296,30 @@ static int target_parse_dev(const char *s, char *name)
 	return 0;
 }
 
-/* ---- configfs attributes --------------------------------------------------- */
+/* ---- lookup, creation, removal -------------------------------------------- */
 
-/* Each store: one parser, run under the mutex, refused while enabled. */
-typedef int (*target_setter)(struct netoops_target *nt, const char *val);
-
-static ssize_t target_store(struct config_item *item, const char *buf,
-			    size_t count, const char *attr, target_setter set)
-{
-	struct netoops_target *nt = to_target(item);
-	char val[64];
-	int err;
-
-	mutex_lock(&netoops_config_mutex);
-	if (nt->enabled) {
-		pr_err("target %s is enabled: write 0 to enabled before changing %s\n",
-		       target_name(nt), attr);
-		err = -EBUSY;
-		goto out_unlock;
-	}
-	err = target_arg(buf, count, val, sizeof(val));
-	if (!err)
-		err = set(nt, val);
-	if (err == -EINVAL)
-		pr_err("target %s: invalid %s '%.*s'\n", target_name(nt), attr,
-		       (int)min_t(size_t, count, 64), buf);
-out_unlock:
-	mutex_unlock(&netoops_config_mutex);
-	return err ? err : count;
-}
-
-static int set_dev_name(struct netoops_target *nt, const char *val)
-{
-	struct net_device *dev;
-	char name[IFNAMSIZ];
-
-	if (target_parse_dev(val, name))
-		return -EINVAL;
-	dev = dev_get_by_name(current->nsproxy->net_ns, name);
-	if (!dev) {
-		pr_err("target %s: no network device %s\n",
-		       target_name(nt), name);
-		return -ENODEV;
-	}
-	dev_put(dev);
-	strscpy(nt->dev_name, name, sizeof(nt->dev_name));
-	return 0;
-}
-
-static int set_local_ip(struct netoops_target *nt, const char *val)
-{
-	union inet_addr addr;
-	bool ipv6;
-
-	if (!*val) {
-		nt->local_ip_set = false;
-		return 0;
-	}
-	if (target_parse_ip(val, &addr, &ipv6))
-		return -EINVAL;
-	nt->local_ip = addr;
-	nt->local_ipv6 = ipv6;
-	nt->local_ip_set = true;
-	return 0;
-}
-
-static int set_remote_ip(struct netoops_target *nt, const char *val)
-{
-	union inet_addr addr;
-	bool ipv6;
-
-	if (target_parse_ip(val, &addr, &ipv6))
-		return -EINVAL;
-	nt->remote_ip = addr;
-	nt->ipv6 = ipv6;
-	nt->remote_ip_set = true;
-	return 0;
-}
-
-static int set_remote_mac(struct netoops_target *nt, const char *val)
-{
-	return target_parse_mac(val, nt->remote_mac);
-}
-
-static int set_local_port(struct netoops_target *nt, const char *val)
-{
-	return target_parse_port(val, &nt->local_port);
-}
-
-static int set_remote_port(struct netoops_target *nt, const char *val)
-{
-	return target_parse_port(val, &nt->remote_port);
-}
-
-static ssize_t show_ip(char *buf, bool set, bool ipv6,
-		       const union inet_addr *addr)
-{
-	if (!set)
-		return sysfs_emit(buf, "\n");
-	if (ipv6)
-		return sysfs_emit(buf, "%pI6c\n", &addr->in6);
-	return sysfs_emit(buf, "%pI4\n", &addr->ip);
-}
-
-static ssize_t target_enabled_show(struct config_item *item, char *buf)
-{
-	return sysfs_emit(buf, "%d\n", to_target(item)->enabled);
-}
-
-static ssize_t target_enabled_store(struct config_item *item,
-				    const char *buf, size_t count)
-{
-	struct netoops_target *nt = to_target(item);
-	bool enable;
-	int err;
-
-	err = kstrtobool(buf, &enable);
-	if (err) {
-		pr_err("target %s: enabled takes 0 or 1\n", target_name(nt));
-		return err;
-	}
-	mutex_lock(&netoops_config_mutex);
-	if (enable && !nt->enabled)
-		err = target_enable(nt, true);
-	else if (!enable)
-		target_disable(nt);
-	mutex_unlock(&netoops_config_mutex);
-	return err ? err : count;
-}
-
-static ssize_t target_dev_name_show(struct config_item *item, char *buf)
-{
-	return sysfs_emit(buf, "%s\n", to_target(item)->dev_name);
-}
-
-static ssize_t target_dev_name_store(struct config_item *item,
-				     const char *buf, size_t count)
-{
-	return target_store(item, buf, count, "dev_name", set_dev_name);
-}
-
-/* While enabled: the address in use, which netpoll may have chosen. */
-static ssize_t target_local_ip_show(struct config_item *item, char *buf)
-{
-	struct netoops_target *nt = to_target(item);
-
-	if (nt->enabled)
-		return show_ip(buf, true, nt->ipv6, &nt->src_ip);
-	return show_ip(buf, nt->local_ip_set, nt->local_ipv6, &nt->local_ip);
-}
-
-static ssize_t target_local_ip_store(struct config_item *item,
-				     const char *buf, size_t count)
-{
-	return target_store(item, buf, count, "local_ip", set_local_ip);
-}
-
-static ssize_t target_remote_ip_show(struct config_item *item, char *buf)
-{
-	struct netoops_target *nt = to_target(item);
-
-	return show_ip(buf, nt->remote_ip_set, nt->ipv6, &nt->remote_ip);
-}
-
-static ssize_t target_remote_ip_store(struct config_item *item,
-				      const char *buf, size_t count)
-{
-	return target_store(item, buf, count, "remote_ip", set_remote_ip);
-}
-
-static ssize_t target_local_mac_show(struct config_item *item, char *buf)
-{
-	struct netoops_target *nt = to_target(item);
-	static const u8 none[ETH_ALEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-
-	mutex_lock(&netoops_config_mutex);
-	if (nt->enabled)
-		sysfs_emit(buf, "%pM\n", nt->np.dev->dev_addr);
-	else
-		sysfs_emit(buf, "%pM\n", none);
-	mutex_unlock(&netoops_config_mutex);
-	return strlen(buf);
-}
-
-static ssize_t target_remote_mac_show(struct config_item *item, char *buf)
-{
-	return sysfs_emit(buf, "%pM\n", to_target(item)->remote_mac);
-}
-
-static ssize_t target_remote_mac_store(struct config_item *item,
-				       const char *buf, size_t count)
-{
-	return target_store(item, buf, count, "remote_mac", set_remote_mac);
-}
-
-static ssize_t target_local_port_show(struct config_item *item, char *buf)
-{
-	return sysfs_emit(buf, "%u\n", to_target(item)->local_port);
-}
-
-static ssize_t target_local_port_store(struct config_item *item,
-				       const char *buf, size_t count)
-{
-	return target_store(item, buf, count, "local_port", set_local_port);
-}
-
-static ssize_t target_remote_port_show(struct config_item *item, char *buf)
-{
-	return sysfs_emit(buf, "%u\n", to_target(item)->remote_port);
-}
-
-static ssize_t target_remote_port_store(struct config_item *item,
-					const char *buf, size_t count)
-{
-	return target_store(item, buf, count, "remote_port", set_remote_port);
-}
-
-static ssize_t target_dumps_sent_show(struct config_item *item, char *buf)
-{
-	return sysfs_emit(buf, "%ld\n",
-			  atomic_long_read(&to_target(item)->dumps_sent));
-}
-
-static ssize_t target_datagrams_sent_show(struct config_item *item, char *buf)
-{
-	return sysfs_emit(buf, "%ld\n",
-			  atomic_long_read(&to_target(item)->datagrams_sent));
-}
-
-static ssize_t target_transmit_errors_show(struct config_item *item,
-					   char *buf)
-{
-	return sysfs_emit(buf, "%ld\n",
-			  atomic_long_read(&to_target(item)->transmit_errors));
-}
-
-CONFIGFS_ATTR(target_, enabled);
-CONFIGFS_ATTR(target_, dev_name);
-CONFIGFS_ATTR(target_, local_ip);
-CONFIGFS_ATTR(target_, remote_ip);
-CONFIGFS_ATTR_RO(target_, local_mac);
-CONFIGFS_ATTR(target_, remote_mac);
-CONFIGFS_ATTR(target_, local_port);
-CONFIGFS_ATTR(target_, remote_port);
-CONFIGFS_ATTR_RO(target_, dumps_sent);
-CONFIGFS_ATTR_RO(target_, datagrams_sent);
-CONFIGFS_ATTR_RO(target_, transmit_errors);
-
-static struct configfs_attribute *target_attrs[] = {
-	&target_attr_enabled,
-	&target_attr_dev_name,
-	&target_attr_local_ip,
-	&target_attr_remote_ip,
-	&target_attr_local_mac,
-	&target_attr_remote_mac,
-	&target_attr_local_port,
-	&target_attr_remote_port,
-	&target_attr_dumps_sent,
-	&target_attr_datagrams_sent,
-	&target_attr_transmit_errors,
-	NULL,
-};
-
-/* The memory of a target in configfs is freed here, and only here. */
-static void target_release(struct config_item *item)
-{
-	kfree(to_target(item));
-}
-
-static struct configfs_item_operations target_item_ops = {
-	.release = target_release,
-};
-
-static const struct config_item_type target_type = {
-	.ct_item_ops = &target_item_ops,
-	.ct_attrs = target_attrs,
-	.ct_owner = THIS_MODULE,
-};
-
-/* ---- the netoops group: mkdir / rmdir ------------------------------------ */
-
-static struct netoops_target *target_find_cmdline(const char *name)
+/* A cmdline target not yet in configfs, or a new target named @name. */
+struct netoops_target *netoops_target_get(const char *name)
 {
 	struct netoops_target *nt;
 
-	if (strncmp(name, CMDLINE_PREFIX, strlen(CMDLINE_PREFIX)))
-		return NULL;
-	list_for_each_entry(nt, &netoops_targets, list)
-		if (!nt->in_configfs && !strcmp(nt->name, name))
-			return nt;
-	return NULL;
-}
-
-static struct config_item *target_make_item(struct config_group *group,
-					    const char *name)
-{
-	struct netoops_target *nt;
-
-	mutex_lock(&netoops_config_mutex);
-	nt = target_find_cmdline(name);
-	if (!nt) {
-		nt = target_alloc(name);
-		if (!nt) {
-			mutex_unlock(&netoops_config_mutex);
-			return ERR_PTR(-ENOMEM);
-		}
+	if (!strncmp(name, CMDLINE_PREFIX, strlen(CMDLINE_PREFIX))) {
+		list_for_each_entry(nt, &netoops_targets, list)
+			if (!nt->in_configfs && !strcmp(nt->name, name))
+				return nt;
+	}
+	nt = target_alloc(name);
+	if (nt)
 		list_add_tail(&nt->list, &netoops_targets);
-	}
-	nt->in_configfs = true;
-	config_item_init_type_name(&nt->item, name, &target_type);
-	mutex_unlock(&netoops_config_mutex);
-	return &nt->item;
+	return nt;
 }
 
-static void target_drop_item(struct config_group *group,
-			     struct config_item *item)
+/* Caller holds netoops_config_mutex; the memory is the caller's to free. */
+void netoops_target_remove(struct netoops_target *nt)
 {
-	struct netoops_target *nt = to_target(item);
-
-	mutex_lock(&netoops_config_mutex);
-	target_disable(nt);
+	netoops_target_disable(nt);
 	list_del(&nt->list);
-	mutex_unlock(&netoops_config_mutex);
-	config_item_put(item);
 }
-
-static struct configfs_group_operations netoops_group_ops = {
-	.make_item = target_make_item,
-	.drop_item = target_drop_item,
-};
-
-static const struct config_item_type netoops_subsys_type = {
-	.ct_group_ops = &netoops_group_ops,
-	.ct_owner = THIS_MODULE,
-};
-
-static struct configfs_subsystem netoops_subsys = {
-	.su_group = {
-		.cg_item = {
-			.ci_namebuf = "netoops",
-			.ci_type = &netoops_subsys_type,
-		},
-	},
-};
 
 /* ---- the netoops= parameter ------------------------------------------------ */
 
@@ -710,21 +343,21 @@ static int target_parse_param(struct netoops_target *nt, char *opt)
 	mac = strchr(opt, '/');
 	if (mac)
 		*mac++ = '\0';
-	if (*field[0] && target_parse_port(field[0], &nt->local_port))
+	if (*field[0] && netoops_parse_port(field[0], &nt->local_port))
 		return -EINVAL;
 	if (*field[1]) {
-		if (target_parse_ip(field[1], &nt->local_ip, &nt->local_ipv6))
+		if (netoops_parse_ip(field[1], &nt->local_ip, &nt->local_ipv6))
 			return -EINVAL;
 		nt->local_ip_set = true;
 	}
-	if (*field[2] && target_parse_dev(field[2], nt->dev_name))
+	if (*field[2] && netoops_parse_dev(field[2], nt->dev_name))
 		return -EINVAL;
-	if (*field[3] && target_parse_port(field[3], &nt->remote_port))
+	if (*field[3] && netoops_parse_port(field[3], &nt->remote_port))
 		return -EINVAL;
-	if (target_parse_ip(field[4], &nt->remote_ip, &nt->ipv6))
+	if (netoops_parse_ip(field[4], &nt->remote_ip, &nt->ipv6))
 		return -EINVAL;
 	nt->remote_ip_set = true;
-	if (mac && *mac && target_parse_mac(mac, nt->remote_mac))
+	if (mac && *mac && netoops_parse_mac(mac, nt->remote_mac))
 		return -EINVAL;
 	return 0;
 }
@@ -751,7 +384,7 @@ static int target_add_params(char *params)
 		}
 		list_add_tail(&nt->list, &netoops_targets);
 		/* like netconsole: a target that cannot start stays, disabled */
-		target_enable(nt, false);
+		netoops_target_enable(nt, false);
 	}
 	return 0;
 }
@@ -765,8 +398,7 @@ static void target_free_params(void)
 	list_for_each_entry_safe(nt, tmp, &netoops_targets, list) {
 		if (nt->in_configfs)
 			continue;
-		target_disable(nt);
-		list_del(&nt->list);
+		netoops_target_remove(nt);
 		kfree(nt);
 	}
 	mutex_unlock(&netoops_config_mutex);
@@ -792,9 +424,7 @@ int netoops_targets_init(const char *param)
 	if (err)
 		goto free_params;
 
-	config_group_init(&netoops_subsys.su_group);
-	mutex_init(&netoops_subsys.su_mutex);
-	err = configfs_register_subsystem(&netoops_subsys);
+	err = netoops_configfs_init();
 	if (err) {
 		pr_err("cannot register the configfs subsystem (%d)\n", err);
 		goto free_params;
@@ -816,7 +446,7 @@ unregister_notifier:
  */
 void netoops_targets_exit(void)
 {
-	configfs_unregister_subsystem(&netoops_subsys);
+	netoops_configfs_exit();
 	target_free_params();
 	unregister_netdevice_notifier(&target_netdev_nb);
 	flush_work(&target_cleanup);
