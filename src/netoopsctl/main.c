@@ -18,9 +18,9 @@ static const struct command commands[] = {
 	{ "show",    cmd_show,    "show ID                   one report: fields, call trace, full text" },
 	{ "groups",  cmd_groups,  "groups                    report groups: count, first/last seen, hosts" },
 	{ "stats",   cmd_stats,   "stats                     the collector's receive and loss counters" },
-	{ "target",  cmd_target,  "target add|list|del ...   configure this kernel's netoops targets" },
+	{ "target",  cmd_target,  "target add|list|del|apply|watch ...   this kernel's netoops targets" },
 	{ "boot-id", cmd_boot_id, "boot-id                   write this boot's id into the module" },
-	{ "test",    cmd_test,    "test [--collector ADDR]   send a test dump (and wait for it)" },
+	{ "test",    cmd_test,    "test [--db PATH]          send a test dump (and wait until stored)" },
 };
 
 static void usage(FILE *f)
