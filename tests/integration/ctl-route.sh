@@ -4,7 +4,9 @@
 # The configfs half needs netoops.ko and is tested in the QEMU guest (demo/vm-target-test.sh).
 set -u
 cd "$(dirname "$0")/../.."
-CTL=${CTL:-$PWD/${BUILD:-build}/netoopsctl}
+BUILD=${BUILD:-build}
+case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
+CTL=${CTL:-$BUILD/netoopsctl}
 ID=$$
 H=nxh$ID C=nxc$ID G=nxg$ID R=nxr$ID	# host, on-link collector, gateway, routed collector
 WORK=$(mktemp -d /tmp/netoops-ctl.XXXXXX)
