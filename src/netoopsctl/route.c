@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <netoops/wire.h>
+
 #include "netoopsctl/ctlutil.h"
 #include "netoopsctl/route.h"
 
@@ -214,7 +216,7 @@ static int source_by_connect(struct nx_path *p, char *err, size_t errlen)
 struct link_reply {
 	char *ifname;
 	unsigned short type;
-	unsigned int flags;
+	unsigned int flags, mtu;
 	bool found;
 };
 
@@ -224,6 +226,8 @@ static int link_attr(const struct nlattr *a, void *data)
 
 	if (mnl_attr_get_type(a) == IFLA_IFNAME && mnl_attr_validate(a, MNL_TYPE_STRING) == 0)
 		snprintf(l->ifname, IF_NAMESIZE, "%s", mnl_attr_get_str(a));
+	else if (mnl_attr_get_type(a) == IFLA_MTU && mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+		l->mtu = mnl_attr_get_u32(a);
 	return MNL_CB_OK;
 }
 
@@ -246,6 +250,7 @@ static int check_link(struct mnl_socket *nl, struct nx_path *p, char *err, size_
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	struct link_reply l = { .ifname = p->ifname };
+	unsigned int need = NETOOPS_MAX_DATAGRAM + 8 + (p->dst.family == AF_INET ? 20 : 40);
 
 	nlh->nlmsg_type = RTM_GETLINK;
 	nlh->nlmsg_flags = NLM_F_REQUEST;
@@ -262,6 +267,11 @@ static int check_link(struct mnl_socket *nl, struct nx_path *p, char *err, size_
 	}
 	if (!(l.flags & IFF_UP)) {
 		nx_fail(err, errlen, "interface %s is down: ip link set %s up", p->ifname, p->ifname);
+		return -1;
+	}
+	if (l.mtu && l.mtu < need) {
+		nx_fail(err, errlen, "interface %s has MTU %u, netoops needs at least %u: ip link set %s mtu 1500",
+			p->ifname, l.mtu, need, p->ifname);
 		return -1;
 	}
 	if (l.flags & IFF_NOARP) {

@@ -118,6 +118,9 @@ nsx $C ip link set c0 up
 nsx $H ip link set h1 down
 check err-route-gone-with-link fails $H 10.77.3.2 "no route to 10.77.3.2"
 nsx $H ip link set h1 up
+nsx $H ip link set h0 mtu 1200
+check err-small-mtu fails $H 10.77.1.1 "interface h0 has MTU 1200, netoops needs at least 1428: ip link set h0 mtu 1500"
+nsx $H ip link set h0 mtu 1500
 check err-bad-port fails $H 10.77.1.1:70000 "bad port"
 
 # refused CMD... PATTERN: the command fails and says PATTERN.
