@@ -217,14 +217,13 @@ static ssize_t target_local_mac_show(struct config_item *item, char *buf)
 {
 	struct netoops_target *nt = to_target(item);
 	static const u8 none[ETH_ALEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	ssize_t len;
 
+	/* the mutex keeps the device bound while its address is read */
 	mutex_lock(&netoops_config_mutex);
-	if (nt->enabled)
-		sysfs_emit(buf, "%pM\n", nt->np.dev->dev_addr);
-	else
-		sysfs_emit(buf, "%pM\n", none);
+	len = sysfs_emit(buf, "%pM\n", nt->enabled ? nt->np.dev->dev_addr : none);
 	mutex_unlock(&netoops_config_mutex);
-	return strlen(buf);
+	return len;
 }
 
 static ssize_t target_remote_mac_show(struct config_item *item, char *buf)
