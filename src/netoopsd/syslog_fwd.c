@@ -8,6 +8,7 @@
 
 #include "netoopsd/log.h"
 #include "netoopsd/outputs.h"
+#include "store/store.h"
 
 /*
  * Big enough for a title and the report's own lines; small enough that
@@ -60,7 +61,8 @@ static size_t put_param(char *buf, size_t len, const char *name, const char *val
 /* PRINTUSASCII without spaces, 1..255 characters (RFC 5424 6.2.4), or "-". */
 static void header_host(const struct nx_dump *d, char *out, size_t len)
 {
-	const char *h = d->host[0] ? d->host : d->source;
+	char filed[NX_SOURCE_MAX + NX_HOST_MAX];
+	const char *h = nx_store_dump_host(d, filed, sizeof(filed));
 	size_t n = 0;
 
 	for (; *h && n + 1 < len && n < 255; h++)

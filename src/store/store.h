@@ -53,6 +53,9 @@ void nx_store_rollback(struct nx_store *s);
 int64_t nx_store_add_dump(struct nx_store *s, const struct nx_dump *d,
 			  int64_t received_ms, const struct nx_report_set *set);
 
+/* The host a dump is filed under: its own name, else the sender's IP. Returns BUF. */
+const char *nx_store_dump_host(const struct nx_dump *d, char *buf, size_t len);
+
 /* The title a dump gets when no crash report was found in it. Returns BUF. */
 const char *nx_store_empty_title(const struct nx_dump *d, char *buf, size_t len);
 

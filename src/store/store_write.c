@@ -11,8 +11,7 @@ static const char *const section_names[] = {
 	[NX_SECT_EXCEPTION] = "EOE", [NX_SECT_OTHER] = "OTHER",
 };
 
-/* The host a dump is filed under: its own name, else the sender's address. */
-static void dump_host(const struct nx_dump *d, char *buf, size_t len)
+const char *nx_store_dump_host(const struct nx_dump *d, char *buf, size_t len)
 {
 	const char *src = d->source[0] ? d->source : "unknown";
 	const char *colon = strrchr(src, ':');
@@ -26,13 +25,14 @@ static void dump_host(const struct nx_dump *d, char *buf, size_t len)
 		snprintf(buf, len, "%.*s", (int)(colon - src), src);
 	else
 		snprintf(buf, len, "%s", src);
+	return buf;
 }
 
 const char *nx_store_empty_title(const struct nx_dump *d, char *buf, size_t len)
 {
 	char host[NX_SOURCE_MAX + NX_HOST_MAX];
 
-	dump_host(d, host, sizeof(host));
+	nx_store_dump_host(d, host, sizeof(host));
 	if (strcmp(d->reason, NETOOPS_REASON_TEST) == 0)
 		snprintf(buf, len, "test dump from %s", host);
 	else
@@ -106,7 +106,7 @@ static int64_t insert_dump(struct nx_store *s, const struct nx_dump *d, int64_t 
 	if (!st)
 		return -1;
 	missing = missing_json(d);
-	dump_host(d, host, sizeof(host));
+	nx_store_dump_host(d, host, sizeof(host));
 	store_bind_text(st, 1, nx_format_name(d->format));
 	store_bind_text(st, 2, host);
 	store_bind_text(st, 3, d->source);
@@ -254,7 +254,7 @@ int64_t nx_store_add_dump(struct nx_store *s, const struct nx_dump *d,
 	id = insert_dump(s, d, received_ms, n ? &set->reports[0] : NULL, n);
 	if (id < 0)
 		return -1;
-	dump_host(d, host, sizeof(host));
+	nx_store_dump_host(d, host, sizeof(host));
 	for (size_t i = 0; i < n; i++) {
 		group = count_in_group(s, &set->reports[i], host, received_ms);
 		if (group < 0 || insert_report(s, id, i, &set->reports[i], group) < 0)
