@@ -102,6 +102,7 @@ struct nx_extra {
 	char *header_func;	/* function named by the header line (WARN, KASAN) */
 	char *invoker;		/* OOM: the task that invoked the OOM killer */
 	char *victim;		/* OOM: the task killed */
+	bool memcg;		/* OOM: a memory cgroup's limit, not the whole machine */
 	char *lock_site;	/* lockdep: first "at: func+0x.." of a held lock */
 	bool cpu_line_seen;	/* the first "CPU: .. PID: .." line wins */
 	bool old_pid_line;	/* parsing a "Pid: N, comm: X" line (RHEL 6 adds the machine) */

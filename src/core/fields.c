@@ -248,7 +248,11 @@ static void header_facts(struct nx_report *r, struct nx_extra *x, const char *t)
 	} else if (nx_starts(t, "WARNING: CPU: ")) {
 		r->cpu = number_after(t, "CPU: ");
 		r->pid = number_after(t, " PID: ");
-	} else if ((p = strstr(t, " invoked oom-killer: ")) && !x->invoker) {
+	}
+	/* a container hitting its limit is not the machine running out of memory */
+	if (strstr(t, "Memory cgroup out of memory") || strstr(t, "constraint=CONSTRAINT_MEMCG"))
+		x->memcg = true;
+	if ((p = strstr(t, " invoked oom-killer: ")) && !x->invoker) {
 		x->invoker = nx_strndup(t, (size_t)(p - t), &x->oom);
 	} else if (((p = strstr(t, "Killed process ")) || (p = strstr(t, "Kill process "))) &&
 		   (q = strchr(p, '(')) && strchr(q, ')') && !x->victim) {

@@ -210,7 +210,8 @@ char *nx_title(const struct nx_report *r, const struct nx_extra *x, bool *oom)
 
 	if (strcmp(r->type, "oom") == 0 && strcmp(r->class, "out of memory") == 0) {
 		if (x->victim)
-			return format(oom, "OOM kill of %s%.*s", "", (int)strlen(x->victim), x->victim);
+			return format(oom, x->memcg ? "OOM kill of %s%.*s (memory cgroup)" :
+				      "OOM kill of %s%.*s", "", (int)strlen(x->victim), x->victim);
 		if (x->invoker)
 			return format(oom, "out of memory: %s%.*s", "", (int)strlen(x->invoker),
 				      x->invoker);

@@ -472,6 +472,36 @@ static void no_report_in_ordinary_logs(void **state)
 	}
 }
 
+static void oom_forms(void **state)
+{
+	static const char memcg[] =
+		"[ 77.1] java invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n"
+		"[ 77.2] memory: usage 524288kB, limit 524288kB, failcnt 1\n"
+		"[ 77.3] oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,task=java,pid=9,uid=0\n"
+		"[ 77.4] Memory cgroup out of memory: Killed process 9 (java) total-vm:1kB\n";
+	static const char old[] =	/* 3.x: "Kill process ... or sacrifice child", no header kept */
+		"Out of memory: Kill process 812 (mysqld) score 900 or sacrifice child\n"
+		"Killed process 812 (mysqld) total-vm:2130188kB, anon-rss:1966080kB\n";
+	static const char invoker_only[] =
+		"stress invoked oom-killer: gfp_mask=0x140cca(GFP_HIGHUSER_MOVABLE|__GFP_COMP), order=0\n"
+		"CPU: 1 PID: 22104 Comm: stress Not tainted 6.12.9-amd64 #1\n";
+	struct nx_report_set *a = analyse_str(memcg), *b = analyse_str(old);
+	struct nx_report_set *c = analyse_str(invoker_only);
+
+	(void)state;
+	assert_int_equal(a->n, 1);
+	assert_string_equal(a->reports[0].title, "OOM kill of java (memory cgroup)");
+	assert_int_equal(b->n, 1);
+	assert_string_equal(b->reports[0].title, "OOM kill of mysqld");
+	assert_string_equal(b->reports[0].type, "oom");
+	assert_int_equal(c->n, 1);
+	assert_string_equal(c->reports[0].title, "out of memory: stress");
+	assert_false(c->reports[0].corrupted);	/* an OOM report needs no stack */
+	nx_report_set_free(a);
+	nx_report_set_free(b);
+	nx_report_set_free(c);
+}
+
 /* A pstore file (/sys/fs/pstore/dmesg-ramoops-0): "Panic#1 Part1", then "<N>[ts] " lines. */
 static void pstore_dump(void **state)
 {
@@ -776,6 +806,7 @@ int main(void)
 		cmocka_unit_test(no_report_in_ordinary_logs),
 		cmocka_unit_test(all_taint_letters),
 		cmocka_unit_test(pstore_dump),
+		cmocka_unit_test(oom_forms),
 		cmocka_unit_test(titles_skip_infrastructure),
 		cmocka_unit_test(signature_ignores_noise),
 		cmocka_unit_test(corrupted_reports),
