@@ -193,10 +193,12 @@ int nx_cfs_apply(const struct nx_target_cfg *c, bool *changed, char *err, size_t
 {
 	struct nx_target_state now;
 	char dir[512];
+	bool created;
 
 	*changed = false;
 	snprintf(dir, sizeof(dir), "%s/%s", TARGETS_DIR, c->name);
-	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+	created = mkdir(dir, 0755) == 0;
+	if (!created && errno != EEXIST) {
 		nx_fail(err, errlen, "cannot create target %s: %s", dir, strerror(errno));
 		return -1;
 	}
@@ -207,9 +209,11 @@ int nx_cfs_apply(const struct nx_target_cfg *c, bool *changed, char *err, size_t
 	*changed = true;
 	if (now.enabled && set_enabled(c->name, c->dev_name, false, err, errlen) != 0)
 		return -1;
-	if (write_cfg(c, err, errlen) != 0)
-		return -1;
-	return set_enabled(c->name, c->dev_name, true, err, errlen);
+	if (write_cfg(c, err, errlen) == 0 && set_enabled(c->name, c->dev_name, true, err, errlen) == 0)
+		return 0;
+	if (created)
+		rmdir(dir);	/* a target we just made and could not enable is only clutter */
+	return -1;
 }
 
 static int read_attr(const char *name, const char *attr, char *buf, size_t len)

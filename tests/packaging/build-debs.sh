@@ -1,6 +1,6 @@
 #!/bin/bash
 # Build the Debian packages from a copy of the working tree: dpkg-buildpackage -us -uc -b.
-# usage: tests/packaging/build-debs.sh     output: build/pkg/*.deb and build/pkg/build.log
+# usage: tests/packaging/build-debs.sh     output: $PKG_OUT/*.deb and build.log (default build/pkg/run.*)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 

@@ -5,7 +5,10 @@ REPO=$(cd "$PKG_DIR/../.." && pwd)
 CACHE=${NETOOPS_CACHE:-$REPO/.cache}
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$REPO/$BUILD ;; esac
-PKG_OUT=$BUILD/pkg
+# one directory per run: runs (make check, a developer) may overlap
+mkdir -p "$BUILD/pkg"
+PKG_OUT=${PKG_OUT:-$(mktemp -d "$BUILD/pkg/run.XXXXXX")}
+export PKG_OUT
 VERSION=$(dpkg-parsechangelog -l "$REPO/debian/changelog" -S Version)
 KVER_61=$(cd /usr/src && ls -d linux-headers-6.1.*-amd64 2>/dev/null | sed 's/^linux-headers-//' | sort -V | tail -n 1)
 

@@ -11,7 +11,12 @@ cd "$REPO" || exit 1
 [ "$(id -u)" = 0 ] || { echo "packaging: needs root (dkms, debootstrap, chroot)"; tests/lib/record.sh packaging 0 1; exit 1; }
 
 finish() {
-	echo "packaging: $passed passed, $failed failed (artifacts in $PKG_OUT)"
+	if [ "$failed" -eq 0 ] && [ "${KEEP:-0}" != 1 ]; then
+		rm -rf "$PKG_OUT"
+		echo "packaging: $passed passed, $failed failed"
+	else
+		echo "packaging: $passed passed, $failed failed (artifacts in $PKG_OUT)"
+	fi
 	tests/lib/record.sh packaging "$passed" "$failed"
 	[ "$failed" -eq 0 ]; exit
 }
@@ -48,6 +53,9 @@ archive_uri() {
 		/etc/apt/sources.list.d/debian.sources 2>/dev/null
 }
 make_base() {
+	mkdir -p "$CACHE/pkg"
+	exec 9>"$CACHE/pkg/base.lock"
+	flock 9	# one debootstrap at a time; the others wait for its tarball
 	[ -s "$BASE" ] && return 0
 	local uri tmp
 	uri=$(archive_uri); uri=${uri:-http://deb.debian.org/debian}
@@ -88,7 +96,7 @@ check apt-install-in-fresh-chroot install_debs
 
 files_present() {
 	local f missing=0
-	for f in /usr/sbin/netoopsd /usr/sbin/netoopsctl /etc/netoops/netoopsd.conf /etc/netoops/targets.conf \
+	for f in /usr/sbin/netoopsd /usr/sbin/netoopsctl /etc/netoops/netoopsd.conf /usr/share/doc/netoopsctl/examples/targets.conf \
 		/lib/systemd/system/netoopsd.service /lib/systemd/system/netoops-targets.service \
 		/usr/lib/sysctl.d/60-netoopsd.conf /usr/src/netoops-$VERSION/dkms.conf \
 		/usr/src/netoops-$VERSION/kmod/Makefile /usr/src/netoops-$VERSION/include/netoops/wire.h \
