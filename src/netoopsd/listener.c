@@ -173,7 +173,12 @@ size_t listener_receive(struct nxd_listener *l, struct nxd_rx_batch *b,
 		}
 		out[n].buf = b->bufs[i];
 		out[n].len = b->msgs[i].msg_len;
-		format_source(&b->src[i], out[n].source, sizeof(out[n].source));
+		if (h->msg_namelen != l->last_len || memcmp(&b->src[i], &l->last_src, h->msg_namelen)) {
+			memcpy(&l->last_src, &b->src[i], h->msg_namelen);
+			l->last_len = h->msg_namelen;
+			format_source(&b->src[i], l->last_text, sizeof(l->last_text));
+		}
+		memcpy(out[n].source, l->last_text, sizeof(out[n].source));
 		n++;
 	}
 	return n;

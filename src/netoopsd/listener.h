@@ -16,6 +16,10 @@ struct nxd_listener {
 	int fd;
 	struct nxd_addr addr;
 	uint32_t ovfl_seen;	/* last SO_RXQ_OVFL value: the kernel's drop count */
+	/* The last sender's address and its text: senders come in bursts. */
+	struct sockaddr_storage last_src;
+	socklen_t last_len;
+	char last_text[64];
 };
 
 struct nxd_rx_counters {
