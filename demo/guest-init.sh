@@ -45,6 +45,12 @@ checks() {
 	mac6=$(cat /sys/kernel/config/netoops/v6/remote_mac 2>/dev/null)
 	# QEMU's user network answers neighbour discovery for fec0::2 with this MAC (not ARP's)
 	[ "$mac6" = 52:56:00:00:00:02 ] && ok "IPv6 next-hop MAC $mac6" || bad "IPv6 MAC '$mac6'"
+	# a test dump through the IPv6 target alone (the host checks it came over IPv6)
+	echo 0 >/sys/kernel/config/netoops/demo/enabled
+	run $CTL test && sleep 2
+	n=$(cat /sys/kernel/config/netoops/v6/dumps_sent)
+	[ "$n" = 1 ] && ok "IPv6 target sent the second test dump" || bad "v6 dumps_sent $n"
+	echo 1 >/sys/kernel/config/netoops/demo/enabled
 	out=$($CTL target del v6 2>&1) && [ ! -d /sys/kernel/config/netoops/v6 ] &&
 		ok "del: $out" || bad "del: $out"
 	grep -q '^v6 ' /etc/netoops/targets.conf && bad "del left v6 in targets.conf" ||

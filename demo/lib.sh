@@ -27,9 +27,9 @@ prepare_guest() {
 	"$DEMO_DIR/mkoverlay.sh" "$KERNEL" "$1" || die "adding netoopsctl to the initramfs failed"
 }
 
-# start_collector DIR PORT: netoopsd on loopback, SQLite in DIR; sets COLLECTOR_PID.
+# start_collector DIR PORT: netoopsd on loopback (IPv4 and IPv6), SQLite in DIR; sets COLLECTOR_PID.
 start_collector() {
-	"$BUILD/netoopsd" --listen "127.0.0.1:$2" --db "$1/netoops.db" --quiet-ms 3000 \
+	"$BUILD/netoopsd" --listen "127.0.0.1:$2" --listen "[::1]:$2" --db "$1/netoops.db" --quiet-ms 3000 \
 		>"$1/netoopsd.log" 2>&1 &
 	COLLECTOR_PID=$!
 	local i

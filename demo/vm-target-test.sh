@@ -37,7 +37,7 @@ cat "$OUTD/guest.out"
 n_ok=$(grep -c 'check ok:' "$OUTD/console.log")
 grep 'check FAIL:' "$OUTD/console.log" | sed 's/^/    /'
 n_bad=$(grep -c 'check FAIL:' "$OUTD/console.log")
-[ "$n_ok" -ge 15 ]; result guest-checks-ran $? "only $n_ok checks reported ok"
+[ "$n_ok" -ge 16 ]; result guest-checks-ran $? "only $n_ok checks reported ok"
 [ "$n_bad" -eq 0 ]; result guest-checks-passed $? "$n_bad failed"
 grep -q '^target demo enabled: eth0 10.0.2.15 -> 10.0.2.2:'"$PORT"' via direct link to 10.0.2.2 (52:55:0a:00:02:02)' \
 	"$OUTD/console.log"; result target-add-resolved $? "unexpected target add output"
@@ -48,6 +48,10 @@ if [ -n "$id" ]; then
 	got=$("$CTL" --db "$OUTD/netoops.db" show "$id" --json | jq -r .boot)
 	[ -n "$boot" ] && [ "$got" = "$boot" ]; result test-dump-carries-boot-id $? "boot '$got', guest '$boot'"
 fi
+v6=$("$CTL" --db "$OUTD/netoops.db" list --json --reason test |
+	jq -r '[.[] | select(.host == "nx-demo")] | map(.source) | join(" ")')
+[[ $v6 == *"[::1]:"* && $v6 == *"127.0.0.1:"* ]]
+result test-dumps-over-ipv4-and-ipv6 $? "sources: '$v6'"
 id=$(wait_report "$OUTD" nx-demo oops); result crash-received $? "no oops dump stored"
 if [ -n "$id" ]; then
 	"$CTL" --db "$OUTD/netoops.db" show "$id" --json >"$OUTD/oops.json"
