@@ -162,8 +162,10 @@ static int target_list(struct ctl_opts *o, int argc, char **argv)
 			print_state(&s);
 		}
 	}
-	if (o->json)
-		json_dumpf(arr, stdout, JSON_INDENT(2)), putchar('\n');
+	if (o->json) {
+		json_dumpf(arr, stdout, JSON_INDENT(2));
+		putchar('\n');
+	}
 	json_decref(arr);
 	return failed;
 }
