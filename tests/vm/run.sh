@@ -188,9 +188,16 @@ run_case() {	# kernel case port
 	esac
 	case $c in two|modparam) pids+=("$(start_receiver "$dir/r2" "127.0.0.1:$port2")") ;; esac
 	wait_bound "$port" || { echo "receiver did not start" >"$dir/result"; }
-	"$VM_DIR/run-guest.sh" -k "$k" -l "$dir/serial.log" -m "$mem" -t "$RUN_TIMEOUT" -- \
-		"netoops_case=$gcase" "netoops_port=$port" "netoops_port2=$port2"
-	rc=$?
+	local try
+	for try in 1 2; do
+		"$VM_DIR/run-guest.sh" -k "$k" -l "$dir/serial.log" -m "$mem" -t "$RUN_TIMEOUT" -- \
+			"netoops_case=$gcase" "netoops_port=$port" "netoops_port2=$port2"
+		rc=$?
+		# a guest that died before its /init ran says nothing about netoops: boot it again
+		grep -aq "netoops-vm-marker case=$gcase" "$dir/serial.log" && break
+		cp "$dir/serial.log" "$dir/serial.noboot.log"
+		log "$k $c: the guest did not reach /init (see $dir/serial.noboot.log); retrying"
+	done
 	sleep 2		# let the receiver drain its socket (netoopsd stores partial dumps on SIGTERM)
 	for p in "${pids[@]}"; do stop_pid "$p"; done
 	[ ! -s "$dir/result" ] || return 0
