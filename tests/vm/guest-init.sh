@@ -6,6 +6,7 @@
 #                panic_on_warn=1)
 #   oom        seed setup (netoops_record_oom=1), then exhaust memory
 #   test       seed setup, then echo test > /sys/kernel/netoops/netoops_trigger
+#   big        seed setup, netoops_dump_bytes=1 MiB, 3 copies, 3000 more log lines, then panic
 #   ipv6       one target fec0::15 -> fec0::2 (QEMU's host address), then panic
 #   two        seed target1 -> PORT plus target2 -> PORT2, then panic
 #   modparam   insmod netoops.ko netoops=<netconsole grammar, two targets>, then panic
@@ -147,6 +148,17 @@ test)
 	load_netoops; seed "$port"
 	echo test >/sys/kernel/netoops/netoops_trigger || say "test trigger write FAILED"
 	finish 3 ;;
+big)
+	load_netoops; seed "$port"
+	echo 1048576 >/sys/kernel/netoops/netoops_dump_bytes || say "netoops_dump_bytes FAILED"
+	echo 3 >/sys/kernel/netoops/netoops_copies || say "netoops_copies FAILED"
+	i=1
+	while [ $i -le 3000 ]; do	# level 7: into the log, not onto the console
+		echo "<7>netoops-vm-filler $i: the quick brown fox jumps over the lazy dog 0123456789"
+		i=$((i + 1))
+	done >/dev/kmsg
+	say "wrote 3000 filler lines; dump_bytes=$(cat /sys/kernel/netoops/netoops_dump_bytes)"
+	crash panic ;;
 ipv6)
 	load_netoops
 	mount -t configfs configfs /sys/kernel/config

@@ -13,7 +13,7 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 CRASH_CASES="divide null bug panic warn timer"
-EXTRA_CASES="syslog oom test ipv6 two modparam configfs"
+EXTRA_CASES="syslog oom test big ipv6 two modparam configfs"
 kernels=$KERNELS_ALL cases="$CRASH_CASES $EXTRA_CASES" receiver=netoopsd jobs=2
 while getopts "k:c:r:j:" o; do
 	case $o in
@@ -120,7 +120,7 @@ collect() {
 expect_reason() {
 	case $1 in
 	divide|null|bug|timer|syslog) echo oops ;;
-	panic|warn|ipv6|two|modparam) echo panic ;;
+	panic|warn|ipv6|two|modparam|big) echo panic ;;
 	oom) echo oom ;;
 	test|configfs) echo test ;;
 	esac
@@ -133,9 +133,13 @@ expect_patterns() {	# case port: one extended regex per line
 	null)	echo 'BUG: kernel NULL pointer dereference'; echo 'Call Trace:'
 		echo 'crash_null' ;;
 	bug)	echo 'kernel BUG at'; echo 'invalid opcode'; echo 'Call Trace:' ;;
-	panic|ipv6|two|modparam)
+	panic|ipv6|two|modparam|big)
 		echo 'Kernel panic - not syncing: netoops_crashtest: panic\(\) on request'
-		echo 'Call Trace:' ;;
+		echo 'Call Trace:'
+		if [ "$1" = big ]; then	# the whole 1 MiB log: 3000 lines logged before the crash
+			echo 'netoops-vm-filler 1: the quick'; echo 'netoops-vm-filler 1500: the quick'
+			echo 'netoops-vm-filler 3000: the quick'
+		fi ;;
 	warn)	echo 'WARNING: .*netoops_crashtest\.c:[0-9]+'; echo 'netoops_crashtest: WARN\(\) on request'
 		echo 'Kernel panic - not syncing: (kernel: )?panic_on_warn set'; echo 'Call Trace:' ;;
 	timer)	echo 'oops in a timer callback'; echo 'BUG: kernel NULL pointer dereference'
@@ -177,9 +181,10 @@ check_dumps() {
 # ---- one case ----------------------------------------------------------------------------
 run_case() {	# kernel case port
 	local k=$1 c=$2 port=$3 port2=$(($3 + 1)) dir=$OUT/$1-$2 mem=512 gcase=$2 rc
-	local pids=() res
+	local pids=() res extra=""
 	rm -rf "$dir"; mkdir -p "$dir"
 	[ "$c" != oom ] || mem=256
+	[ "$c" != big ] || extra=log_buf_len=1M
 	[ "$c" != syslog ] || gcase=divide
 	case $c in
 	syslog) pids+=("$(start_syslogng "$dir/syslog-ng" "$port")") ;;
@@ -191,7 +196,7 @@ run_case() {	# kernel case port
 	local try
 	for try in 1 2; do
 		"$VM_DIR/run-guest.sh" -k "$k" -l "$dir/serial.log" -m "$mem" -t "$RUN_TIMEOUT" -- \
-			"netoops_case=$gcase" "netoops_port=$port" "netoops_port2=$port2"
+			"netoops_case=$gcase" "netoops_port=$port" "netoops_port2=$port2" $extra
 		rc=$?
 		# a guest that died before its /init ran says nothing about netoops: boot it again
 		grep -aq "netoops-vm-marker case=$gcase" "$dir/serial.log" && break
