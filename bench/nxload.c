@@ -200,7 +200,23 @@ static void encode_host(const struct opts *o, unsigned h, const struct text *t, 
 	}
 }
 
-static int new_socket(const struct opts *o)
+/*
+ * Towards 127.0.0.0/8, host H sends from its own address 127.1+H/65536.H/256.H%256,
+ * as distinct machines would (netconsole and legacy dumps are told apart by it).
+ */
+static void bind_host_address(const struct opts *o, int fd, long h)
+{
+	const struct sockaddr_in *to = (const struct sockaddr_in *)&o->to;
+	struct sockaddr_in from = { .sin_family = AF_INET };
+
+	if (h < 0 || o->to.ss_family != AF_INET || (ntohl(to->sin_addr.s_addr) >> 24) != 127)
+		return;
+	from.sin_addr.s_addr = htonl(127u << 24 | (uint32_t)(h + 65536));
+	if (bind(fd, (struct sockaddr *)&from, sizeof(from)) < 0)
+		die("bind to a loopback source address");
+}
+
+static int new_socket(const struct opts *o, long h)
 {
 	int fd = socket(o->to.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	int buf = 4 << 20;
@@ -208,6 +224,7 @@ static int new_socket(const struct opts *o)
 	if (fd < 0)
 		die("socket");
 	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
+	bind_host_address(o, fd, h);
 	if (connect(fd, (const struct sockaddr *)&o->to, o->to_len) < 0)
 		die("connect");
 	return fd;
@@ -338,7 +355,7 @@ static void fill_slot(const struct opts *o, struct slot *s, unsigned h,
 	if (s->fd >= 0)
 		close(s->fd);
 	nx_dgrams_free(&s->dg);
-	s->fd = new_socket(o);
+	s->fd = new_socket(o, h);
 	s->next = 0;
 	encode_host(o, h, &texts[h % o->n_texts], &s->dg);
 	impair(&s->dg, o, tot);
@@ -347,7 +364,7 @@ static void fill_slot(const struct opts *o, struct slot *s, unsigned h,
 static void run(const struct opts *o, const struct text *texts, struct totals *tot)
 {
 	struct slot *slots = calloc(o->window, sizeof(*slots));
-	int evil = new_socket(o);
+	int evil = new_socket(o, -1);
 	unsigned next_host = 0, active = 0;
 	double start = now_s();
 
