@@ -205,9 +205,13 @@ int main(int argc, char **argv)
 	loop.cfg = &cfg;
 	if (loop_block_signals() < 0 || open_sink_parts(&cfg, &parts) < 0)
 		return 1;
-	if (open_listeners(&loop) < 0 || !(loop.reasm = new_reasm(&cfg)) ||
-	    !(loop.sink = sink_start(&parts))) {
-		log_err("cannot start: %s", loop.reasm ? "no thread" : "see above");
+	if (open_listeners(&loop) < 0)
+		return 1;
+	loop.reasm = new_reasm(&cfg);
+	loop.sink = loop.reasm ? sink_start(&parts) : NULL;
+	if (!loop.sink) {
+		log_err("cannot start: %s", loop.reasm ? "cannot create the analysis and "
+			"store threads" : "out of memory for reassembly");
 		return 1;
 	}
 	rc = loop_run(&loop);

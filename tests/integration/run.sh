@@ -185,6 +185,22 @@ stats_consistent() {
 		and .stored.dumps == .counters.stored' "$WORK/stats.json"
 }
 
+t_fake_sender_flood_bounded() {
+	p=$(free_port); db=$WORK/flood.db
+	start_daemon flood --listen "127.0.0.1:$p" --db "$db" --max-memory 8M --max-dumps 500 \
+		--quiet-ms 60000 --stats-interval-ms 200 || fail "netoopsd did not start"
+	send "127.0.0.1:$p" --text "$OOPS" --pad 60000 --host it-survivor --fake-senders 30000 \
+		--window 1 --rate 40000
+	wait_until 30 has_dump "$db" it-survivor || fail "good dump lost in the flood"
+	[ "$(field "$db" it-survivor complete)" = true ] || fail "good dump incomplete"
+	hwm=$(awk '/VmHWM/ { print $2 }' "/proc/$(cat "$WORK/flood.pid")/status")
+	echo "peak RSS ${hwm} kB"
+	[ "$hwm" -lt 65536 ] || fail "memory not bounded: ${hwm} kB"
+	wait_until 10 sh -c "'$CTL' --db '$db' --json stats | jq -e '.counters.evicted > 25000'" ||
+		fail "evictions not counted: $("$CTL" --db "$db" --json stats | jq -c .counters)"
+	stop_daemon flood
+}
+
 t_stats_counters() {
 	# Saved every 300 ms: a dump stored since the last save may not be counted yet.
 	wait_until 5 stats_consistent || fail "$(cat "$WORK/stats.json")"
@@ -298,6 +314,7 @@ case_ netconsole-extended t_netconsole_extended
 case_ netconsole-basic t_netconsole_basic
 case_ grouped-across-hosts t_grouped_across_hosts
 case_ hostile-traffic t_hostile_traffic
+case_ fake-sender-flood-bounded t_fake_sender_flood_bounded
 case_ stats-counters t_stats_counters
 case_ append-file-and-sighup t_append_file_and_sighup
 case_ syslog-ng-received t_syslog_ng_received
