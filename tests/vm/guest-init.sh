@@ -6,6 +6,7 @@
 #                panic_on_warn=1)
 #   oom        seed setup (netoops_record_oom=1), then exhaust memory
 #   test       seed setup, then echo test > /sys/kernel/netoops/netoops_trigger
+#   reasons    seed setup, netoops_reasons=panic, oops (must not dump), then a test dump
 #   big        seed setup, netoops_dump_bytes=1 MiB, 3 copies, 3000 more log lines, then panic
 #   ipv6       one target fec0::15 -> fec0::2 (QEMU's host address), then panic
 #   two        seed target1 -> PORT plus target2 -> PORT2, then panic
@@ -146,6 +147,14 @@ oom)
 	finish 5 ;;
 test)
 	load_netoops; seed "$port"
+	echo test >/sys/kernel/netoops/netoops_trigger || say "test trigger write FAILED"
+	finish 3 ;;
+reasons)
+	load_netoops; seed "$port"
+	echo panic >/sys/kernel/netoops/netoops_reasons || say "netoops_reasons FAILED"
+	say "reasons=$(cat /sys/kernel/netoops/netoops_reasons)"
+	crash null
+	sleep 1
 	echo test >/sys/kernel/netoops/netoops_trigger || say "test trigger write FAILED"
 	finish 3 ;;
 big)
