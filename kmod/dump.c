@@ -46,6 +46,9 @@ static atomic_t dump_owner = ATOMIC_INIT(DUMP_FREE);
 static u64 dump_owner_since;
 #define DUMP_STALE_NS		(DUMP_BUDGET_NS + 10ULL * NSEC_PER_SEC)
 
+/* Set by a crash that finds a process-context dump in its way: that dump stops. */
+static bool dump_abort;
+
 static char *dump_buf;			/* preallocated; dump_bytes long */
 static unsigned int dump_buf_size;
 static struct netoops_frame dump_frame;
@@ -69,6 +72,7 @@ static bool dump_guard_try(int me, bool stale_ok)
 			return false;
 	}
 	WRITE_ONCE(dump_owner_since, ktime_get_mono_fast_ns());
+	WRITE_ONCE(dump_abort, false);
 	return true;
 }
 
@@ -83,10 +87,13 @@ static bool dump_guard_enter(enum netoops_reason reason)
 			return true;
 		if (atomic_read(&dump_owner) == cpu)
 			return false;	/* a fault inside our own dump */
+		if (atomic_read(&dump_owner) == DUMP_TASK)
+			WRITE_ONCE(dump_abort, true);	/* a crash comes first */
 		if (reason == NETOOPS_PANIC) {
 			/* panic() has stopped the other CPUs: the owner too */
 			atomic_set(&dump_owner, cpu);
 			WRITE_ONCE(dump_owner_since, ktime_get_mono_fast_ns());
+			WRITE_ONCE(dump_abort, false);
 			return true;
 		}
 		mdelay(1);
@@ -224,7 +231,7 @@ static unsigned int dump_pass(const struct netoops_frame *f, unsigned int copy,
 		touch_nmi_watchdog();
 		if (may_sleep)
 			cond_resched();
-		if (ktime_get_mono_fast_ns() > deadline)
+		if (ktime_get_mono_fast_ns() > deadline || READ_ONCE(dump_abort))
 			break;
 	}
 	return sent;
@@ -249,7 +256,7 @@ static unsigned int dump_run(enum netoops_reason reason, bool may_sleep)
 		nt->fails = 0;
 	for (copy = 1; copy <= f->copies; copy++) {
 		sent += dump_pass(f, copy, deadline, may_sleep);
-		if (ktime_get_mono_fast_ns() > deadline)
+		if (ktime_get_mono_fast_ns() > deadline || READ_ONCE(dump_abort))
 			break;
 	}
 	for_each_active(nt) {
