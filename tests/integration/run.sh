@@ -195,7 +195,12 @@ t_fake_sender_flood_bounded() {
 	[ "$(field "$db" it-survivor complete)" = true ] || fail "good dump incomplete"
 	hwm=$(awk '/VmHWM/ { print $2 }' "/proc/$(cat "$WORK/flood.pid")/status")
 	echo "peak RSS ${hwm} kB"
-	[ "$hwm" -lt 65536 ] || fail "memory not bounded: ${hwm} kB"
+	# ASan's shadow memory and quarantine make RSS meaningless there.
+	if ldd "$NXD" | grep -q libasan; then
+		echo "RSS bound not checked under ASan"
+	else
+		[ "$hwm" -lt 65536 ] || fail "memory not bounded: ${hwm} kB"
+	fi
 	wait_until 10 sh -c "'$CTL' --db '$db' --json stats | jq -e '.counters.evicted > 25000'" ||
 		fail "evictions not counted: $("$CTL" --db "$db" --json stats | jq -c .counters)"
 	stop_daemon flood
