@@ -83,6 +83,10 @@ static const char *const migrations[NX_STORE_SCHEMA_VERSION] = {
 	"  value INTEGER NOT NULL,"
 	"  updated_ms INTEGER NOT NULL"
 	") WITHOUT ROWID;",
+
+	/* 1 -> 2: the text's length as a column, so listing does not read every text. */
+	"ALTER TABLE dumps ADD COLUMN text_len INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE dumps SET text_len = length(CAST(text AS BLOB));",
 };
 
 static int user_version(struct nx_store *s, int *version)

@@ -19,7 +19,7 @@
  * The schema version is PRAGMA user_version; nx_store_open() migrates.
  */
 
-#define NX_STORE_SCHEMA_VERSION 1
+#define NX_STORE_SCHEMA_VERSION 2
 
 struct nx_store;
 

@@ -83,10 +83,12 @@ static json_t *query(struct nx_store *s, const char *sql, int64_t id)
 	return rows;
 }
 
+/* The newest LIMIT matching dumps, oldest first. */
 static const char SQL_LIST[] =
+	"SELECT * FROM ("
 	"SELECT d.id, d.received_ms, " ISO_MS("d.received_ms") " AS received,"
 	" d.host, d.source, d.format, d.reason, d.release, d.complete, d.title, d.type,"
-	" d.kernel, d.n_reports, length(CAST(d.text AS BLOB)) AS text_len,"
+	" d.kernel, d.n_reports, d.text_len,"
 	" (SELECT r.group_id FROM reports r WHERE r.dump_id = d.id AND r.is_primary)"
 	"   AS group_id"
 	" FROM dumps d"
@@ -96,7 +98,7 @@ static const char SQL_LIST[] =
 	"  AND (?4 IS NULL OR EXISTS (SELECT 1 FROM reports r JOIN groups g"
 	"       ON r.group_id = g.id WHERE r.dump_id = d.id"
 	"       AND (g.signature = ?4 OR CAST(g.id AS TEXT) = ?4)))"
-	" ORDER BY d.id LIMIT ?5";
+	" ORDER BY d.id DESC LIMIT ?5) ORDER BY id";
 
 json_t *nx_store_list(struct nx_store *s, const struct nx_store_filter *f)
 {
@@ -123,7 +125,7 @@ static const char SQL_SHOW_DUMP[] =
 	" CASE WHEN dump_time_us > 0 THEN"
 	"  strftime('%Y-%m-%dT%H:%M:%fZ', dump_time_us / 1e6, 'unixepoch') END AS dump_time,"
 	" dump_time_us, receive_span_ms, complete, parts, parts_received, missing,"
-	" title, type, kernel, n_reports, length(CAST(text AS BLOB)) AS text_len, text"
+	" title, type, kernel, n_reports, text_len, text"
 	" FROM dumps WHERE id = ?1";
 
 static const char SQL_SHOW_REPORTS[] =

@@ -92,8 +92,8 @@ static char *modules_json(const struct nx_report *r)
 static const char SQL_INSERT_DUMP[] =
 	"INSERT INTO dumps (format, host, source, boot, dump_no, reason, release,"
 	" dump_time_us, received_ms, receive_span_ms, complete, parts, parts_received,"
-	" missing, title, type, kernel, n_reports, text)"
-	" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+	" missing, title, type, kernel, n_reports, text, text_len)"
+	" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
 static int64_t insert_dump(struct nx_store *s, const struct nx_dump *d, int64_t received_ms,
 			   const struct nx_report *primary, size_t n_reports)
@@ -129,6 +129,7 @@ static int64_t insert_dump(struct nx_store *s, const struct nx_dump *d, int64_t 
 	sqlite3_bind_int64(st, 18, (sqlite3_int64)n_reports);
 	sqlite3_bind_text(st, 19, d->text ? d->text : "", d->text ? (int)d->text_len : 0,
 			  SQLITE_STATIC);
+	sqlite3_bind_int64(st, 20, d->text ? (sqlite3_int64)d->text_len : 0);
 	rc = sqlite3_step(st);
 	free(missing);
 	if (rc != SQLITE_DONE)

@@ -124,6 +124,31 @@ static void test_schema_is_versioned_and_reopens(void **state)
 	assert_int_equal(user_version(f->path), NX_STORE_SCHEMA_VERSION);
 }
 
+/* A version-1 database (no text_len column) is migrated and keeps its dumps. */
+static void test_version_1_database_is_migrated(void **state)
+{
+	struct fixture *f = *state;
+	struct nx_dump d = make_dump("old-host", "oops", "twelve bytes");
+	char err[512];
+	sqlite3 *db;
+	json_t *rows;
+
+	add(f->s, &d, 1000, NULL, 0);
+	nx_store_close(f->s);
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "ALTER TABLE dumps DROP COLUMN text_len;"
+				      "PRAGMA user_version = 1", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(user_version(f->path), 1);
+	f->s = nx_store_open(f->path, NX_STORE_EXISTING, err, sizeof(err));
+	assert_non_null(f->s);
+	assert_int_equal(user_version(f->path), NX_STORE_SCHEMA_VERSION);
+	rows = nx_store_list(f->s, &(struct nx_store_filter){ 0 });
+	assert_int_equal(json_array_size(rows), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(rows, 0), "text_len")), 12);
+	json_decref(rows);
+}
+
 static void test_newer_schema_is_refused(void **state)
 {
 	struct fixture *f = *state;
@@ -311,6 +336,11 @@ static void test_list_filters(void **state)
 	assert_int_equal(list_count(f->s, (struct nx_store_filter){ .since_ms = 3000 }), 2);
 	assert_int_equal(list_count(f->s, (struct nx_store_filter){ .group = "v1:1111" }), 2);
 	assert_int_equal(list_count(f->s, (struct nx_store_filter){ .limit = 1 }), 1);
+	/* --limit keeps the newest */
+	json_t *newest = nx_store_list(f->s, &(struct nx_store_filter){ .limit = 2 });
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(newest, 0), "received_ms")), 3000);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(newest, 1), "received_ms")), 5000);
+	json_decref(newest);
 	groups = nx_store_groups(f->s);
 	snprintf(gid, sizeof(gid), "%lld",
 		 (long long)json_integer_value(json_object_get(group_with(groups, "v1:2222"), "id")));
@@ -403,6 +433,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_schema_is_versioned_and_reopens, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_version_1_database_is_migrated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_database_says_what_to_fix, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dump_with_reports_round_trips, setup, teardown),
