@@ -40,6 +40,8 @@ build_tools() {
 	mkdir -p "$BUILD/tests"
 	${CC:-cc} -O2 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Isrc \
 		-o "$NXLOAD" bench/nxload.c "$BUILD/libnxcore.a" -lcrypto
+	${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
+		-o "$BUILD/tests/notifyrecv" tests/integration/notifyrecv.c
 }
 
 # ---- the shared daemon: IPv4 + IPv6, append file, syslog forwarding -------------------
@@ -259,6 +261,21 @@ t_kill9_durable() {
 	stop_daemon kill2
 }
 
+t_sd_notify() {
+	p=$(free_port); sock=$WORK/notify.sock
+	"$BUILD/tests/notifyrecv" "$sock" 3 >"$WORK/notify.out" &
+	nr=$!
+	sleep 0.2
+	NOTIFY_SOCKET=$sock start_daemon notify --listen "127.0.0.1:$p" --db "$WORK/notify.db" ||
+		fail "netoopsd did not start"
+	wait_until 5 grep -q "READY=1" "$WORK/notify.out" || fail "no READY=1: $(cat "$WORK/notify.out")"
+	# Ready means bound: the port is taken by then.
+	ss -Hlun "sport = :$p" | grep -q . || fail "READY before the socket was bound"
+	stop_daemon notify
+	wait "$nr"
+	grep -q "STOPPING=1" "$WORK/notify.out" || fail "no STOPPING=1: $(cat "$WORK/notify.out")"
+}
+
 t_config_file() {
 	p=$(free_port); db=$WORK/conf.db
 	cat >"$WORK/netoopsd.conf" <<CONF
@@ -326,6 +343,7 @@ case_ syslog-ng-received t_syslog_ng_received
 case_ ctl-errors t_ctl_errors
 case_ sigterm-flushes-partial t_sigterm_flushes_partial
 case_ kill9-durable t_kill9_durable
+case_ sd-notify t_sd_notify
 case_ config-file t_config_file
 case_ bench-smoke t_bench_smoke
 for t in tests/integration/ctl-*.sh tests/packaging/run.sh; do "$t" || failed=$((failed + 1)); done	# netoopsctl target, DKMS and .debs (record their own counts)
