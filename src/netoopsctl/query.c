@@ -319,7 +319,7 @@ static void text_stats(json_t *v)
 	char when[40];
 
 	json_object_foreach(json_object_get(v, "stored"), key, val)
-		printf("%-32s %lld\n", key == NULL ? "" : key, (long long)json_integer_value(val));
+		printf("%-32s %lld\n", key, (long long)json_integer_value(val));
 	if (!json_object_size(json_object_get(v, "counters"))) {
 		printf("(no counters saved yet: netoopsd saves them every few seconds)\n");
 		return;
