@@ -21,10 +21,9 @@ while getopts "k:c:r:j:" o; do
 	*) sed -n '3,11p' "$0"; exit 2 ;;
 	esac
 done
-BUILD=${BUILD:-build}
-case $BUILD in /*) ;; *) BUILD=$REPO/$BUILD ;; esac
-export BUILD
-OUT=$BUILD/vm
+BUILD_DIR=${BUILD:-build}	# BUILD itself is passed on unchanged (record.sh reads it)
+case $BUILD_DIR in /*) ;; *) BUILD_DIR=$REPO/$BUILD_DIR ;; esac
+OUT=$BUILD_DIR/vm
 RUN_TIMEOUT=${NETOOPS_VM_TIMEOUT:-150}
 mkdir -p "$OUT"
 cd "$REPO" || exit 1
@@ -36,11 +35,11 @@ for t in udpsink dumpcheck; do
 		die "building tests/vm/$t.c failed"
 done
 if [ "$receiver" = netoopsd ]; then
-	[ -x "$BUILD/netoopsd" ] && [ -x "$BUILD/netoopsctl" ] ||
+	[ -x "$BUILD_DIR/netoopsd" ] && [ -x "$BUILD_DIR/netoopsctl" ] ||
 		die "build/netoopsd or build/netoopsctl missing: run make userspace (or use -r sink)"
 	# a private copy, so that a rebuild of the tree during the matrix cannot pull them away
 	mkdir -p "$OUT/bin"
-	cp "$BUILD/netoopsd" "$BUILD/netoopsctl" "$OUT/bin/"
+	cp "$BUILD_DIR/netoopsd" "$BUILD_DIR/netoopsctl" "$OUT/bin/"
 fi
 NETOOPSD=$OUT/bin/netoopsd NETOOPSCTL=$OUT/bin/netoopsctl
 declare -A broken
