@@ -133,27 +133,34 @@ t_lossy_incomplete_with_ranges() {
 		all(.missing[]; .[0] < .[1] and .[1] <= 65536)' >/dev/null || fail "missing ranges"
 }
 
+last_id() { q "$DB" '[.[] | .id] | max // 0'; }
+
+# new_titled FORMAT AFTER-ID: a dump of FORMAT newer than AFTER-ID is titled from the oops.
+new_titled() {
+	q "$DB" "[.[] | select(.format == \"$1\" and .id > $2 and
+		.title == \"divide error in init_module\")] | length" | grep -qv '^0$'
+}
+
 t_legacy_v3() {
-	send "127.0.0.1:$P4" --format legacy --text "$OOPS" --pad 8000 --release 2.6.32-279.el6.x86_64 --dump 77
-	wait_until 10 sh -c "'$CTL' --db '$DB' --json list | jq -e '.[] | select(.format == \"legacy-v3\")'" ||
-		fail "no legacy dump"
-	d=$(q "$DB" '[.[] | select(.format == "legacy-v3")] | last')
+	after=$(last_id)
+	# Three passes (the patch's habit), 10 % loss, duplicates and reordering.
+	send "127.0.0.1:$P4" --format legacy --text "$OOPS" --pad 8000 \
+		--release 2.6.32-279.el6.x86_64 --dump 77 --loss 0.1 --dup 0.2 --reorder 0.3 --seed 4
+	wait_until 10 new_titled legacy-v3 "$after" || fail "no analysed legacy dump"
+	d=$(q "$DB" "[.[] | select(.format == \"legacy-v3\" and .id > $after)] | first")
 	echo "$d" | jq -e '.complete == true and .release == "2.6.32-279.el6.x86_64"' >/dev/null ||
 		fail "legacy: $d"
-	echo "$d" | jq -e '.title == "divide error in init_module"' >/dev/null || fail "legacy title: $d"
 }
 
 t_netconsole() {
-	fmt=$1; label=$2
-	before=$(q "$DB" "[.[] | select(.format == \"$label\")] | length")
-	send "127.0.0.1:$P4" --format "$fmt" --text "$OOPS"
-	wait_until 10 sh -c "[ \$('$CTL' --db '$DB' --json list | jq '[.[] | select(.format == \"$label\")] | length') -gt $before ]" ||
-		fail "no $label dump"
-	d=$(q "$DB" "[.[] | select(.format == \"$label\")] | last")
-	echo "$d" | jq -e '.title == "divide error in init_module"' >/dev/null || fail "$label: $d"
+	after=$(last_id)
+	send "127.0.0.1:$P4" --format "$1" --text "$OOPS" --pad 20000 --dup 0.1 --reorder "$3" --seed 4
+	wait_until 10 new_titled "$2" "$after" ||
+		fail "no analysed $2 dump: $(q "$DB" "[.[] | select(.id > $after)]")"
 }
-t_netconsole_extended() { t_netconsole nc-ext netconsole-extended; }
-t_netconsole_basic() { t_netconsole nc-basic netconsole; }
+# Basic netconsole has no sequence numbers: reordering cannot be undone, only duplicates.
+t_netconsole_extended() { t_netconsole nc-ext netconsole-extended 0.2; }
+t_netconsole_basic() { t_netconsole nc-basic netconsole 0; }
 
 t_grouped_across_hosts() {
 	send "127.0.0.1:$P4" --text "$OOPS" --pad 30000 --hosts 3 --host it-grp --window 3
