@@ -189,9 +189,20 @@ two)
 	echo 1 >$t/enabled || say "enabling target2 FAILED"
 	crash panic ;;
 modparam)
+	# a malformed netoops= fails the load with EINVAL
+	err=$(insmod /netoops/netoops.ko "netoops=@10.0.2.15/eth0,$port@10.0.2.2/zz:zz" 2>&1) &&
+		got=loaded || got=$err
+	case $got in *"Invalid argument"*|*"Invalid parameters"*) say "check ok: bad netoops= -> $got" ;;
+	*) say "check FAIL: bad netoops= -> $got, want EINVAL"; rmmod netoops ;; esac
 	load_netoops "netoops=@10.0.2.15/eth0,$port@10.0.2.2/$MAC;6677@/eth0,$port2@10.0.2.2/$MAC"
 	mount -t configfs configfs /sys/kernel/config 2>/dev/null
-	say "targets after load: $(ls $CT 2>/dev/null | tr '\n' ' ')"
+	# the running targets show up in configfs when their directory is made
+	mkdir $CT/cmdline0 $CT/cmdline1
+	check_eq "cmdline0 enabled" "$(cat $CT/cmdline0/enabled)" 1
+	check_eq "cmdline0 remote_port" "$(cat $CT/cmdline0/remote_port)" "$port"
+	check_eq "cmdline1 remote_port" "$(cat $CT/cmdline1/remote_port)" "$port2"
+	check_eq "cmdline1 local_port" "$(cat $CT/cmdline1/local_port)" 6677
+	check_eq "cmdline1 remote_ip" "$(cat $CT/cmdline1/remote_ip)" 10.0.2.2
 	crash panic ;;
 configfs)
 	load_netoops; configfs_checks
