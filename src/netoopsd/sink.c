@@ -30,6 +30,7 @@ struct nxd_sink {
 	atomic_bool reopen;
 	pthread_mutex_t lock;
 	struct nxd_counters counters;	/* protected by lock, except .store: the store thread's */
+	struct nxd_counters saved;	/* store thread: what is in the database */
 };
 
 static int64_t wall_ms(void)
@@ -198,13 +199,18 @@ static void save_counters(struct nxd_sink *s)
 	snap = s->counters;
 	pthread_mutex_unlock(&s->lock);
 	snap.store.analyse_errors = atomic_load(&s->analyse_errors);
+	/* An idle collector does not write (and fsync) every few seconds. */
+	if (memcmp(&snap, &s->saved, sizeof(snap)) == 0)
+		return;
 	n = counters_list(&snap, c);
 	if (nx_store_begin(s->p.store) < 0 ||
 	    nx_store_save_counters(s->p.store, c, n, wall_ms()) < 0 ||
 	    nx_store_commit(s->p.store) < 0) {
 		nx_store_rollback(s->p.store);
 		log_warn("cannot save counters: %s", nx_store_error(s->p.store));
+		return;
 	}
+	s->saved = snap;
 }
 
 static void deadline_after(struct timespec *ts, uint32_t ms)
