@@ -280,7 +280,7 @@ static size_t send_burst(struct slot *s, unsigned burst, struct totals *tot)
 static size_t hostile(uint8_t *buf, size_t cap)
 {
 	static const char boot[] = "deadbeefdeadbeefdeadbeefdeadbeef";
-	unsigned kind = (unsigned)(rnd() % 8);
+	unsigned kind = (unsigned)(rnd() % 10);
 	size_t n = 0;
 
 	switch (kind) {
@@ -309,6 +309,16 @@ static size_t hostile(uint8_t *buf, size_t cap)
 		return 1412;
 	case 5:		/* netconsole fragment beyond its total */
 		return (size_t)snprintf((char *)buf, cap, "6,99,5,-,ncfrag=999999/10;zz");
+	case 8:		/* legacy v3 whose data offset points past the datagram */
+		memset(buf, 0, 1412);
+		buf[0] = 3;
+		buf[4] = 0x60;
+		buf[5] = 0xea;
+		buf[12] = 4;
+		return 1412;
+	case 9:		/* a well-formed part of a dump that claims 32 MiB */
+		return (size_t)snprintf((char *)buf, cap, "NETOOPS1 evil %s 3 oops x 1.000000 "
+					"0/65535 33554000/33554432 1/8\nzz", boot);
 	case 6:		/* header never terminated */
 		memcpy(buf, "NETOOPS1 ", 9);
 		memset(buf + 9, 'h', 400);
