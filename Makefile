@@ -113,4 +113,4 @@ clean:
 	rm -rf build
 	-$(MAKE) -C kmod clean
 
--include $(shell find $(BUILD)/src $(BUILD)/tests -name '*.d' -type f 2>/dev/null)
+-include $(CORE_OBJ:.o=.d) $(STORE_OBJ:.o=.d) $(D_OBJ:.o=.d) $(CTL_OBJ:.o=.d) $(UNIT_BIN:=.d)
