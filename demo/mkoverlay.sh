@@ -9,7 +9,8 @@ set -euo pipefail
 
 k=${1:?usage: mkoverlay.sh KERNEL OUTPUT}
 out=${2:?usage: mkoverlay.sh KERNEL OUTPUT}
-ctl=${NETOOPSCTL:-$REPO/${BUILD:-build}/netoopsctl}
+b=${BUILD:-build}; case $b in /*) ;; *) b=$REPO/$b ;; esac
+ctl=${NETOOPSCTL:-$b/netoopsctl}
 base=$VMC/initramfs/$k.cpio.gz
 [ -x "$ctl" ] || die "$ctl missing: run make userspace"
 [ -s "$base" ] || die "no $base: run tests/vm/mkinitramfs.sh $k"
