@@ -49,7 +49,7 @@ $(LIBSTORE): $(STORE_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/netoopsd: $(D_OBJ) $(LIBSTORE) $(LIBCORE)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_STORE) $(LDLIBS_JSON) $(LDLIBS_SD) $(LDLIBS_CORE) $(LDFLAGS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_STORE) $(LDLIBS_JSON) $(LDLIBS_SD) $(LDLIBS_CORE) -lmicrohttpd $(LDFLAGS)
 
 $(BUILD)/netoopsctl: $(CTL_OBJ) $(LIBSTORE) $(LIBCORE)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_STORE) $(LDLIBS_JSON) $(LDLIBS_MNL) $(LDLIBS_CORE) $(LDFLAGS)

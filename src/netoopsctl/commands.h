@@ -7,7 +7,7 @@
 /* Options given before the command name; a command may also accept them after it. */
 struct ctl_opts {
 	const char *db;		/* --db PATH: read the store directly */
-	const char *daemon;	/* --daemon ADDR: ask a running netoopsd (reserved) */
+	const char *daemon;	/* --daemon HOST:PORT: ask netoopsd's HTTP API instead */
 	bool json;		/* --json */
 };
 

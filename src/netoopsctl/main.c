@@ -20,12 +20,12 @@ static const struct command commands[] = {
 	{ "stats",   cmd_stats,   "stats                     the collector's receive and loss counters" },
 	{ "target",  cmd_target,  "target add|list|del|apply|watch ...   this kernel's netoops targets" },
 	{ "boot-id", cmd_boot_id, "boot-id                   write this boot's id into the module" },
-	{ "test",    cmd_test,    "test [--db PATH]          send a test dump (and wait until stored)" },
+	{ "test",    cmd_test,    "test [--db PATH | --collector HOST:PORT]   send a test dump (and wait until stored)" },
 };
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: netoopsctl [--db PATH] [--json] COMMAND [ARGS]\n\ncommands:\n");
+	fprintf(f, "usage: netoopsctl [--db PATH | --daemon HOST:PORT] [--json] COMMAND [ARGS]\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %s\n", commands[i].summary);
 	fprintf(f, "\nSee netoopsctl(8).\n");
@@ -40,14 +40,15 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct ctl_opts o = { .db = getenv("NETOOPS_DB") };
+	struct ctl_opts o = { .db = getenv("NETOOPS_DB"), .daemon = getenv("NETOOPS_DAEMON") };
 	int c;
 
 	/* '+': stop at the command name; its own options are parsed by the command. */
 	while ((c = getopt_long(argc, argv, "+hj", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'd': o.db = optarg; break;
-		case 'D': o.daemon = optarg; break;
+		/* The last of --db and --daemon wins; either beats the environment. */
+		case 'd': o.db = optarg; o.daemon = NULL; break;
+		case 'D': o.daemon = optarg; o.db = NULL; break;
 		case 'j': o.json = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;

@@ -1,5 +1,4 @@
-/* netoopsctl list/show/groups/stats: read the collector's store, print text or JSON. */
-#include <errno.h>
+/* netoopsctl list/show/groups/stats: read the collector's store (or ask netoopsd), print text or JSON. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,12 +6,14 @@
 #include <time.h>
 
 #include "netoopsctl/commands.h"
+#include "netoopsctl/http_client.h"
 #include "store/store.h"
 
-enum { OPT_DB = 1000, OPT_JSON, OPT_HOST, OPT_SINCE, OPT_GROUP, OPT_REASON, OPT_LIMIT };
+enum { OPT_DB = 1000, OPT_DAEMON, OPT_JSON, OPT_HOST, OPT_SINCE, OPT_GROUP, OPT_REASON, OPT_LIMIT };
 
 static const struct option query_opts[] = {
 	{ "db", required_argument, NULL, OPT_DB },
+	{ "daemon", required_argument, NULL, OPT_DAEMON },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "host", required_argument, NULL, OPT_HOST },
 	{ "since", required_argument, NULL, OPT_SINCE },
@@ -22,43 +23,29 @@ static const struct option query_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* "90s", "30m", "2h", "7d" ago; "@EPOCH"; "YYYY-MM-DD[THH:MM[:SS]]" UTC. -1 if none. */
-static int64_t parse_since(const char *s)
-{
-	struct tm tm = { 0 };
-	char *end;
-	long long v;
+/* A query: run on the store with LOCAL(store, ARG), or fetched from the daemon at PATH. */
+struct query {
+	json_t *(*local)(struct nx_store *s, const void *arg);
+	const void *arg;
+	char path[4096];
+};
 
-	errno = 0;
-	v = strtoll(s[0] == '@' ? s + 1 : s, &end, 10);
-	if (!errno && end != s && v >= 0) {
-		static const struct { char unit; long long ms; } units[] = {
-			{ 's', 1000 }, { 'm', 60000 }, { 'h', 3600000 }, { 'd', 86400000 },
-		};
-		if (s[0] == '@' && !*end)
-			return v * 1000;
-		for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-			if (end[0] == units[i].unit && !end[1])
-				return (int64_t)time(NULL) * 1000 - v * units[i].ms;
-	}
-	end = strptime(s, "%Y-%m-%d", &tm);
-	if (end && (*end == 'T' || *end == ' '))
-		end = strptime(end + 1, "%H:%M", &tm);
-	if (end && *end == ':')
-		end = strptime(end + 1, "%S", &tm);
-	if (!end || (*end && strcmp(end, "Z") != 0))
-		return -1;
-	return (int64_t)timegm(&tm) * 1000;
-}
-
-/* Options after the command name; FILTER may be NULL for commands without filters. */
-static int parse_opts(struct ctl_opts *o, struct nx_store_filter *f, int argc, char **argv)
+/*
+ * Options after the command name; F may be NULL for commands without
+ * filters. With F, the filters are also written into Q's path for --daemon.
+ */
+static int parse_opts(struct ctl_opts *o, struct nx_store_filter *f, struct query *q,
+		      int argc, char **argv)
 {
 	int c;
 
 	while ((c = getopt_long(argc, argv, "", query_opts, NULL)) != -1) {
 		if (c == OPT_DB) {
 			o->db = optarg;
+			o->daemon = NULL;
+		} else if (c == OPT_DAEMON) {
+			o->daemon = optarg;
+			o->db = NULL;
 		} else if (c == OPT_JSON) {
 			o->json = true;
 		} else if (!f || c == '?') {
@@ -73,9 +60,16 @@ static int parse_opts(struct ctl_opts *o, struct nx_store_filter *f, int argc, c
 			f->reason = optarg;
 		} else if (c == OPT_LIMIT) {
 			f->limit = strtoll(optarg, NULL, 10);
-		} else if ((f->since_ms = parse_since(optarg)) < 0) {
+		} else if ((f->since_ms = nx_store_parse_since(optarg,
+							       (int64_t)time(NULL) * 1000)) < 0) {
 			fprintf(stderr, "netoopsctl: --since '%s': give 30m, 2h, 7d, @EPOCH or "
 				"YYYY-MM-DD[THH:MM[:SS]] (UTC)\n", optarg);
+			return -1;
+		}
+		if (f && c != OPT_DB && c != OPT_DAEMON && c != OPT_JSON &&
+		    nx_http_add_param(q->path, sizeof(q->path), query_opts[c - OPT_DB].name,
+				      optarg) < 0) {
+			fprintf(stderr, "netoopsctl: --%s: too long\n", query_opts[c - OPT_DB].name);
 			return -1;
 		}
 	}
@@ -125,27 +119,44 @@ static int print_json(json_t *v)
 	return rc;
 }
 
-/* Open the store, run Q, print the result with TEXT (or as JSON), close. */
-static int run_query(struct ctl_opts *o, json_t *(*q)(struct nx_store *, const void *),
-		     const void *arg, void (*text)(json_t *))
+static json_t *fetch_store(const struct ctl_opts *o, const struct query *q)
 {
 	struct nx_store *s = open_store(o);
 	json_t *v;
-	int rc = 0;
 
 	if (!s)
-		return 1;
-	v = q(s, arg);
-	if (!v) {
+		return NULL;
+	v = q->local(s, q->arg);
+	if (!v && nx_store_error(s)[0])
 		fprintf(stderr, "netoopsctl: %s\n", nx_store_error(s));
-		rc = 1;
-	} else if (o->json) {
-		rc = print_json(v);
-	} else {
-		text(v);
-	}
-	json_decref(v);
 	nx_store_close(s);
+	return v;
+}
+
+static json_t *fetch_daemon(const struct ctl_opts *o, const struct query *q)
+{
+	char err[1024];
+	int status;
+	json_t *v = nx_http_get_json(o->daemon, q->path, &status, err, sizeof(err));
+
+	if (!v)
+		fprintf(stderr, "netoopsctl: %s\n", err);
+	return v;
+}
+
+/* Run Q on the store or the daemon, print the result with TEXT (or as JSON). */
+static int run_query(const struct ctl_opts *o, const struct query *q, void (*text)(json_t *))
+{
+	json_t *v = o->daemon ? fetch_daemon(o, q) : fetch_store(o, q);
+	int rc = 0;
+
+	if (!v)
+		return 1;
+	if (o->json)
+		rc = print_json(v);
+	else
+		text(v);
+	json_decref(v);
 	return rc;
 }
 
@@ -173,14 +184,15 @@ static void text_list(json_t *rows)
 int cmd_list(struct ctl_opts *o, int argc, char **argv)
 {
 	struct nx_store_filter f = { 0 };
+	struct query q = { q_list, &f, "/v1/reports" };
 
-	if (parse_opts(o, &f, argc, argv) < 0)
+	if (parse_opts(o, &f, &q, argc, argv) < 0)
 		return 2;
 	if (optind < argc) {
 		fprintf(stderr, "netoopsctl list: unexpected argument '%s'\n", argv[optind]);
 		return 2;
 	}
-	return run_query(o, q_list, &f, text_list);
+	return run_query(o, &q, text_list);
 }
 
 static void text_frames(json_t *frames)
@@ -257,10 +269,11 @@ static json_t *q_show(struct nx_store *s, const void *id)
 
 int cmd_show(struct ctl_opts *o, int argc, char **argv)
 {
+	struct query q = { q_show, NULL, "" };
 	int64_t id;
 	char *end;
 
-	if (parse_opts(o, NULL, argc, argv) < 0)
+	if (parse_opts(o, NULL, NULL, argc, argv) < 0)
 		return 2;
 	if (optind + 1 != argc) {
 		fprintf(stderr, "usage: netoopsctl show ID [--json]\n");
@@ -271,7 +284,9 @@ int cmd_show(struct ctl_opts *o, int argc, char **argv)
 		fprintf(stderr, "netoopsctl show: '%s' is not a dump id\n", argv[optind]);
 		return 2;
 	}
-	return run_query(o, q_show, &id, text_show);
+	q.arg = &id;
+	snprintf(q.path, sizeof(q.path), "/v1/reports/%lld", (long long)id);
+	return run_query(o, &q, text_show);
 }
 
 static json_t *q_groups(struct nx_store *s, const void *unused)
@@ -301,9 +316,11 @@ static void text_groups(json_t *rows)
 
 int cmd_groups(struct ctl_opts *o, int argc, char **argv)
 {
-	if (parse_opts(o, NULL, argc, argv) < 0 || optind < argc)
+	struct query q = { q_groups, NULL, "/v1/groups" };
+
+	if (parse_opts(o, NULL, NULL, argc, argv) < 0 || optind < argc)
 		return 2;
-	return run_query(o, q_groups, NULL, text_groups);
+	return run_query(o, &q, text_groups);
 }
 
 static json_t *q_stats(struct nx_store *s, const void *unused)
@@ -333,7 +350,9 @@ static void text_stats(json_t *v)
 
 int cmd_stats(struct ctl_opts *o, int argc, char **argv)
 {
-	if (parse_opts(o, NULL, argc, argv) < 0 || optind < argc)
+	struct query q = { q_stats, NULL, "/v1/stats" };
+
+	if (parse_opts(o, NULL, NULL, argc, argv) < 0 || optind < argc)
 		return 2;
-	return run_query(o, q_stats, NULL, text_stats);
+	return run_query(o, &q, text_stats);
 }

@@ -1,4 +1,4 @@
-/* netoopsctl boot-id and test: sync the module's boot id, send a test dump and wait for the collector to store it. */
+/* netoopsctl boot-id and test: sync the module's boot id, send a test dump and wait for the collector (its store or its HTTP API) to store it. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +11,7 @@
 #include "netoopsctl/ctlutil.h"
 #include "netoopsctl/commands.h"
 #include "netoopsctl/configfs.h"
+#include "netoopsctl/http_client.h"
 #include "store/store.h"
 
 #define BOOT_ID_PROC	"/proc/sys/kernel/random/boot_id"
@@ -82,23 +83,50 @@ static void wire_host(char out[NETOOPS_MAX_HOST + 1])
 	out[i] = '\0';
 }
 
-/* The highest id of a stored test dump from HOST, 0 if none, -1 on error. */
-static long long last_test_dump(const char *db, const char *host, char *err, size_t errlen)
+/* Where test dumps are looked for: the store (--db) or the daemon (--collector). */
+struct test_src {
+	const char *db;
+	const char *daemon;
+};
+
+static json_t *test_dumps_in_db(const char *db, const char *host, char *err, size_t errlen)
 {
-	struct nx_store_filter f = { .host = host, .reason = NETOOPS_REASON_TEST };
+	struct nx_store_filter f = { .host = host, .reason = NETOOPS_REASON_TEST, .limit = 1 };
 	struct nx_store *s = nx_store_open(db, NX_STORE_EXISTING, err, errlen);
-	long long last = 0;
-	json_t *rows, *row;
-	size_t i;
+	json_t *rows;
 
 	if (!s)
-		return -1;
+		return NULL;
 	rows = nx_store_list(s, &f);
-	if (!rows) {
+	if (!rows)
 		snprintf(err, errlen, "%s", nx_store_error(s));
-		nx_store_close(s);
+	nx_store_close(s);
+	return rows;
+}
+
+static json_t *test_dumps_at(const char *daemon, const char *host, char *err, size_t errlen)
+{
+	char path[512] = "/v1/reports";
+	int status;
+
+	nx_http_add_param(path, sizeof(path), "host", host);
+	nx_http_add_param(path, sizeof(path), "reason", NETOOPS_REASON_TEST);
+	nx_http_add_param(path, sizeof(path), "limit", "1");
+	return nx_http_get_json(daemon, path, &status, err, errlen);
+}
+
+/* The highest id of a stored test dump from HOST, 0 if none, -1 on error. */
+static long long last_test_dump(const struct test_src *src, const char *host, char *err,
+				size_t errlen)
+{
+	json_t *rows = src->daemon ? test_dumps_at(src->daemon, host, err, errlen)
+				   : test_dumps_in_db(src->db, host, err, errlen);
+	long long last = 0;
+	json_t *row;
+	size_t i;
+
+	if (!rows)
 		return -1;
-	}
 	json_array_foreach(rows, i, row) {
 		long long id = json_integer_value(json_object_get(row, "id"));
 
@@ -106,19 +134,20 @@ static long long last_test_dump(const char *db, const char *host, char *err, siz
 			last = id;
 	}
 	json_decref(rows);
-	nx_store_close(s);
 	return last;
 }
 
-static int wait_for_test_dump(const char *db, const char *host, long long before, int timeout_ms)
+static int wait_for_test_dump(const struct test_src *src, const char *host, long long before,
+			      int timeout_ms)
 {
-	char err[512];
+	char err[1024];
 	long long now;
 
-	printf("waiting up to %d s for the collector to store it in %s\n", timeout_ms / 1000, db);
+	printf("waiting up to %d s for the collector to store it in %s\n", timeout_ms / 1000,
+	       src->daemon ? src->daemon : src->db);
 	fflush(stdout);
 	for (int waited = 0; waited < timeout_ms; waited += TEST_POLL_MS) {
-		now = last_test_dump(db, host, err, sizeof(err));
+		now = last_test_dump(src, host, err, sizeof(err));
 		if (now < 0) {
 			fprintf(stderr, "netoopsctl: %s\n", err);
 			return 1;
@@ -138,24 +167,29 @@ int cmd_test(struct ctl_opts *o, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, 'd' },
+		{ "collector", required_argument, NULL, 'C' },
 		{ "timeout", required_argument, NULL, 'T' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char host[NETOOPS_MAX_HOST + 1], err[512];
+	char host[NETOOPS_MAX_HOST + 1], err[1024];
+	struct test_src src;
 	int timeout_ms = 30000, c;
 	long long before = 0;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 'd': o->db = optarg; break;
+		case 'd': o->db = optarg; o->daemon = NULL; break;
+		case 'C': o->daemon = optarg; o->db = NULL; break;
 		case 'T': timeout_ms = (int)(atof(optarg) * 1000); break;
 		default:
-			fprintf(stderr, "usage: netoopsctl test [--db PATH] [--timeout SEC]\n");
+			fprintf(stderr, "usage: netoopsctl test [--db PATH | --collector HOST:PORT] "
+				"[--timeout SEC]\n");
 			return 2;
 		}
 	}
+	src = (struct test_src){ o->db, o->daemon };
 	wire_host(host);
-	if (o->db && (before = last_test_dump(o->db, host, err, sizeof(err))) < 0) {
+	if ((src.db || src.daemon) && (before = last_test_dump(&src, host, err, sizeof(err))) < 0) {
 		fprintf(stderr, "netoopsctl: %s\n", err);
 		return 1;
 	}
@@ -164,5 +198,5 @@ int cmd_test(struct ctl_opts *o, int argc, char **argv)
 		return 1;
 	}
 	printf("test dump sent from %s\n", host);
-	return o->db ? wait_for_test_dump(o->db, host, before, timeout_ms) : 0;
+	return src.db || src.daemon ? wait_for_test_dump(&src, host, before, timeout_ms) : 0;
 }

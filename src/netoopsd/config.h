@@ -24,6 +24,7 @@ struct nxd_config {
 	char db[4096];
 	char append_file[4096];		/* "" = off */
 	struct nxd_addr syslog;		/* len 0 = off */
+	struct nxd_addr http;		/* the read-only query API; len 0 = off */
 	size_t max_memory;		/* reassembly bound, bytes */
 	size_t max_dumps;		/* partial dumps at once */
 	uint32_t quiet_ms;		/* incomplete after this long without news */

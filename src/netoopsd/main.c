@@ -6,6 +6,7 @@
 #include <sys/random.h>
 
 #include "netoopsd/config.h"
+#include "netoopsd/http.h"
 #include "netoopsd/log.h"
 #include "netoopsd/loop.h"
 
@@ -16,6 +17,7 @@ static const struct option longopts[] = {
 	{ "config", required_argument, NULL, 'c' },
 	{ "append-file", required_argument, NULL, 0 },
 	{ "syslog", required_argument, NULL, 0 },
+	{ "http", required_argument, NULL, 0 },
 	{ "max-memory", required_argument, NULL, 0 },
 	{ "max-dumps", required_argument, NULL, 0 },
 	{ "quiet-ms", required_argument, NULL, 0 },
@@ -38,6 +40,7 @@ static void usage(FILE *f)
 		"  -c, --config FILE            key = value settings (default %s)\n"
 		"      --append-file PATH       also append each complete report as text\n"
 		"      --syslog HOST:PORT       also forward each report as RFC 5424 over UDP\n"
+		"      --http ADDR:PORT         serve the read-only JSON query API here (off)\n"
 		"      --max-memory SIZE        bound on reassembly + queued dumps (default 256M)\n"
 		"      --max-dumps N            partial dumps held at once (default 100000)\n"
 		"      --quiet-ms MS            emit a dump incomplete after MS without news\n"
@@ -197,6 +200,7 @@ int main(int argc, char **argv)
 	static struct nxd_loop loop;
 	struct nxd_sink_parts parts;
 	struct nxd_counters final;
+	struct nxd_http *http = NULL;
 	int rc;
 
 	if (configure(&cfg, argc, argv) < 0)
@@ -214,7 +218,11 @@ int main(int argc, char **argv)
 			"store threads" : "out of memory for reassembly");
 		return 1;
 	}
-	rc = loop_run(&loop);
+	if (cfg.http.len && !(http = http_start(&cfg.http, cfg.db)))
+		rc = -1;
+	else
+		rc = loop_run(&loop);
+	http_stop(http);
 	sink_stop(loop.sink, &final);
 	final.rx = loop.counters.rx;
 	final.reasm = *nx_reasm_stats(loop.reasm);

@@ -88,10 +88,12 @@ struct nx_store *nx_store_open(const char *path, enum nx_store_mode mode,
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
 	struct nx_store *s;
 
-	if (mode == NX_STORE_EXISTING && check_exists(path, err, errlen) < 0)
+	if (mode != NX_STORE_CREATE && check_exists(path, err, errlen) < 0)
 		return NULL;
 	if (mode == NX_STORE_CREATE)
 		flags |= SQLITE_OPEN_CREATE;
+	if (mode == NX_STORE_READONLY)
+		flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX;
 	s = calloc(1, sizeof(*s));
 	if (!s) {
 		snprintf(err, errlen, "out of memory");

@@ -26,6 +26,7 @@ struct nx_store;
 enum nx_store_mode {
 	NX_STORE_CREATE,	/* the daemon: create the file if needed, migrate */
 	NX_STORE_EXISTING,	/* netoopsctl: the file must exist; migrate if older */
+	NX_STORE_READONLY,	/* netoopsd's HTTP API: must exist and be current; no writes */
 };
 
 /*
@@ -87,5 +88,11 @@ json_t *nx_store_list(struct nx_store *s, const struct nx_store_filter *f);
 json_t *nx_store_show(struct nx_store *s, int64_t id);
 json_t *nx_store_groups(struct nx_store *s);
 json_t *nx_store_counters(struct nx_store *s);
+
+/*
+ * A `since` filter: "90s", "30m", "2h", "7d" before NOW_MS; "@EPOCH";
+ * "YYYY-MM-DD[THH:MM[:SS]][Z]" UTC. Milliseconds since the epoch, or -1.
+ */
+int64_t nx_store_parse_since(const char *s, int64_t now_ms);
 
 #endif
