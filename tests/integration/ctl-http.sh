@@ -8,7 +8,7 @@ set -u
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
-CTL=$BUILD/netoopsctl NXD=$BUILD/netoopsd NXLOAD=$BUILD/tests/nxload
+CTL=$BUILD/netoopsctl NXD=$BUILD/netoopsd NXLOAD=${NXLOAD:-$BUILD/tests/nxload}	# the sender is not under test
 FIX=tests/integration/fixtures
 W=$(mktemp -d /tmp/netoops-ctlhttp.XXXXXX)
 passed=0 failed=0 pids=""
