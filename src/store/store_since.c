@@ -11,13 +11,15 @@ int64_t nx_store_parse_since(const char *s, int64_t now_ms)
 	static const struct { char unit; long long ms; } units[] = {
 		{ 's', 1000 }, { 'm', 60000 }, { 'h', 3600000 }, { 'd', 86400000 },
 	};
+	const char *digits = s[0] == '@' ? s + 1 : s;
 	struct tm tm = { 0 };
 	char *end;
 	long long v;
 
 	errno = 0;
-	v = strtoll(s[0] == '@' ? s + 1 : s, &end, 10);
-	if (!errno && end != s && v >= 0 && v < 1000000000000LL) {
+	v = strtoll(digits, &end, 10);
+	/* The bound keeps v * 86400000 from overflowing. */
+	if (!errno && end != digits && v >= 0 && v < 1000000000000LL) {
 		if (s[0] == '@' && !*end)
 			return v * 1000;
 		for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
