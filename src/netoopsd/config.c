@@ -197,7 +197,9 @@ const char *config_set(struct nxd_config *c, const char *key, const char *v,
 			return msg;
 		}
 	} else if (strcmp(key, "http") == 0) {
-		if (config_parse_addr(v, 0, &c->http) < 0 || !((struct sockaddr_in *)&c->http.ss)->sin_port) {
+		/* No default port: 0 marks it missing (sin_port and sin6_port share an offset). */
+		if (config_parse_addr(v, 0, &c->http) < 0 ||
+		    !((struct sockaddr_in *)&c->http.ss)->sin_port) {
 			snprintf(msg, len, "http: '%s' is not ADDR:PORT or [IPV6]:PORT with a numeric "
 				 "address (e.g. 127.0.0.1:2080)", v);
 			return msg;
