@@ -13,6 +13,13 @@
 #   modparam   insmod netoops.ko netoops=<netconsole grammar, two targets>, then panic
 #   configfs   malformed and busy writes must be refused; results on the console, then a
 #              test dump
+#   emerg      seed setup, netoops_reasons=oops,panic,emerg, then SysRq 'b' (emergency restart)
+#   shutdown   seed setup, netoops_reasons=oops,panic,shutdown, then poweroff -f
+#   netconsole-ext    Debian's netconsole.ko (no netoops.ko) via configfs, extended=1 (and
+#                     release=1 where the kernel has it) to PORT; marker, a 1010-byte line
+#                     (990 on 6.1; ncfrag fragments either way), then the crash-test divide oops;
+#                     a second extended target to PORT2 (the host keeps its raw datagrams)
+#   netconsole-basic  the same with netconsole= as module parameter, basic format; null oops
 #   netconsole the kernel's netconsole to PORT, then sysrq crash (infrastructure check)
 #   shell      an interactive shell on the console (debugging)
 # Every line this script reports starts with "netoops-vm" and goes to /dev/kmsg.
@@ -55,6 +62,22 @@ crash() {
 	say "crashing with mode=$1"
 	insmod /netoops/netoops_crashtest.ko mode="$1"
 	say "crash-test module returned (mode=$1)"
+}
+
+# netconsole sends only what is logged once it runs: marker again, then a record longer
+# than netconsole's 1000-byte datagram (header + text: ncfrag when extended), then an oops.
+# 6.12 on take 1010 bytes from /dev/kmsg; 6.1 at most 992 (LOG_LINE_MAX): 990 there.
+netconsole_crash() {
+	say "netconsole running ($2)"
+	echo "netoops-vm-marker case=$case port=$port" >/dev/kmsg
+	for n in 99 97; do
+		long=netoops-vm-long; i=0
+		while [ $i -lt $n ]; do long="$long$(printf ' seg%03d-xy' $i)"; i=$((i + 1)); done
+		(echo "$long :end" >/dev/kmsg) 2>/dev/null && break
+	done
+	say "long line: $((${#long} + 5)) bytes, $n segments"
+	crash "$1"
+	finish 2
 }
 
 # write VALUE FILE EXPECT: the write must fail with EXPECT ("EINVAL", "EBUSY", "any") or
@@ -218,6 +241,40 @@ netconsole6)
 		say "netconsole FAILED"
 	echo 1 >/proc/sys/kernel/sysrq
 	echo c >/proc/sysrq-trigger ;;
+emerg)
+	load_netoops; seed "$port"
+	echo oops,panic,emerg >/sys/kernel/netoops/netoops_reasons || say "netoops_reasons FAILED"
+	say "crashing with sysrq b; reasons=$(cat /sys/kernel/netoops/netoops_reasons)"
+	echo 1 >/proc/sys/kernel/sysrq
+	echo b >/proc/sysrq-trigger ;;
+shutdown)
+	load_netoops; seed "$port"
+	echo oops,panic,shutdown >/sys/kernel/netoops/netoops_reasons ||
+		say "netoops_reasons FAILED"
+	say "crashing by powering off; reasons=$(cat /sys/kernel/netoops/netoops_reasons)"
+	poweroff -f ;;
+netconsole-ext)
+	insmod /mods/netconsole.ko || say "insmod netconsole FAILED"
+	mount -t configfs configfs /sys/kernel/config
+	t=/sys/kernel/config/netconsole/nx
+	mkdir $t
+	echo eth0 >$t/dev_name; echo 10.0.2.15 >$t/local_ip; echo 10.0.2.2 >$t/remote_ip
+	echo $MAC >$t/remote_mac; echo "$port" >$t/remote_port
+	echo 1 >$t/extended || say "netconsole extended FAILED"
+	if [ -e $t/release ]; then
+		echo 1 >$t/release || say "netconsole release FAILED"
+	fi
+	echo 1 >$t/enabled || say "enabling netconsole FAILED"
+	# the same to PORT2, where the host keeps the raw datagrams (to see the ncfrag fragments)
+	mkdir ${t}2
+	echo eth0 >${t}2/dev_name; echo 10.0.2.15 >${t}2/local_ip; echo 10.0.2.2 >${t}2/remote_ip
+	echo $MAC >${t}2/remote_mac; echo "$port2" >${t}2/remote_port; echo 1 >${t}2/extended
+	echo 1 >${t}2/enabled || say "enabling the second netconsole target FAILED"
+	netconsole_crash divide "extended=$(cat $t/extended) release=$(cat $t/release 2>/dev/null)" ;;
+netconsole-basic)
+	insmod /mods/netconsole.ko "netconsole=@10.0.2.15/eth0,$port@10.0.2.2/$MAC" ||
+		say "insmod netconsole FAILED"
+	netconsole_crash null basic ;;
 shell)
 	setsid cttyhack sh ;;
 *)	say "unknown case '$case'" ;;

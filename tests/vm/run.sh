@@ -13,8 +13,9 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 CRASH_CASES="divide null bug panic warn timer"
-EXTRA_CASES="syslog oom test reasons big ipv6 two modparam configfs"
-kernels=$KERNELS_ALL cases="$CRASH_CASES $EXTRA_CASES" receiver=netoopsd jobs=2
+EXTRA_CASES="syslog oom test reasons big ipv6 two modparam configfs emerg shutdown"
+NETCONSOLE_CASES="netconsole-ext netconsole-basic"	# Debian's netconsole.ko, no netoops.ko
+kernels=$KERNELS_ALL cases="$CRASH_CASES $EXTRA_CASES $NETCONSOLE_CASES" receiver=netoopsd jobs=2
 while getopts "k:c:r:j:" o; do
 	case $o in
 	k) kernels=$OPTARG ;; c) cases=$OPTARG ;; r) receiver=$OPTARG ;; j) jobs=$OPTARG ;;
@@ -118,13 +119,14 @@ collect() {
 # What each case must produce: the reason of the dump and patterns its text must contain.
 expect_reason() {
 	case $1 in
-	divide|null|bug|timer|syslog) echo oops ;;
+	divide|null|bug|timer|syslog|netconsole-*) echo oops ;;
 	panic|warn|ipv6|two|modparam|big) echo panic ;;
 	oom) echo oom ;;
 	test|configfs|reasons) echo test ;;
+	emerg|shutdown) echo "$1" ;;
 	esac
 }
-expect_patterns() {	# case port: one extended regex per line
+expect_patterns() {	# case port [segments]: one extended regex per line
 	echo "netoops-vm-marker case=$1 port=$2"
 	case $1 in
 	divide|syslog) echo 'divide error'; echo 'Call Trace:'
@@ -148,12 +150,48 @@ expect_patterns() {	# case port: one extended regex per line
 	test)	echo 'configured target1' ;;
 	reasons) echo 'BUG: kernel NULL pointer dereference'; echo 'crash-test module returned' ;;
 	configfs) echo 'netoops-vm: checks finished: [0-9]+ ok, 0 failed' ;;
+	emerg)	echo 'netoops-vm: crashing with sysrq b; reasons=oops,panic,emerg'
+		echo 'sysrq: Resetting' ;;
+	shutdown) echo 'netoops-vm: crashing by powering off; reasons=oops,panic,shutdown' ;;
+	netconsole-ext|netconsole-basic)
+		# the long line, whole: more than one netconsole datagram (ncfrag when extended)
+		echo "netoops-vm-long( seg[0-9]{3}-xy){${3:-99}} :end\$"; echo 'Call Trace:'
+		if [ "$1" = netconsole-ext ]; then
+			echo 'divide error'
+			echo 'netoops_crashtest_init\+0x[0-9a-f]+/0x[0-9a-f]+ \[netoops_crashtest\]'
+		else
+			echo 'BUG: kernel NULL pointer dereference'; echo 'crash_null'
+		fi ;;
 	esac
 }
 
-# check_dumps DIR CASE PORT -> prints "ok" or what is wrong
+# netconsole_meta CASE JSON SERIAL KERNEL: format, title and release netoopsd stored
+netconsole_meta() {
+	local c=$1 json=$2 serial=$3 k=$4 fmt=netconsole title rel
+	title='BUG: unable to handle kernel NULL pointer dereference in crash_null'
+	if [ "$c" = netconsole-ext ]; then
+		fmt=netconsole-extended title='divide error in netoops_crashtest_init'
+	fi
+	[ "$(jq -r .format "$json")" = "$fmt" ] ||
+		{ echo "format $(jq -r .format "$json"), want $fmt"; return; }
+	[ "$(jq -r .title "$json")" = "$title" ] ||
+		{ echo "title '$(jq -r .title "$json")', want '$title'"; return; }
+	# netconsole's release option (6.12 on): the chunk's release is the guest kernel's
+	if grep -aq 'netoops-vm: netconsole running (extended=1 release=1)' "$serial"; then
+		rel=$(cat "$VMC/k/$k/release")
+		[ "$(jq -r .release "$json")" = "$rel" ] ||
+			{ echo "release '$(jq -r .release "$json")', want '$rel'"; return; }
+	fi
+	echo ok
+}
+
+long_segments() {	# serial log -> how many segments the guest's long line has
+	sed -n 's/.*netoops-vm: long line: [0-9]* bytes, \([0-9]*\) segments.*/\1/p' "$1" | head -n 1
+}
+
+# check_dumps DIR CASE PORT KERNEL -> prints "ok" or what is wrong
 check_dumps() {
-	local dir=$1 c=$2 port=$3 want line reason complete file p missing=""
+	local dir=$1 c=$2 port=$3 k=${4:-} want line reason complete file p missing=""
 	want=$(expect_reason "$c")
 	[ -s "$dir/dumps" ] || { echo "nothing delivered"; return; }
 	line=$(awk -v r="$want" '$1 == r && $2 == "yes" { print; exit }' "$dir/dumps")
@@ -166,8 +204,13 @@ check_dumps() {
 	read -r reason complete file <<<"$line"
 	while IFS= read -r p; do
 		grep -Eaq -- "$p" "$file" || missing="$missing [$p]"
-	done < <(expect_patterns "$c" "$port")
+	done < <(expect_patterns "$c" "$port" "$(long_segments "$dir/../serial.log")")
 	if [ -n "$missing" ]; then echo "complete $reason dump lacks:$missing"; return; fi
+	if [[ $c == netconsole-* ]] && [ "$receiver" = netoopsd ]; then
+		p=${file%/dump-*}/show-${file##*/dump-}
+		p=$(netconsole_meta "$c" "${p%.txt}.json" "$dir/../serial.log" "$k")
+		[ "$p" = ok ] || { echo "netconsole report: $p"; return; }
+	fi
 	# an oops while only panics are to be dumped: the test dump shows it, no oops dump may exist
 	if [ "$c" = reasons ] && awk '$1 == "oops" { f = 1 } END { exit !f }' "$dir/dumps"; then
 		echo "an oops was dumped although netoops_reasons=panic"; return
@@ -195,7 +238,14 @@ run_case() {	# kernel case port
 	ipv6)	pids+=("$(start_receiver "$dir/r1" "[::1]:$port")") ;;
 	*)	pids+=("$(start_receiver "$dir/r1" "127.0.0.1:$port")") ;;
 	esac
-	case $c in two|modparam) pids+=("$(start_receiver "$dir/r2" "127.0.0.1:$port2")") ;; esac
+	case $c in
+	two|modparam) pids+=("$(start_receiver "$dir/r2" "127.0.0.1:$port2")") ;;
+	netconsole-ext)	# a second netconsole target: its raw datagrams show the fragments
+		mkdir -p "$dir/raw"
+		"$OUT/udpsink" -l "127.0.0.1:$port2" -o "$dir/raw" -q 600 -t 900 \
+			>"$dir/raw/sink.log" 2>&1 &
+		pids+=("$!") ;;
+	esac
 	wait_bound "$port" || { echo "receiver did not start" >"$dir/result"; }
 	local try
 	for try in 1 2; do
@@ -220,11 +270,16 @@ run_case() {	# kernel case port
 		[ -s "$dir/syslog-ng/oops" ] || res="nothing delivered"
 	else
 		collect "$dir/r1"
-		res=$(check_dumps "$dir/r1" "$gcase" "$port")
+		res=$(check_dumps "$dir/r1" "$gcase" "$port" "$k")
 		if [ "$res" = ok ] && [ -d "$dir/r2" ]; then
 			collect "$dir/r2"
 			res=$(check_dumps "$dir/r2" "$gcase" "$port")
 			[ "$res" = ok ] || res="second target: $res"
+		fi
+		# the long record must really have travelled as ncfrag fragments (header+text > 1000)
+		if [ "$res" = ok ] && [ "$c" = netconsole-ext ] &&
+			[ "$(grep -la 'ncfrag=' "$dir"/raw/[0-9]* 2>/dev/null | wc -l)" -lt 2 ]; then
+			res="the raw capture on port $port2 holds no ncfrag fragments"
 		fi
 		# checks made inside the guest (configfs, modparam) report on the console
 		if [ "$res" = ok ] && grep -aq 'netoops-vm: check FAIL' "$dir/serial.log"; then
@@ -277,11 +332,11 @@ fail=0
 echo
 echo "kernel x case: ok = delivered, complete, reason and content as expected"
 echo "  (MISSING: no dump of the expected reason; INCOMPLETE: parts missing; BAD: content)"
-printf '%-10s' "case"
+printf '%-17s' "case"
 for k in $kernels; do printf ' %-14s' "$k"; done
 echo
 for c in $cases; do
-	printf '%-10s' "$c"
+	printf '%-17s' "$c"
 	for k in $kernels; do
 		res=$(cat "$OUT/$k-$c/result" 2>/dev/null || echo "not run")
 		if [ "$res" = ok ]; then
