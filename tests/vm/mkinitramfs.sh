@@ -6,7 +6,7 @@
 #
 # Contents: busybox (static), the kernel's configfs + virtio_net chain (+ netconsole),
 # decompressed, in load order; netoops.ko and netoops_crashtest.ko from build-kmod.sh (when
-# built: without them only the netconsole case works); the seed's setup script with only its
+# built: without them only the netconsole cases work); the seed's setup script with only its
 # addresses changed (tests/vm/seed-setup.sh); /init = tests/vm/guest-init.sh, which reads the
 # case from the kernel command line (netoops_case=... netoops_port=...).
 set -euo pipefail
@@ -20,7 +20,7 @@ bb=$(command -v busybox) || die "busybox not found (apt-get install busybox-stat
 file -L "$bb" 2>/dev/null | grep -q 'statically linked' || [ -x /bin/busybox ] ||
 	die "busybox must be static (busybox-static)"
 
-# configfs, then the virtio_net chain in dependency order; netconsole for comparison runs
+# configfs, then the virtio_net chain in dependency order; netconsole for the netconsole-* cases
 MODULES="configfs failover net_failover virtio_ring virtio virtio_pci_legacy_dev
 virtio_pci_modern_dev virtio_pci virtio_net netconsole"
 
