@@ -336,8 +336,12 @@ static void __exit netoops_exit(void)
 	netoops_targets_exit();
 }
 
-/* late: when built in, the network drivers are up by then */
-late_initcall(netoops_init);
+/*
+ * Built in: after every late_initcall, so the network drivers are probed and ip=
+ * (ip_auto_config, a late_initcall linked after drivers/) has given the device the
+ * address a target without src-ip needs. A module: module_init.
+ */
+late_initcall_sync(netoops_init);
 module_exit(netoops_exit);
 
 MODULE_LICENSE("GPL");

@@ -362,4 +362,5 @@ for k in $kernels; do for c in $cases; do
 done; done
 [ $seed_fail = 0 ] || fail=1
 [[ " $kernels " != *" 6.1 "* ]] || "$REPO/demo/vm-target-test.sh" || fail=1	# netoopsctl target add/watch/test in a guest (records vm-ctl)
+[[ " $kernels " != *" 6.1 "* ]] || "$REPO/tests/builtin/run.sh" || fail=1	# netoops built into a 6.1 kernel, netoops= on its command line (records builtin/*)
 exit $fail
