@@ -43,9 +43,11 @@ rm -rf "$nd"
 mkdir -p "$nd/include/netoops"
 cp "$REPO"/kmod/*.c "$REPO"/kmod/*.h "$nd/"
 cp "$REPO"/include/netoops/*.h "$nd/include/netoops/"
+# shellcheck disable=SC2016  # Makefile text, not shell
 sed -e 's|\$(src)/\.\./include|$(src)/include|' -e 's/^obj-m += netoops\.o/obj-y += netoops.o/' \
 	-e '/crashtest/d' "$REPO/kmod/Kbuild" >"$nd/Makefile"
 grep -q '^obj-y += netoops.o' "$nd/Makefile" || die "kmod/Kbuild no longer has 'obj-m += netoops.o'"
+# shellcheck disable=SC2016
 grep -q 'netoops/' "$TREE/drivers/net/Makefile" ||
 	echo 'obj-$(CONFIG_NETPOLL) += netoops/' >>"$TREE/drivers/net/Makefile"
 

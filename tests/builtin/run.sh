@@ -13,7 +13,6 @@
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
-CACHE=${NETOOPS_CACHE:-$REPO/.cache}
 BUILD_DIR=${BUILD:-build}
 case $BUILD_DIR in /*) ;; *) BUILD_DIR=$REPO/$BUILD_DIR ;; esac
 OUT=$BUILD_DIR/builtin
@@ -62,8 +61,9 @@ chmod 755 "$root/init"
 	>"$OUT/initramfs.cpio.gz" || fail "cannot build the initramfs"
 
 # ---- receivers: one netoopsd per target, so that each dump is attributable -----------------
-[ -x "$BUILD_DIR/netoopsd" ] && [ -x "$BUILD_DIR/netoopsctl" ] ||
+if [ ! -x "$BUILD_DIR/netoopsd" ] || [ ! -x "$BUILD_DIR/netoopsctl" ]; then
 	fail "build/netoopsd or build/netoopsctl missing: run make userspace"
+fi
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; }
 trap cleanup EXIT
