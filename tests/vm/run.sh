@@ -225,6 +225,17 @@ check_dumps() {
 	echo ok
 }
 
+# syslog-ng stores each datagram as a message: the oops must be readable in its file
+syslog_file_check() {	# file port -> "ok" or what is missing
+	local f=$1 port=$2 p
+	[ -s "$f" ] || { echo "nothing delivered"; return; }
+	for p in 'divide error' 'Call Trace:' 'netoops_crashtest_init' \
+		"netoops-vm-marker case=divide port=$port"; do
+		grep -aq -- "$p" "$f" || { echo "file lacks [$p]"; return; }
+	done
+	echo ok
+}
+
 # ---- one case ----------------------------------------------------------------------------
 run_case() {	# kernel case port
 	local k=$1 c=$2 port=$3 port2=$(($3 + 1)) dir=$OUT/$1-$2 mem=512 gcase=$2 rc
@@ -258,16 +269,18 @@ run_case() {	# kernel case port
 		log "$k $c: the guest did not reach /init (see $dir/serial.noboot.log); retrying"
 	done
 	sleep 2		# let the receiver drain its socket (netoopsd stores partial dumps on SIGTERM)
+	# syslog-ng stops reading its socket on SIGTERM: on a loaded machine it may still be
+	# working through the datagrams, so give it time before stopping it
+	if [ "$c" = syslog ]; then
+		for _ in $(seq 30); do
+			[ "$(syslog_file_check "$dir/syslog-ng/oops" "$port")" = ok ] && break
+			sleep 1
+		done
+	fi
 	for p in "${pids[@]}"; do stop_pid "$p"; done
 	[ ! -s "$dir/result" ] || return 0
 	if [ "$c" = syslog ]; then
-		# syslog-ng stores each datagram as a message: the oops must be readable in its file
-		res=ok
-		for p in 'divide error' 'Call Trace:' 'netoops_crashtest_init' \
-			"netoops-vm-marker case=divide port=$port"; do
-			grep -aq -- "$p" "$dir/syslog-ng/oops" 2>/dev/null || res="file lacks [$p]"
-		done
-		[ -s "$dir/syslog-ng/oops" ] || res="nothing delivered"
+		res=$(syslog_file_check "$dir/syslog-ng/oops" "$port")
 	else
 		collect "$dir/r1"
 		res=$(check_dumps "$dir/r1" "$gcase" "$port" "$k")
@@ -312,6 +325,7 @@ else
 fi
 
 # ---- the matrix --------------------------------------------------------------------------
+rm -rf "$OUT"/*.first
 log "receiver: $receiver; kernels: $kernels; cases: $cases; $jobs guests at a time"
 port=26000
 for k in $kernels; do
@@ -328,6 +342,21 @@ for k in $kernels; do
 done
 wait
 
+# ---- one more try for a cell that failed ---------------------------------------------------
+# On a loaded 2-core CI machine, two TCG guests can starve a receiver. A failed cell runs once
+# more; a pass the second time is shown as "ok (retry)" with the first failure listed below,
+# so a flaky cell stays visible instead of turning the whole run red or being hidden.
+for k in $kernels; do for c in $cases; do
+	res=$(cat "$OUT/$k-$c/result" 2>/dev/null || echo "not run")
+	[ "$res" != ok ] && [ -z "${broken[$k]:-}" ] || continue
+	rm -rf "$OUT/$k-$c.first"; mv "$OUT/$k-$c" "$OUT/$k-$c.first"
+	while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n; done
+	log "retry $k $c (port $port): first try: $res"
+	run_case "$k" "$c" "$port" &
+	port=$((port + 2))
+done; done
+wait
+
 fail=0
 echo
 echo "kernel x case: ok = delivered, complete, reason and content as expected"
@@ -340,7 +369,8 @@ for c in $cases; do
 	for k in $kernels; do
 		res=$(cat "$OUT/$k-$c/result" 2>/dev/null || echo "not run")
 		if [ "$res" = ok ]; then
-			printf ' %-14s' "ok"
+			if [ -d "$OUT/$k-$c.first" ]; then printf ' %-14s' "ok (retry)"
+			else printf ' %-14s' "ok"; fi
 			"$REPO/tests/lib/record.sh" "vm/$k/$c" 1 0
 		else
 			case $res in
@@ -359,6 +389,7 @@ echo
 for k in $kernels; do for c in $cases; do
 	res=$(cat "$OUT/$k-$c/result" 2>/dev/null || echo "not run")
 	[ "$res" = ok ] || echo "MISS $k/$c: $res (serial log: $OUT/$k-$c/serial.log)"
+	[ ! -d "$OUT/$k-$c.first" ] || echo "RETRIED $k/$c: first try: $(cat "$OUT/$k-$c.first/result") (serial log: $OUT/$k-$c.first/serial.log)"
 done; done
 [ $seed_fail = 0 ] || fail=1
 [[ " $kernels " != *" 6.1 "* ]] || "$REPO/demo/vm-target-test.sh" || fail=1	# netoopsctl target add/watch/test in a guest (records vm-ctl)
