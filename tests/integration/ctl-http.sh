@@ -11,24 +11,14 @@ case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
 CTL=$BUILD/netoopsctl NXD=$BUILD/netoopsd NXLOAD=${NXLOAD:-$BUILD/tests/nxload}	# the sender is not under test
 FIX=tests/integration/fixtures
 W=$(mktemp -d /tmp/netoops-ctlhttp.XXXXXX)
-passed=0 failed=0 pids=""
+pids=""
 
 cleanup() { for p in $pids; do kill "$p" 2>/dev/null; done; rm -rf "$W"; }
 trap cleanup EXIT INT TERM
 
-check() {
-	local name=$1; shift
-	if "$@" >"$W/out" 2>&1; then
-		echo "PASS ctl-http/$name"; passed=$((passed + 1))
-	else
-		echo "FAIL ctl-http/$name"; sed 's/^/    /' "$W/out" | tail -n 15; failed=$((failed + 1))
-	fi
-}
-finish() {
-	echo "ctl-http: $passed passed, $failed failed"
-	tests/lib/record.sh integration/ctl-http "$passed" "$failed"
-	[ "$failed" -eq 0 ]; exit
-}
+. tests/lib/checks.sh
+checks_begin ctl-http "$W/out"
+finish() { checks_end; exit; }
 
 if [ ! -x "$NXLOAD" ]; then
 	mkdir -p "$BUILD/tests"

@@ -10,7 +10,6 @@ CTL=${CTL:-$BUILD/netoopsctl}
 ID=$$
 H=nxh$ID C=nxc$ID G=nxg$ID R=nxr$ID	# host, on-link collector, gateway, routed collector
 WORK=$(mktemp -d /tmp/netoops-ctl.XXXXXX)
-passed=0 failed=0
 
 [ "$(id -u)" = 0 ] || { echo "ctl-route: needs root (ip netns)"; tests/lib/record.sh integration/ctl-route 0 1; exit 1; }
 [ -x "$CTL" ] || { echo "ctl-route: $CTL not built"; tests/lib/record.sh integration/ctl-route 0 1; exit 1; }
@@ -56,14 +55,8 @@ topology() {
 }
 
 # check NAME COMMAND...: one assertion, counted.
-check() {
-	local name=$1; shift
-	if "$@" >"$WORK/out" 2>&1; then
-		echo "PASS ctl-route/$name"; passed=$((passed + 1))
-	else
-		echo "FAIL ctl-route/$name"; sed 's/^/    /' "$WORK/out" | tail -n 15; failed=$((failed + 1))
-	fi
-}
+. tests/lib/checks.sh
+checks_begin ctl-route "$WORK/out"
 
 # resolved NS TO KEY=VALUE...: `target add --dry-run` resolves TO and prints exactly these values.
 resolved() {
@@ -145,6 +138,4 @@ printf 'web 10.77.1.1:520\n# comment\n\nbad line here\n' >"$WORK/bad.conf"
 check conf-error-names-line refused env NETOOPS_TARGETS_CONF="$WORK/bad.conf" "$CTL" target apply \
 	"bad.conf:4: expected 'NAME HOST\[:PORT\]'"
 
-echo "ctl-route: $passed passed, $failed failed"
-tests/lib/record.sh integration/ctl-route "$passed" "$failed"
-[ "$failed" -eq 0 ]
+checks_end

@@ -10,24 +10,14 @@ BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
 CTL=$BUILD/netoopsctl NXD=$BUILD/netoopsd NXLOAD=$BUILD/tests/nxload
 W=$(mktemp -d /tmp/netoops-ctltest.XXXXXX)
-passed=0 failed=0 pid=""
+pid=""
 
 cleanup() { [ -z "$pid" ] || kill "$pid" 2>/dev/null; rm -rf "$W"; }
 trap cleanup EXIT INT TERM
 
-check() {
-	local name=$1; shift
-	if "$@" >"$W/out" 2>&1; then
-		echo "PASS ctl-test-wait/$name"; passed=$((passed + 1))
-	else
-		echo "FAIL ctl-test-wait/$name"; sed 's/^/    /' "$W/out" | tail -n 15; failed=$((failed + 1))
-	fi
-}
-finish() {
-	echo "ctl-test-wait: $passed passed, $failed failed"
-	tests/lib/record.sh integration/ctl-test-wait "$passed" "$failed"
-	[ "$failed" -eq 0 ]; exit
-}
+. tests/lib/checks.sh
+checks_begin ctl-test-wait "$W/out"
+finish() { checks_end; exit; }
 
 if [ ! -x "$NXLOAD" ]; then
 	mkdir -p "$BUILD/tests"
