@@ -30,7 +30,7 @@ LIBCORE   := $(BUILD)/libnxcore.a
 LIBSTORE  := $(BUILD)/libnxstore.a
 
 .PHONY: all userspace kmod check check-unit check-san check-fuzz \
-	check-integration check-vm check-summary bench deps demo clean
+	check-integration check-vm check-summary bench deps demo clean san
 
 all: userspace kmod
 
@@ -72,10 +72,15 @@ deps:
 check-unit: $(UNIT_BIN)
 	tests/lib/run-unit.sh unit $(UNIT_BIN)
 
-check-san:
-	$(MAKE) BUILD=build/san CC=clang \
-		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+# The ASan+UBSan build (build/san): unit tests, netoopsd and netoopsctl; the hostile
+# integration suite runs against it too.
+SAN_CFLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+san:
+	$(MAKE) BUILD=build/san CC=clang CFLAGS="$(SAN_CFLAGS)" \
 		LDFLAGS="-fsanitize=address,undefined" build/san/tests-all
+
+check-san: san
 	tests/lib/run-unit.sh san build/san/tests/test_*
 
 $(BUILD)/tests-all: $(UNIT_BIN) $(BUILD)/netoopsd $(BUILD)/netoopsctl

@@ -15,7 +15,7 @@ COPIES=${BENCH_COPIES:-2}
 LOSS=${BENCH_LOSS:-0}; DUP=${BENCH_DUP:-0}; REORDER=${BENCH_REORDER:-0}
 FRACTION=${BENCH_FRACTION:-0.8}
 OUT=${BENCH_OUT:-$BUILD/bench}
-SHARED=${NETOOPS_SHARED:-$(pwd)/../shared}
+SHARED=${NETOOPS_SHARED:-$(pwd)/tests/data}
 CORPUS=$SHARED/corpus/oops-dev/satyr
 
 rm -rf "$OUT"; mkdir -p "$OUT"

@@ -5,7 +5,7 @@ set -u
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
 CTL=$BUILD/netoopsctl
-CORPUS=${NETOOPS_SHARED:-$PWD/../shared}/corpus/oops-dev
+CORPUS=${NETOOPS_SHARED:-$PWD/tests/data}/corpus/oops-dev
 DATA=tests/unit/data/analyse
 W=$(mktemp -d /tmp/netoops-analyze.XXXXXX)
 trap 'rm -rf "$W"' EXIT INT TERM

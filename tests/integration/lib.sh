@@ -5,7 +5,7 @@ BUILD=${BUILD:-build}
 NXD=${NXD:-$BUILD/netoopsd}
 CTL=${CTL:-$BUILD/netoopsctl}
 NXLOAD=$BUILD/tests/nxload
-SHARED=${NETOOPS_SHARED:-$(pwd)/../shared}
+SHARED=${NETOOPS_SHARED:-$(pwd)/tests/data}
 CORPUS=$SHARED/corpus/oops-dev
 
 # A UDP port nobody on this machine is bound to.

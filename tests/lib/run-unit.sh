@@ -10,7 +10,7 @@ for bin in "$@"; do
 	[ -x "$bin" ] || continue
 	name="$label/$(basename "$bin")"
 	out=$(mktemp)
-	NETOOPS_SHARED=${NETOOPS_SHARED:-$(cd "$(dirname "$0")/../.." && pwd)/../shared} \
+	NETOOPS_SHARED=${NETOOPS_SHARED:-$(cd "$(dirname "$0")/../.." && pwd)/tests/data} \
 		"$bin" >"$out" 2>&1
 	rc=$?
 	cat "$out"

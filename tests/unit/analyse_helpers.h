@@ -36,11 +36,12 @@ static inline char *slurp(const char *path, size_t *len)
 	return buf;
 }
 
+/* The folder holding corpus/oops-dev: $NETOOPS_SHARED, else the copy in tests/data. */
 static inline const char *shared_dir(void)
 {
 	const char *s = getenv("NETOOPS_SHARED");
 
-	return s && *s ? s : "../shared";
+	return s && *s ? s : "tests/data";
 }
 
 static inline struct nx_report_set *analyse_str(const char *text)
