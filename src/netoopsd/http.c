@@ -1,63 +1,27 @@
 /* The read-only JSON query API on libmicrohttpd: the only file that includes microhttpd.h. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <microhttpd.h>
 
-#include "netoopsd/http.h"
+#include "netoopsd/http_int.h"
 #include "netoopsd/log.h"
-#include "store/store.h"
 
-#define MAX_PARAM_LEN		256	/* a host, group, reason or since value */
-#define CONN_MEMORY		8192	/* per connection: longer request lines get 414 */
-#define MAX_CONNECTIONS		32
-#define CONN_TIMEOUT_S		10
+#define CONN_MEMORY	32768		/* per connection; a head is at most 8 KiB */
+#define BLOCK_SIZE	65536		/* a streamed answer is made this much at a time */
 
-struct nxd_http {
-	struct MHD_Daemon *mhd;
-	struct nx_store *store;	/* used only by MHD's one internal thread */
-};
-
-/* An answer: a JSON value (consumed), or STATUS with an {"error": MSG} body. */
-static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, json_t *v)
-{
-	char *text = v ? json_dumps(v, JSON_INDENT(2) | JSON_ENCODE_ANY) : NULL;
-	size_t len = text ? strlen(text) : 0;
-	char *body = text ? realloc(text, len + 2) : NULL;
-	struct MHD_Response *r;
-	enum MHD_Result rc;
-
-	json_decref(v);
-	if (!body) {
-		free(text);
-		return MHD_NO;
-	}
-	memcpy(body + len, "\n", 2);		/* a final newline, like netoopsctl's */
-	r = MHD_create_response_from_buffer(len + 1, body, MHD_RESPMEM_MUST_FREE);
-	if (!r)
-		return MHD_NO;
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
-	rc = MHD_queue_response(c, status, r);
-	MHD_destroy_response(r);
-	return rc;
-}
-
-static enum MHD_Result error(struct MHD_Connection *c, unsigned status, const char *msg)
-{
-	return reply(c, status, json_pack("{s:s}", "error", msg));
-}
-
-/* A store result, or 500 with the store's error. */
-static enum MHD_Result reply_store(struct MHD_Connection *c, struct nx_store *s, json_t *v)
-{
-	return v ? reply(c, MHD_HTTP_OK, v) : error(c, MHD_HTTP_INTERNAL_SERVER_ERROR,
-						    nx_store_error(s));
-}
-
-struct params {
-	struct nx_store_filter f;
-	char bad[320];		/* why the query is refused; "" if it is fine */
+/* An answer being sent, and the API it is accounted to. */
+struct flight {
+	struct nxd_http *h;
+	struct nxd_answer a;
+	size_t charged;
 };
 
 static int64_t now_ms(void)
@@ -68,101 +32,114 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void set_limit(struct params *p, const char *v)
+static ssize_t read_answer(void *cls, uint64_t pos, char *buf, size_t max)
 {
-	char *end;
-	long long n = strtoll(v, &end, 10);
+	struct flight *f = cls;
+	size_t n = nxd_answer_read(&f->a, buf, max);
 
-	if (!*v || *end || n < 0 || n > NXD_HTTP_MAX_ROWS)
-		snprintf(p->bad, sizeof(p->bad), "limit: '%s' is not 0 to %d", v,
-			 NXD_HTTP_MAX_ROWS);
-	else
-		p->f.limit = n ? n : NXD_HTTP_MAX_ROWS;
+	(void)pos;		/* nxd_answer_read() keeps its own, sequential position */
+	return n ? (ssize_t)n : MHD_CONTENT_READER_END_OF_STREAM;
 }
 
-/* One query parameter of /v1/reports (an MHD_KeyValueIterator). */
-static enum MHD_Result param(void *cls, enum MHD_ValueKind kind, const char *key,
-			     const char *v)
+/* The response is destroyed (sent, or its connection closed): its memory is given back. */
+static void end_flight(void *cls)
 {
-	struct params *p = cls;
+	struct flight *f = cls;
+
+	f->h->used -= f->charged;
+	nxd_answer_free(&f->a);
+	free(f);
+}
+
+/* What an answer may hold now: anything while none is in flight, else what is left. */
+static size_t budget_left(const struct nxd_http *h)
+{
+	if (h->used == 0)
+		return SIZE_MAX;
+	return h->used < h->budget ? h->budget - h->used : 0;
+}
+
+struct args {
+	struct nxd_api_arg a[NXD_HTTP_MAX_ARGS];
+	size_t n;
+	bool too_many;
+};
+
+static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+				   const char *value)
+{
+	struct args *args = cls;
 
 	(void)kind;
-	if (!v || strlen(v) > MAX_PARAM_LEN)
-		snprintf(p->bad, sizeof(p->bad), "%.32s: missing or longer than %d bytes",
-			 key, MAX_PARAM_LEN);
-	else if (strcmp(key, "host") == 0)
-		p->f.host = v;
-	else if (strcmp(key, "reason") == 0)
-		p->f.reason = v;
-	else if (strcmp(key, "group") == 0)
-		p->f.group = v;
-	else if (strcmp(key, "limit") == 0)
-		set_limit(p, v);
-	else if (strcmp(key, "since") == 0) {
-		if ((p->f.since_ms = nx_store_parse_since(v, now_ms())) < 0)
-			snprintf(p->bad, sizeof(p->bad), "since: '%.64s' is not 30m, 2h, 7d, "
-				 "@EPOCH or YYYY-MM-DD[THH:MM[:SS]]", v);
-	} else
-		snprintf(p->bad, sizeof(p->bad), "unknown parameter '%.32s' (host, since, "
-			 "group, reason, limit)", key);
-	return p->bad[0] ? MHD_NO : MHD_YES;
-}
-
-static enum MHD_Result get_reports(struct MHD_Connection *c, struct nx_store *s)
-{
-	struct params p = { .f.limit = NXD_HTTP_MAX_ROWS };
-
-	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, param, &p);
-	if (p.bad[0])
-		return error(c, MHD_HTTP_BAD_REQUEST, p.bad);
-	return reply_store(c, s, nx_store_list(s, &p.f));
-}
-
-static enum MHD_Result get_report(struct MHD_Connection *c, struct nx_store *s,
-				  const char *idtext)
-{
-	char *end, msg[128];
-	long long id = strtoll(idtext, &end, 10);
-	json_t *v;
-
-	if (!*idtext || *end || id <= 0)
-		return error(c, MHD_HTTP_BAD_REQUEST, "not a dump id (a positive number)");
-	v = nx_store_show(s, id);
-	if (!v && !nx_store_error(s)[0]) {
-		snprintf(msg, sizeof(msg), "no dump with id %lld (see netoopsctl list)", id);
-		return error(c, MHD_HTTP_NOT_FOUND, msg);
+	if (args->n == NXD_HTTP_MAX_ARGS) {
+		args->too_many = true;
+		return MHD_NO;
 	}
-	return reply_store(c, s, v);
+	args->a[args->n++] = (struct nxd_api_arg){ key, value };
+	return MHD_YES;
 }
 
-/* Parameters on a path that takes none: refused rather than ignored. */
-static bool has_params(struct MHD_Connection *c)
+static enum MHD_Result queue(struct MHD_Connection *c, struct flight *f)
 {
-	return MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, NULL, NULL) > 0;
+	struct MHD_Response *r = MHD_create_response_from_callback(f->a.total, BLOCK_SIZE,
+								   read_answer, f, end_flight);
+	char retry[16];
+	enum MHD_Result rc;
+
+	if (!r) {
+		end_flight(f);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, f->a.type);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+	if (f->a.retry_after) {
+		snprintf(retry, sizeof(retry), "%u", f->a.retry_after);
+		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, retry);
+	}
+	rc = MHD_queue_response(c, f->a.status, r);
+	MHD_destroy_response(r);
+	return rc;
 }
 
-static enum MHD_Result route(void *cls, struct MHD_Connection *c, const char *url,
+static enum MHD_Result serve(void *cls, struct MHD_Connection *c, const char *url,
 			     const char *method, const char *version, const char *upload,
 			     size_t *upload_len, void **state)
 {
 	struct nxd_http *h = cls;
+	struct flight *f = calloc(1, sizeof(*f));
+	struct args args = { .n = 0 };
+	struct nxd_api_req req = { .method = method, .url = url, .args = args.a };
 
 	(void)version, (void)upload, (void)upload_len, (void)state;
-	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
-		return error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "read-only API: GET only");
-	if (strcmp(url, "/v1/reports") == 0)
-		return get_reports(c, h->store);
-	if (strncmp(url, "/v1/reports/", 12) == 0)
-		return has_params(c) ? error(c, MHD_HTTP_BAD_REQUEST, "no parameters here")
-				     : get_report(c, h->store, url + 12);
-	if (strcmp(url, "/v1/groups") == 0 || strcmp(url, "/v1/stats") == 0) {
-		if (has_params(c))
-			return error(c, MHD_HTTP_BAD_REQUEST, "no parameters here");
-		return reply_store(c, h->store, url[4] == 'g' ? nx_store_groups(h->store)
-							     : nx_store_counters(h->store));
-	}
-	return error(c, MHD_HTTP_NOT_FOUND, "no such resource: /v1/reports, "
-		     "/v1/reports/ID, /v1/groups and /v1/stats exist");
+	if (!f)
+		return MHD_NO;
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_arg, &args);
+	req.n_args = args.n;
+	req.too_many_args = args.too_many;
+	req.now_ms = now_ms();
+	req.budget = budget_left(h);
+	nxd_api_handle(h->store, &req, &f->a);
+	f->h = h;
+	f->charged = f->a.held + BLOCK_SIZE;
+	h->used += f->charged;
+	return queue(c, f);
+}
+
+static void notify(void *cls, struct MHD_Connection *c, void **socket_context,
+		   enum MHD_ConnectionNotificationCode code)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+
+	(void)socket_context;
+	if (ci && ci->client_addr)
+		http_peer_active(cls, ci->client_addr, code == MHD_CONNECTION_NOTIFY_STARTED);
+}
+
+void http_hand_over(struct nxd_http *h, int fd, const struct sockaddr *sa, socklen_t len)
+{
+	if (MHD_add_connection(h->mhd, fd, sa, len) != MHD_YES)
+		log_warn("http: libmicrohttpd did not take a connection: %s", strerror(errno));
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -175,40 +152,124 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	log_warn("http: %s", msg);
 }
 
-struct nxd_http *http_start(const struct nxd_addr *addr, const char *db)
+/* ---- the address ------------------------------------------------------ */
+
+static bool is_wildcard(const struct nxd_addr *a)
+{
+	const struct sockaddr_in *v4 = (const struct sockaddr_in *)&a->ss;
+	const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)&a->ss;
+
+	return a->ss.ss_family == AF_INET ? v4->sin_addr.s_addr == htonl(INADDR_ANY)
+					  : IN6_IS_ADDR_UNSPECIFIED(&v6->sin6_addr);
+}
+
+static bool is_loopback(const struct nxd_addr *a)
+{
+	const struct sockaddr_in *v4 = (const struct sockaddr_in *)&a->ss;
+	const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)&a->ss;
+
+	if (a->ss.ss_family == AF_INET)
+		return (ntohl(v4->sin_addr.s_addr) >> 24) == 127;
+	return IN6_IS_ADDR_LOOPBACK(&v6->sin6_addr) ||
+	       (IN6_IS_ADDR_V4MAPPED(&v6->sin6_addr) && v6->sin6_addr.s6_addr[12] == 127);
+}
+
+/* Every interface only when written out; a warning beyond loopback. -1 if refused. */
+static int check_addr(const struct nxd_addr *a)
+{
+	if (is_wildcard(a) && strncmp(a->text, "0.0.0.0:", 8) != 0 &&
+	    strncmp(a->text, "[::]:", 5) != 0) {
+		log_err("http: '%s' would serve every interface, and the API has no "
+			"authentication: give an address (e.g. 127.0.0.1:PORT), or write "
+			"0.0.0.0:PORT or [::]:PORT to mean every interface", a->text);
+		return -1;
+	}
+	if (!is_loopback(a))
+		log_warn("http: the query API on %s is reachable from other hosts, without "
+			 "authentication or TLS (see docs/netoopsd.md)", a->text);
+	return 0;
+}
+
+static int listen_on(const struct nxd_addr *a)
+{
+	int fd = socket(a->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int one = 1;
+
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    (a->ss.ss_family == AF_INET6 &&
+	     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0) ||
+	    bind(fd, (const struct sockaddr *)&a->ss, a->len) < 0 || listen(fd, 64) < 0) {
+		log_err("http: cannot serve on %s: %s (address in use or not local?)", a->text,
+			strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* ---- start and stop --------------------------------------------------- */
+
+static struct MHD_Daemon *start_mhd(struct nxd_http *h)
+{
+	return MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_NO_LISTEN_SOCKET |
+				MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL, NULL, serve, h,
+				MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
+				MHD_OPTION_CONNECTION_LIMIT, (unsigned)NXD_HTTP_MAX_CONNECTIONS,
+				MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)NXD_HTTP_PER_ADDRESS,
+				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)NXD_HTTP_IDLE_S,
+				MHD_OPTION_NOTIFY_CONNECTION, notify, h,
+				MHD_OPTION_END);
+}
+
+struct nxd_http *http_start(const struct nxd_config *cfg)
 {
 	struct nxd_http *h = calloc(1, sizeof(*h));
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG |
-			 (addr->ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0);
 	char err[4400];
 
-	if (!h || !(h->store = nx_store_open(db, NX_STORE_READONLY, err, sizeof(err)))) {
-		log_err("http: %s", h ? err : "out of memory");
-		free(h);
+	if (!h) {
+		log_err("http: out of memory");
 		return NULL;
 	}
-	h->mhd = MHD_start_daemon(flags, 0, NULL, NULL, route, h,
-				  MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-				  MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&addr->ss,
-				  MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
-				  MHD_OPTION_CONNECTION_LIMIT, (unsigned)MAX_CONNECTIONS,
-				  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONN_TIMEOUT_S,
-				  MHD_OPTION_END);
-	if (!h->mhd) {
-		log_err("http: cannot serve on %s (address in use or not local?)", addr->text);
+	h->listen_fd = h->wake_fd = -1;
+	pthread_mutex_init(&h->lock, NULL);
+	h->budget = cfg->max_memory / 4;
+	if (check_addr(&cfg->http) < 0 || (h->listen_fd = listen_on(&cfg->http)) < 0) {
 		http_stop(h);
 		return NULL;
 	}
-	log_info("http: serving the query API on %s", addr->text);
+	if (!(h->store = nx_store_open(cfg->db, NX_STORE_READONLY, err, sizeof(err))) ||
+	    (h->wake_fd = eventfd(0, EFD_CLOEXEC)) < 0 || !(h->mhd = start_mhd(h)) ||
+	    pthread_create(&h->gate, NULL, http_gate_main, h) != 0) {
+		log_err("http: %s", !h->store ? err : "cannot start the API's threads");
+		http_stop(h);
+		return NULL;
+	}
+	h->gate_running = true;
+	log_info("http: serving the query API on %s", cfg->http.text);
 	return h;
 }
 
 void http_stop(struct nxd_http *h)
 {
+	uint64_t one = 1;
+
 	if (!h)
 		return;
+	if (h->gate_running) {
+		(void)!write(h->wake_fd, &one, sizeof(one));
+		pthread_join(h->gate, NULL);
+	}
+	for (size_t i = 0; i < h->n_conns; i++)
+		close(h->conns[i].fd);
 	if (h->mhd)
 		MHD_stop_daemon(h->mhd);
+	if (h->wake_fd >= 0)
+		close(h->wake_fd);
+	if (h->listen_fd >= 0)
+		close(h->listen_fd);
 	nx_store_close(h->store);
+	pthread_mutex_destroy(&h->lock);
 	free(h);
 }

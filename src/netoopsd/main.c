@@ -218,7 +218,7 @@ int main(int argc, char **argv)
 			"store threads" : "out of memory for reassembly");
 		return 1;
 	}
-	if (cfg.http.len && !(http = http_start(&cfg.http, cfg.db)))
+	if (cfg.http.len && !(http = http_start(&cfg)))
 		rc = -1;
 	else
 		rc = loop_run(&loop);

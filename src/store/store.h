@@ -95,4 +95,13 @@ json_t *nx_store_counters(struct nx_store *s);
  */
 int64_t nx_store_parse_since(const char *s, int64_t now_ms);
 
+/*
+ * A dump's text alone (store_text.c). nx_store_text_len() returns its length
+ * in bytes; nx_store_text() a malloc'd copy of the bytes as stored (NUL
+ * added, *LEN its length). Both fail (-1 / NULL) with an empty
+ * nx_store_error() when ID does not exist.
+ */
+int64_t nx_store_text_len(struct nx_store *s, int64_t id);
+char *nx_store_text(struct nx_store *s, int64_t id, size_t *len);
+
 #endif
