@@ -1,5 +1,6 @@
-/* A tiny HTTP/1.0 GET client: one request per connection, bounded answer, JSON body. */
+/* A tiny HTTP/1.0 GET client: one request per connection, the JSON body parsed as it arrives. */
 #include <ctype.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <netdb.h>
 #include <stdio.h>
@@ -71,66 +72,86 @@ static int connect_to(const char *daemon, char *err, size_t errlen)
 	return fd;
 }
 
-/* Send the request and read the whole answer (the server closes). NULL on error. */
-static char *exchange(int fd, const char *daemon, const char *path, size_t *len,
-		      char *err, size_t errlen)
+/* The answer as it is read: the connection and what was read but not yet used. */
+struct answer {
+	int fd;
+	char buf[65536];
+	size_t have, used;
+	bool failed;		/* a read failed or timed out */
+};
+
+static ssize_t fill(struct answer *a)
 {
-	size_t cap = 65536, n = 0;
-	char *buf = malloc(cap + 1), req[8192];
-	int rlen = snprintf(req, sizeof(req), "GET %s HTTP/1.0\r\nHost: %s\r\n"
-			    "Accept: application/json\r\n\r\n", path, daemon);
 	ssize_t r;
 
-	if (!buf || rlen >= (int)sizeof(req) || write(fd, req, (size_t)rlen) != rlen) {
-		snprintf(err, errlen, "cannot send the request to %s: %s", daemon, strerror(errno));
-		free(buf);
-		return NULL;
-	}
-	while ((r = read(fd, buf + n, cap - n)) > 0) {
-		n += (size_t)r;
-		if (n == cap && cap < NXCTL_HTTP_MAX_RESPONSE) {
-			char *bigger = realloc(buf, cap * 2 + 1);
-			if (!bigger)
-				break;
-			buf = bigger;
-			cap *= 2;
-		} else if (n == cap) {
-			break;
-		}
-	}
-	if (r != 0) {
-		snprintf(err, errlen, "%s: %s", daemon, r < 0 ? "reading the answer failed"
-			 : "answer too large (over 64 MiB)");
-		free(buf);
-		return NULL;
-	}
-	buf[n] = '\0';
-	*len = n;
-	return buf;
+	if (a->used == a->have)
+		a->used = a->have = 0;
+	do
+		r = read(a->fd, a->buf + a->have, sizeof(a->buf) - a->have);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		a->failed = true;
+	else
+		a->have += (size_t)r;
+	return r;
 }
 
-/* Split "HTTP/1.x NNN ...\r\n...\r\n\r\nBODY": the status, and *BODY. -1 if not HTTP. */
-static int parse_answer(char *buf, char **body)
+/* Send the request, read the status line and headers: the status, or -1 with ERR set. */
+static int start_answer(struct answer *a, const char *daemon, const char *path,
+			char *err, size_t errlen)
 {
-	char *end = strstr(buf, "\r\n\r\n");
+	char req[8192];
+	int rlen = snprintf(req, sizeof(req), "GET %s HTTP/1.0\r\nHost: %s\r\n"
+			    "Accept: application/json\r\n\r\n", path, daemon);
+	char *end = NULL;
 	int status;
 
-	if (!end || sscanf(buf, "HTTP/1.%*[01] %3d", &status) != 1 || status < 100)
+	if (rlen >= (int)sizeof(req) || write(a->fd, req, (size_t)rlen) != rlen) {
+		snprintf(err, errlen, "cannot send the request to %s: %s", daemon, strerror(errno));
 		return -1;
-	*body = end + 4;
+	}
+	while (!(end = memmem(a->buf, a->have, "\r\n\r\n", 4)) && a->have < sizeof(a->buf))
+		if (fill(a) <= 0)
+			break;
+	if (a->failed) {
+		snprintf(err, errlen, "%s: reading the answer failed: %s", daemon, strerror(errno));
+		return -1;
+	}
+	a->buf[end ? (size_t)(end - a->buf) : 0] = '\0';
+	if (!end || sscanf(a->buf, "HTTP/1.%*[01] %3d", &status) != 1 || status < 100) {
+		snprintf(err, errlen, "%s did not answer HTTP: is it netoopsd's --http address?",
+			 daemon);
+		return -1;
+	}
+	a->used = (size_t)(end - a->buf) + 4;
 	return status;
 }
 
-static json_t *parse_body(const char *daemon, const char *body, size_t len, int status,
+/* jansson's reader: the body, as far as the server sends it (it closes at the end). */
+static size_t read_body(void *dst, size_t len, void *cls)
+{
+	struct answer *a = cls;
+	size_t n;
+
+	if (a->used == a->have && fill(a) <= 0)
+		return a->failed ? (size_t)-1 : 0;
+	n = a->have - a->used < len ? a->have - a->used : len;
+	memcpy(dst, a->buf + a->used, n);
+	a->used += n;
+	return n;
+}
+
+/* The body parsed as it arrives (no bound but the memory of the result). */
+static json_t *parse_body(struct answer *a, const char *daemon, int status,
 			  char *err, size_t errlen)
 {
 	json_error_t je;
-	json_t *v = json_loadb(body, len, JSON_ALLOW_NUL, &je);
+	json_t *v = json_load_callback(read_body, a, JSON_ALLOW_NUL, &je);
 	const char *msg;
 
 	if (!v) {
-		snprintf(err, errlen, "%s answered HTTP %d without valid JSON (%s)", daemon,
-			 status, je.text);
+		snprintf(err, errlen, a->failed ? "%s: reading the answer (HTTP %d) failed (%s)"
+			 : "%s answered HTTP %d without valid JSON (%s)", daemon, status, je.text);
 		return NULL;
 	}
 	if (status == 200)
@@ -144,27 +165,23 @@ static json_t *parse_body(const char *daemon, const char *body, size_t len, int 
 json_t *nx_http_get_json(const char *daemon, const char *path, int *status,
 			 char *err, size_t errlen)
 {
-	int fd = connect_to(daemon, err, errlen);
-	char *buf, *body;
+	struct answer *a = calloc(1, sizeof(*a));
 	json_t *v = NULL;
-	size_t len;
 
 	*status = 0;
-	if (fd < 0)
+	if (!a) {
+		snprintf(err, errlen, "out of memory");
 		return NULL;
-	buf = exchange(fd, daemon, path, &len, err, errlen);
-	close(fd);
-	if (!buf)
-		return NULL;
-	*status = parse_answer(buf, &body);
-	if (*status < 0) {
-		*status = 0;
-		snprintf(err, errlen, "%s did not answer HTTP: is it netoopsd's --http address?",
-			 daemon);
-	} else {
-		v = parse_body(daemon, body, len - (size_t)(body - buf), *status, err, errlen);
 	}
-	free(buf);
+	if ((a->fd = connect_to(daemon, err, errlen)) >= 0) {
+		*status = start_answer(a, daemon, path, err, errlen);
+		if (*status > 0)
+			v = parse_body(a, daemon, *status, err, errlen);
+		else
+			*status = 0;
+		close(a->fd);
+	}
+	free(a);
 	return v;
 }
 

@@ -6,11 +6,10 @@
 
 #include <jansson.h>
 
-#define NXCTL_HTTP_MAX_RESPONSE	(64u << 20)	/* a whole answer, headers included */
-
 /*
  * GET PATH (already URL-encoded) from DAEMON ("HOST:PORT" or "[V6]:PORT")
- * and parse the JSON body. Returns it on status 200. Otherwise NULL with
+ * and parse the JSON body as it arrives (any size: the only bound is the
+ * memory of the result). Returns it on status 200. Otherwise NULL with
  * ERR saying why (the daemon's own error message for 4xx/5xx) and *STATUS
  * the HTTP status (0 if there was no HTTP answer).
  */
