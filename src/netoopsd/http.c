@@ -17,13 +17,6 @@
 #define CONN_MEMORY	32768		/* per connection; a head is at most 8 KiB */
 #define BLOCK_SIZE	65536		/* a streamed answer is made this much at a time */
 
-/* An answer being sent, and the API it is accounted to. */
-struct flight {
-	struct nxd_http *h;
-	struct nxd_answer a;
-	size_t charged;
-};
-
 static int64_t now_ms(void)
 {
 	struct timespec ts;
@@ -34,7 +27,7 @@ static int64_t now_ms(void)
 
 static ssize_t read_answer(void *cls, uint64_t pos, char *buf, size_t max)
 {
-	struct flight *f = cls;
+	struct nxd_flight *f = cls;
 	size_t n = nxd_answer_read(&f->a, buf, max);
 
 	(void)pos;		/* nxd_answer_read() keeps its own, sequential position */
@@ -42,25 +35,39 @@ static ssize_t read_answer(void *cls, uint64_t pos, char *buf, size_t max)
 }
 
 /* The response is destroyed (sent, or its connection closed): its memory is given back. */
-static void end_flight(void *cls)
+void http_end_flight(void *cls)
 {
-	struct flight *f = cls;
+	struct nxd_flight *f = cls;
 
+	pthread_mutex_lock(&f->h->lock);
 	f->h->used -= f->charged;
+	pthread_mutex_unlock(&f->h->lock);
 	nxd_answer_free(&f->a);
 	free(f);
 }
 
 /* What an answer may hold now: anything while none is in flight, else what is left. */
-static size_t budget_left(const struct nxd_http *h)
+size_t http_budget_left(struct nxd_http *h)
 {
-	if (h->used == 0)
-		return SIZE_MAX;
-	return h->used < h->budget ? h->budget - h->used : 0;
+	size_t left;
+
+	pthread_mutex_lock(&h->lock);
+	left = h->used == 0 ? SIZE_MAX : h->used < h->budget ? h->budget - h->used : 0;
+	pthread_mutex_unlock(&h->lock);
+	return left;
 }
 
-struct args {
-	struct nxd_api_arg a[NXD_HTTP_MAX_ARGS];
+void http_charge(struct nxd_http *h, struct nxd_flight *f)
+{
+	f->h = h;
+	f->charged = f->a.held + BLOCK_SIZE;	/* libmicrohttpd's buffer for it too */
+	pthread_mutex_lock(&h->lock);
+	h->used += f->charged;
+	pthread_mutex_unlock(&h->lock);
+}
+
+struct arg_list {
+	struct nxd_api_arg *a;		/* NXD_HTTP_MAX_ARGS of them */
 	size_t n;
 	bool too_many;
 };
@@ -68,7 +75,7 @@ struct args {
 static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
 				   const char *value)
 {
-	struct args *args = cls;
+	struct arg_list *args = cls;
 
 	(void)kind;
 	if (args->n == NXD_HTTP_MAX_ARGS) {
@@ -79,15 +86,15 @@ static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const cha
 	return MHD_YES;
 }
 
-static enum MHD_Result queue(struct MHD_Connection *c, struct flight *f)
+static enum MHD_Result queue(struct MHD_Connection *c, struct nxd_flight *f)
 {
 	struct MHD_Response *r = MHD_create_response_from_callback(f->a.total, BLOCK_SIZE,
-								   read_answer, f, end_flight);
+								   read_answer, f, http_end_flight);
 	char retry[16];
 	enum MHD_Result rc;
 
 	if (!r) {
-		end_flight(f);
+		http_end_flight(f);
 		return MHD_NO;
 	}
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, f->a.type);
@@ -101,28 +108,74 @@ static enum MHD_Result queue(struct MHD_Connection *c, struct flight *f)
 	return rc;
 }
 
+/* The request as the pure handler takes it; ARGS receives the query arguments. */
+static void make_req(struct MHD_Connection *c, const char *url, const char *method,
+		     struct nxd_api_arg *args, struct nxd_api_req *req)
+{
+	struct arg_list al = { .a = args };
+
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_arg, &al);
+	*req = (struct nxd_api_req){ .method = method, .url = url, .args = args,
+				     .n_args = al.n, .too_many_args = al.too_many,
+				     .now_ms = now_ms() };
+}
+
+/* One dump's answer can be large to make: the worker makes it, this thread serves others. */
+static enum MHD_Result to_worker(struct nxd_http *h, struct MHD_Connection *c,
+				 const char *url, const char *method, void **state)
+{
+	struct nxd_job *j = calloc(1, sizeof(*j));
+
+	if (!j)
+		return MHD_NO;
+	j->c = c;
+	make_req(c, url, method, j->args, &j->req);
+	*state = j;
+	MHD_suspend_connection(c);
+	http_worker_submit(h, j);
+	return MHD_YES;
+}
+
 static enum MHD_Result serve(void *cls, struct MHD_Connection *c, const char *url,
 			     const char *method, const char *version, const char *upload,
 			     size_t *upload_len, void **state)
 {
 	struct nxd_http *h = cls;
-	struct flight *f = calloc(1, sizeof(*f));
-	struct args args = { .n = 0 };
-	struct nxd_api_req req = { .method = method, .url = url, .args = args.a };
+	struct nxd_api_arg args[NXD_HTTP_MAX_ARGS];
+	struct nxd_api_req req;
+	struct nxd_job *j = *state;
+	struct nxd_flight *f;
 
-	(void)version, (void)upload, (void)upload_len, (void)state;
-	if (!f)
+	(void)version, (void)upload, (void)upload_len;
+	if (j) {			/* resumed: the worker made the answer */
+		f = j->f;
+		j->f = NULL;
+		return f ? queue(c, f) : MHD_NO;
+	}
+	if (strncmp(url, "/v1/reports/", 12) == 0)
+		return to_worker(h, c, url, method, state);
+	if (!(f = calloc(1, sizeof(*f))))
 		return MHD_NO;
-	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_arg, &args);
-	req.n_args = args.n;
-	req.too_many_args = args.too_many;
-	req.now_ms = now_ms();
-	req.budget = budget_left(h);
+	make_req(c, url, method, args, &req);
+	req.budget = http_budget_left(h);
 	nxd_api_handle(h->store, &req, &f->a);
-	f->h = h;
-	f->charged = f->a.held + BLOCK_SIZE;
-	h->used += f->charged;
+	http_charge(h, f);
 	return queue(c, f);
+}
+
+/* A request is over (answered, or its connection gone): its job, if any, goes. */
+static void completed(void *cls, struct MHD_Connection *c, void **state,
+		      enum MHD_RequestTerminationCode toe)
+{
+	struct nxd_job *j = *state;
+
+	(void)cls, (void)c, (void)toe;
+	if (!j)
+		return;
+	if (j->f)
+		http_end_flight(j->f);
+	free(j);
+	*state = NULL;
 }
 
 static void notify(void *cls, struct MHD_Connection *c, void **socket_context,
@@ -213,13 +266,14 @@ static int listen_on(const struct nxd_addr *a)
 static struct MHD_Daemon *start_mhd(struct nxd_http *h)
 {
 	return MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_NO_LISTEN_SOCKET |
-				MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL, NULL, serve, h,
+				MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0, NULL, NULL, serve, h,
 				MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
 				MHD_OPTION_CONNECTION_LIMIT, (unsigned)NXD_HTTP_MAX_CONNECTIONS,
 				MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)NXD_HTTP_PER_ADDRESS,
 				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)NXD_HTTP_IDLE_S,
 				MHD_OPTION_NOTIFY_CONNECTION, notify, h,
+				MHD_OPTION_NOTIFY_COMPLETED, completed, h,
 				MHD_OPTION_END);
 }
 
@@ -234,15 +288,19 @@ struct nxd_http *http_start(const struct nxd_config *cfg)
 	}
 	h->listen_fd = h->wake_fd = -1;
 	pthread_mutex_init(&h->lock, NULL);
+	pthread_mutex_init(&h->jobs_lock, NULL);
+	pthread_cond_init(&h->jobs_cond, NULL);
 	h->budget = cfg->max_memory / 4;
 	if (check_addr(&cfg->http) < 0 || (h->listen_fd = listen_on(&cfg->http)) < 0) {
 		http_stop(h);
 		return NULL;
 	}
+	err[0] = '\0';
 	if (!(h->store = nx_store_open(cfg->db, NX_STORE_READONLY, err, sizeof(err))) ||
+	    http_worker_start(h, cfg->db, err, sizeof(err)) < 0 ||
 	    (h->wake_fd = eventfd(0, EFD_CLOEXEC)) < 0 || !(h->mhd = start_mhd(h)) ||
 	    pthread_create(&h->gate, NULL, http_gate_main, h) != 0) {
-		log_err("http: %s", !h->store ? err : "cannot start the API's threads");
+		log_err("http: %s", err[0] ? err : "cannot start the API's threads");
 		http_stop(h);
 		return NULL;
 	}
@@ -263,6 +321,7 @@ void http_stop(struct nxd_http *h)
 	}
 	for (size_t i = 0; i < h->n_conns; i++)
 		close(h->conns[i].fd);
+	http_worker_stop(h);		/* resumes what it still had: before libmicrohttpd stops */
 	if (h->mhd)
 		MHD_stop_daemon(h->mhd);
 	if (h->wake_fd >= 0)
@@ -270,6 +329,9 @@ void http_stop(struct nxd_http *h)
 	if (h->listen_fd >= 0)
 		close(h->listen_fd);
 	nx_store_close(h->store);
+	nx_store_close(h->wstore);
 	pthread_mutex_destroy(&h->lock);
+	pthread_mutex_destroy(&h->jobs_lock);
+	pthread_cond_destroy(&h->jobs_cond);
 	free(h);
 }

@@ -240,25 +240,39 @@ void nxd_answer_error(struct nxd_answer *a, unsigned status, const char *msg)
 	a->held = (size_t)a->total;
 }
 
+/* Bytes written as they are inside a JSON string. */
+static bool plain(unsigned char c)
+{
+	return c >= 0x20 && c != '"' && c != '\\';
+}
+
 /* How C is written inside a JSON string (as jansson writes it): its length, into OUT. */
 static size_t escape_char(unsigned char c, char out[6])
 {
-	static const char shorts[] = "\"\"\\\\\bb\ff\nn\rr\tt";
-	const char *s = c ? memchr(shorts, c, sizeof(shorts) - 1) : NULL;
+	static const char hex[] = "0123456789abcdef";
+	char letter = 0;
 
-	if (s && (s - shorts) % 2 == 0) {
-		out[0] = '\\';
-		out[1] = s[1];
-		return 2;
+	switch (c) {
+	case '"': letter = '"'; break;
+	case '\\': letter = '\\'; break;
+	case '\b': letter = 'b'; break;
+	case '\f': letter = 'f'; break;
+	case '\n': letter = 'n'; break;
+	case '\r': letter = 'r'; break;
+	case '\t': letter = 't'; break;
+	default:
+		if (c >= 0x20) {
+			out[0] = (char)c;
+			return 1;
+		}
+		memcpy(out, "\\u00", 4);
+		out[4] = hex[c >> 4];
+		out[5] = hex[c & 15];
+		return 6;
 	}
-	if (c >= 0x20) {
-		out[0] = (char)c;
-		return 1;
-	}
-	snprintf(out, 6, "\\u00");
-	out[4] = "0123456789abcdef"[c >> 4];
-	out[5] = "0123456789abcdef"[c & 15];
-	return 6;
+	out[0] = '\\';
+	out[1] = letter;
+	return 2;
 }
 
 static uint64_t escaped_len(const char *p, size_t n)
@@ -267,8 +281,33 @@ static uint64_t escaped_len(const char *p, size_t n)
 	char tmp[6];
 
 	for (size_t i = 0; i < n; i++)
-		total += escape_char((unsigned char)p[i], tmp);
+		total += plain((unsigned char)p[i]) ? 1 : escape_char((unsigned char)p[i], tmp);
 	return total;
+}
+
+/* As much of the escaped piece S from *OFF as fits in BUF[MAX]: whole escapes only. */
+static size_t read_escaped(const struct nxd_seg *s, size_t *off, char *buf, size_t max)
+{
+	size_t n = 0;
+
+	while (*off < s->len) {
+		size_t run = 0, k;
+		char e[6];
+
+		while (*off + run < s->len && run < max - n && plain((unsigned char)s->p[*off + run]))
+			run++;
+		memcpy(buf + n, s->p + *off, run);
+		n += run;
+		*off += run;
+		if (*off == s->len || n == max)
+			break;
+		if ((k = escape_char((unsigned char)s->p[*off], e)) > max - n)
+			break;
+		memcpy(buf + n, e, k);
+		n += k;
+		++*off;
+	}
+	return n;
 }
 
 static void add_seg(struct nxd_answer *a, const char *p, size_t len, bool escape)
@@ -283,24 +322,18 @@ size_t nxd_answer_read(struct nxd_answer *a, char *buf, size_t max)
 
 	while (a->cur < a->n_seg && n < max) {
 		const struct nxd_seg *s = &a->seg[a->cur];
+		size_t k;
 
-		if (!s->escape) {
-			size_t k = s->len - a->off < max - n ? s->len - a->off : max - n;
-
+		if (s->escape) {
+			k = read_escaped(s, &a->off, buf + n, max - n);
+			if (k == 0 && a->off < s->len)
+				break;		/* the next escape does not fit */
+		} else {
+			k = s->len - a->off < max - n ? s->len - a->off : max - n;
 			memcpy(buf + n, s->p + a->off, k);
-			n += k;
 			a->off += k;
 		}
-		while (s->escape && a->off < s->len) {
-			char e[6];
-			size_t k = escape_char((unsigned char)s->p[a->off], e);
-
-			if (k > max - n)
-				return n;
-			memcpy(buf + n, e, k);
-			n += k;
-			a->off++;
-		}
+		n += k;
 		if (a->off == s->len) {
 			a->cur++;
 			a->off = 0;

@@ -27,19 +27,42 @@ struct nxd_gate_conn {
 	bool closing;		/* refused: the answer is sent, input drained until EOF */
 };
 
+/* An answer being sent, and the API it is accounted to. */
+struct nxd_flight {
+	struct nxd_http *h;
+	struct nxd_answer a;
+	size_t charged;
+};
+
+/* A request for one dump, answered by the worker while its connection is suspended. */
+struct nxd_job {
+	struct MHD_Connection *c;
+	struct nxd_api_arg args[NXD_HTTP_MAX_ARGS];
+	struct nxd_api_req req;
+	struct nxd_flight *f;		/* the answer, once made; NULL after it is queued */
+	struct nxd_job *next;
+};
+
 struct nxd_http {
 	struct MHD_Daemon *mhd;
 	struct nx_store *store;		/* used only by libmicrohttpd's one thread */
-	size_t budget, used;		/* answers in flight; libmicrohttpd's thread only */
+	struct nx_store *wstore;	/* used only by the worker */
+	size_t budget, used;		/* answers in flight; under LOCK */
 	int listen_fd, wake_fd;
+	pthread_t worker;
+	bool worker_running, worker_stop;
+	pthread_cond_t jobs_cond;	/* with jobs_lock: a job was queued, or stop */
+	pthread_mutex_t jobs_lock;	/* guards jobs and worker_stop */
+	struct nxd_job *jobs;
 	pthread_t gate;
 	bool gate_running;
 	struct nxd_gate_conn conns[NXD_GATE_SLOTS];	/* the gate thread's own */
 	size_t n_conns;
 	/*
 	 * The gate thread counts connections it holds, libmicrohttpd's thread
-	 * those it was handed (its connection notifications): LOCK guards the
-	 * table and totals both threads update.
+	 * those it was handed (its connection notifications); that thread and
+	 * the worker charge answers to the budget: LOCK guards the table, the
+	 * totals and USED, which those threads update.
 	 */
 	pthread_mutex_t lock;
 	struct nxd_peer peers[NXD_GATE_SLOTS];
@@ -51,6 +74,18 @@ void *http_gate_main(void *h);
 
 /* libmicrohttpd's thread: a connection handed to it starts (UP) or ends. */
 void http_peer_active(struct nxd_http *h, const struct sockaddr *sa, bool up);
+
+/* libmicrohttpd's free callback of a response: F's memory is given back. */
+void http_end_flight(void *f);
+
+/* Charge F's answer to the budget; what an answer may hold now (both under h->lock). */
+void http_charge(struct nxd_http *h, struct nxd_flight *f);
+size_t http_budget_left(struct nxd_http *h);
+
+/* The worker (http_worker.c): started with its own store connection; jobs queued to it. */
+int http_worker_start(struct nxd_http *h, const char *db, char *err, size_t errlen);
+void http_worker_submit(struct nxd_http *h, struct nxd_job *j);
+void http_worker_stop(struct nxd_http *h);
 
 /* Hand FD (its head complete and checked) to libmicrohttpd; closes it on failure. */
 void http_hand_over(struct nxd_http *h, int fd, const struct sockaddr *sa, socklen_t len);
