@@ -125,7 +125,7 @@ refusal() {
 	want=$1; shift
 	# shellcheck disable=SC2059 # the format is the request
 	printf "$@" >"$W/req"
-	nc -q 3 127.0.0.1 "$H" <"$W/req" >"$W/resp" 2>/dev/null
+	timeout 10 nc -N 127.0.0.1 "$H" <"$W/req" >"$W/resp" 2>/dev/null
 	if ! head -n 1 "$W/resp" | grep -q "^HTTP/1.[01] $want " ||
 	   ! grep -qi '^Content-Type: application/json' "$W/resp" ||
 	   ! sed '1,/^\r$/d' "$W/resp" | jq -e '.error | type == "string"' >/dev/null; then
