@@ -1,0 +1,104 @@
+/* nx_store_text() and nx_store_text_len(): a dump's stored bytes, whatever they are, on a real SQLite file. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "store/store.h"
+
+struct fixture {
+	char dir[32], path[64];
+	struct nx_store *s;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	char err[4400];
+
+	strcpy(f->dir, "/tmp/test_store_text.XXXXXX");
+	if (!mkdtemp(f->dir))
+		return -1;
+	snprintf(f->path, sizeof(f->path), "%s/t.db", f->dir);
+	f->s = nx_store_open(f->path, NX_STORE_CREATE, err, sizeof(err));
+	*state = f;
+	return f->s ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char wal[80];
+
+	nx_store_close(f->s);
+	unlink(f->path);
+	snprintf(wal, sizeof(wal), "%s-wal", f->path);
+	unlink(wal);
+	snprintf(wal, sizeof(wal), "%s-shm", f->path);
+	unlink(wal);
+	rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+static int64_t add(struct nx_store *s, const char *text, size_t len)
+{
+	struct nx_dump d = { .format = NX_FMT_NETOOPS, .complete = true, .text = (char *)text,
+			     .text_len = len };
+	int64_t id;
+
+	snprintf(d.source, sizeof(d.source), "10.0.0.1:6666");
+	snprintf(d.reason, sizeof(d.reason), "oops");
+	assert_int_equal(nx_store_begin(s), 0);
+	id = nx_store_add_dump(s, &d, 1000, NULL);
+	assert_int_equal(nx_store_commit(s), 0);
+	return id;
+}
+
+static void bytes_as_stored(void **state)
+{
+	static const char odd[] = "nul \0 ctl \001\037 invalid utf-8 \xff\xc3( quote \" end";
+	struct fixture *f = *state;
+	int64_t id = add(f->s, odd, sizeof(odd) - 1), empty = add(f->s, "", 0);
+	size_t len = 99;
+	char *t = nx_store_text(f->s, id, &len);
+
+	assert_non_null(t);
+	assert_int_equal(len, sizeof(odd) - 1);
+	assert_memory_equal(t, odd, len);
+	assert_int_equal(t[len], '\0');
+	free(t);
+	assert_int_equal(nx_store_text_len(f->s, id), sizeof(odd) - 1);
+	t = nx_store_text(f->s, empty, &len);
+	assert_non_null(t);
+	assert_int_equal(len, 0);
+	free(t);
+	assert_int_equal(nx_store_text_len(f->s, empty), 0);
+}
+
+static void missing_id_is_not_an_error(void **state)
+{
+	struct fixture *f = *state;
+	size_t len;
+
+	add(f->s, "x\n", 2);
+	assert_null(nx_store_text(f->s, 424242, &len));
+	assert_string_equal(nx_store_error(f->s), "");
+	assert_int_equal(nx_store_text_len(f->s, 424242), -1);
+	assert_string_equal(nx_store_error(f->s), "");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(bytes_as_stored, setup, teardown),
+		cmocka_unit_test_setup_teardown(missing_id_is_not_an_error, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
