@@ -1,4 +1,4 @@
-/* The read-only JSON query API on libmicrohttpd: the only file that includes microhttpd.h. */
+/* The read-only JSON query API on libmicrohttpd: requests to the pure handler, answers streamed and budgeted, start and stop. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
