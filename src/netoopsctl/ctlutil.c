@@ -1,8 +1,13 @@
-/* Small helpers the netoopsctl target commands share: error messages into buffers, monotonic time. */
+/* Small helpers netoopsctl's commands share: error messages, monotonic time, terminal-safe text. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
+#include <jansson.h>
+
+#include "core/escape.h"
 #include "netoopsctl/ctlutil.h"
 
 void nx_fail(char *err, size_t errlen, const char *fmt, ...)
@@ -27,4 +32,39 @@ void nx_sleep_ms(int ms)
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 
 	nanosleep(&ts, NULL);
+}
+
+#define TTY_RING 16
+
+const char *nxctl_tty(const char *s, size_t len, unsigned flags)
+{
+	/* A ring, so that one printf can take several escaped fields; still reachable at exit. */
+	static char *ring[TTY_RING];
+	static unsigned next;
+	char **slot = &ring[next++ % TTY_RING];
+
+	if (!s)
+		return "-";
+	free(*slot);
+	*slot = nx_escape_dup(s, len, flags, NULL);
+	return *slot ? *slot : "?";
+}
+
+const char *nxctl_tty_str(const char *s, unsigned flags)
+{
+	return nxctl_tty(s, s ? strlen(s) : 0, flags);
+}
+
+int nxctl_print_json(json_t *v, size_t flags)
+{
+	char *text = json_dumps(v, flags | JSON_ENCODE_ANY), *safe;
+	size_t n;
+	int rc = -1;
+
+	safe = text ? nx_json_tty(text, strlen(text), &n) : NULL;
+	if (safe && fwrite(safe, 1, n, stdout) == n && putchar('\n') != EOF)
+		rc = 0;
+	free(safe);
+	free(text);
+	return rc;
 }

@@ -1,8 +1,10 @@
-/* Small helpers the netoopsctl target commands share: error messages into buffers, monotonic time. */
+/* Small helpers netoopsctl's commands share: error messages, monotonic time, terminal-safe text. */
 #ifndef NXCTL_CTLUTIL_H
 #define NXCTL_CTLUTIL_H
 
 #include <stddef.h>
+
+#include <jansson.h>
 
 /* Format a message into ERR (ERRLEN bytes), like snprintf. */
 void nx_fail(char *err, size_t errlen, const char *fmt, ...)
@@ -12,5 +14,19 @@ void nx_fail(char *err, size_t errlen, const char *fmt, ...)
 long long nx_now_ms(void);
 
 void nx_sleep_ms(int ms);
+
+/*
+ * S[0..LEN) made safe to print, escaped by FLAGS of core/escape.h (NX_ESC_LINE for raw
+ * bytes; NX_ESC_CONTROL for text that came as JSON, whose invalid bytes are escaped
+ * already). The string stays valid for the next 15 calls; S NULL gives "-".
+ */
+const char *nxctl_tty(const char *s, size_t len, unsigned flags);
+
+/* The same for a C string. */
+const char *nxctl_tty_str(const char *s, unsigned flags);
+
+/* V as JSON (json_dumps FLAGS) and a newline on stdout, DEL and C1 controls as \u00XX
+ * (core/escape.h, nx_json_tty). 0, or -1 on error. */
+int nxctl_print_json(json_t *v, size_t flags);
 
 #endif

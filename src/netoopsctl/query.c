@@ -5,7 +5,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/escape.h"
 #include "netoopsctl/commands.h"
+#include "netoopsctl/ctlutil.h"
 #include "netoopsctl/http_client.h"
 #include "store/store.h"
 
@@ -91,10 +93,17 @@ static struct nx_store *open_store(const struct ctl_opts *o)
 	return s;
 }
 
+/* Text from a JSON value is escaped already (invalid UTF-8); still, no control byte
+ * reaches the terminal. */
+#define TTY_JSON NX_ESC_CONTROL
+
+/* The string KEY of O, safe to print on one line ("-" when absent). */
 static const char *str(json_t *o, const char *key)
 {
-	const char *v = json_string_value(json_object_get(o, key));
-	return v ? v : "-";
+	json_t *v = json_object_get(o, key);
+
+	return json_is_string(v) ? nxctl_tty(json_string_value(v), json_string_length(v), TTY_JSON)
+				 : "-";
 }
 
 static long long num(json_t *o, const char *key)
@@ -109,14 +118,6 @@ static const char *short_time(json_t *o, const char *key, char *buf, size_t len)
 	if (strlen(buf) > 10 && buf[10] == 'T')
 		buf[10] = ' ';
 	return buf;
-}
-
-static int print_json(json_t *v)
-{
-	int rc = json_dumpf(v, stdout, JSON_INDENT(2)) == 0 ? 0 : 1;
-
-	putchar('\n');
-	return rc;
 }
 
 static json_t *fetch_store(const struct ctl_opts *o, const struct query *q)
@@ -153,7 +154,7 @@ static int run_query(const struct ctl_opts *o, const struct query *q, void (*tex
 	if (!v)
 		return 1;
 	if (o->json)
-		rc = print_json(v);
+		rc = nxctl_print_json(v, JSON_INDENT(2)) == 0 ? 0 : 1;
 	else
 		text(v);
 	json_decref(v);
@@ -235,7 +236,7 @@ static void text_report(json_t *r)
 static void text_show(json_t *d)
 {
 	char when[32];
-	json_t *r;
+	json_t *r, *text;
 	size_t i;
 
 	printf("dump %lld: %s\n", num(d, "id"), str(d, "title"));
@@ -254,7 +255,10 @@ static void text_show(json_t *d)
 		       (long long)json_integer_value(json_array_get(r, 1)));
 	json_array_foreach(json_object_get(d, "reports"), i, r)
 		text_report(r);
-	printf("\n---- text ----\n%s", str(d, "text"));
+	text = json_object_get(d, "text");
+	printf("\n---- text ----\n");
+	nx_escape_write(stdout, json_string_value(text), json_string_length(text),
+			TTY_JSON | NX_ESC_KEEP_NL_TAB);
 }
 
 static json_t *q_show(struct nx_store *s, const void *id)
@@ -309,7 +313,7 @@ static void text_groups(json_t *rows)
 		       short_time(g, "last_seen", last, sizeof(last)), str(g, "title"));
 		printf("      kernels:");
 		json_array_foreach(json_object_get(g, "kernels"), j, k)
-			printf(" %s", json_string_value(k));
+			printf(" %s", nxctl_tty(json_string_value(k), json_string_length(k), TTY_JSON));
 		printf("\n      signature: %s\n", str(g, "signature"));
 	}
 }
@@ -336,13 +340,15 @@ static void text_stats(json_t *v)
 	char when[40];
 
 	json_object_foreach(json_object_get(v, "stored"), key, val)
-		printf("%-32s %lld\n", key, (long long)json_integer_value(val));
+		printf("%-32s %lld\n", nxctl_tty_str(key, TTY_JSON),
+		       (long long)json_integer_value(val));
 	if (!json_object_size(json_object_get(v, "counters"))) {
 		printf("(no counters saved yet: netoopsd saves them every few seconds)\n");
 		return;
 	}
 	json_object_foreach(json_object_get(v, "counters"), key, val)
-		printf("%-32s %lld\n", key, (long long)json_integer_value(val));
+		printf("%-32s %lld\n", nxctl_tty_str(key, TTY_JSON),
+		       (long long)json_integer_value(val));
 	time_t t = (time_t)(num(v, "updated_ms") / 1000);
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", gmtime(&t));
 	printf("(counters saved by netoopsd at %s UTC)\n", when);
