@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "core/escape.h"
+#include "core/numparse.h"
 #include "netoopsctl/ctlutil.h"
 
 void nx_fail(char *err, size_t errlen, const char *fmt, ...)
@@ -67,4 +68,30 @@ int nxctl_print_json(json_t *v, size_t flags)
 	free(safe);
 	free(text);
 	return rc;
+}
+
+int nxctl_parse_num(const struct nx_num *n, const char *text, uint64_t *out)
+{
+	char msg[512];
+
+	if (nx_parse_num(n, text, out, msg, sizeof(msg)) == NX_PARSE_OK)
+		return 0;
+	fprintf(stderr, "netoopsctl: %s\n", msg);
+	return -1;
+}
+
+int nxctl_check_daemon(const char *what, const char *addr)
+{
+	static const struct nx_num port = { NULL, NX_NUM_PORT, 0, 0, "2080" };
+	const char *close = addr[0] == '[' ? strchr(addr, ']') : NULL;
+	const char *colon = close ? (close[1] == ':' ? close + 1 : NULL) : strrchr(addr, ':');
+	struct nx_num named = port;
+	char name[300];
+	uint64_t v;
+
+	if (!colon)
+		return 0;	/* no port at all: the HTTP client says what to write */
+	snprintf(name, sizeof(name), "%s '%s'", what, nxctl_tty_str(addr, NX_ESC_LINE));
+	named.name = name;
+	return nxctl_parse_num(&named, colon + 1, &v);
 }

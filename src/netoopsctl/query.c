@@ -1,5 +1,6 @@
 /* netoopsctl list/show/groups/stats: read the collector's store (or ask netoopsd), print text or JSON. */
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,9 @@ static const struct option query_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/* --limit N: the newest N dumps (without it: all). */
+static const struct nx_num limit_num = { "--limit", NX_NUM_COUNT, 1, 1000000000, "100" };
+
 /* A query: run on the store with LOCAL(store, ARG), or fetched from the daemon at PATH. */
 struct query {
 	json_t *(*local)(struct nx_store *s, const void *arg);
@@ -46,6 +50,8 @@ static int parse_opts(struct ctl_opts *o, struct nx_store_filter *f, struct quer
 			o->db = optarg;
 			o->daemon = NULL;
 		} else if (c == OPT_DAEMON) {
+			if (nxctl_check_daemon("--daemon", optarg) < 0)
+				return -1;
 			o->daemon = optarg;
 			o->db = NULL;
 		} else if (c == OPT_JSON) {
@@ -61,7 +67,11 @@ static int parse_opts(struct ctl_opts *o, struct nx_store_filter *f, struct quer
 		} else if (c == OPT_REASON) {
 			f->reason = optarg;
 		} else if (c == OPT_LIMIT) {
-			f->limit = strtoll(optarg, NULL, 10);
+			uint64_t n;
+
+			if (nxctl_parse_num(&limit_num, optarg, &n) < 0)
+				return -1;
+			f->limit = (int64_t)n;
 		} else if ((f->since_ms = nx_store_parse_since(optarg,
 							       (int64_t)time(NULL) * 1000)) < 0) {
 			fprintf(stderr, "netoopsctl: --since '%s': give 30m, 2h, 7d, @EPOCH or "
@@ -76,6 +86,16 @@ static int parse_opts(struct ctl_opts *o, struct nx_store_filter *f, struct quer
 		}
 	}
 	return 0;
+}
+
+/* Arguments left after the options of command ARGV[0]: say which, and true. */
+static bool extra_args(int argc, char **argv)
+{
+	if (optind >= argc)
+		return false;
+	fprintf(stderr, "netoopsctl %s: unexpected argument '%s'\n", argv[0],
+		nxctl_tty_str(argv[optind], NX_ESC_LINE));
+	return true;
 }
 
 static struct nx_store *open_store(const struct ctl_opts *o)
@@ -138,7 +158,11 @@ static json_t *fetch_daemon(const struct ctl_opts *o, const struct query *q)
 {
 	char err[1024];
 	int status;
-	json_t *v = nx_http_get_json(o->daemon, q->path, &status, err, sizeof(err));
+	json_t *v;
+
+	if (nxctl_check_daemon("NETOOPS_DAEMON or --daemon", o->daemon) < 0)
+		return NULL;
+	v = nx_http_get_json(o->daemon, q->path, &status, err, sizeof(err));
 
 	if (!v)
 		fprintf(stderr, "netoopsctl: %s\n", err);
@@ -189,10 +213,8 @@ int cmd_list(struct ctl_opts *o, int argc, char **argv)
 
 	if (parse_opts(o, &f, &q, argc, argv) < 0)
 		return 2;
-	if (optind < argc) {
-		fprintf(stderr, "netoopsctl list: unexpected argument '%s'\n", argv[optind]);
+	if (extra_args(argc, argv))
 		return 2;
-	}
 	return run_query(o, &q, text_list);
 }
 
@@ -275,19 +297,23 @@ int cmd_show(struct ctl_opts *o, int argc, char **argv)
 {
 	struct query q = { q_show, NULL, "" };
 	int64_t id;
-	char *end;
+	uint64_t n;
 
 	if (parse_opts(o, NULL, NULL, argc, argv) < 0)
 		return 2;
-	if (optind + 1 != argc) {
+	if (optind >= argc) {
 		fprintf(stderr, "usage: netoopsctl show ID [--json]\n");
 		return 2;
 	}
-	id = strtoll(argv[optind], &end, 10);
-	if (*end || id <= 0) {
-		fprintf(stderr, "netoopsctl show: '%s' is not a dump id\n", argv[optind]);
+	if (nx_parse_uint(argv[optind], 1, INT64_MAX, &n) != NX_PARSE_OK) {
+		fprintf(stderr, "netoopsctl show: '%s' is not a dump id (1, 2, ...: see "
+			"netoopsctl list)\n", nxctl_tty_str(argv[optind], NX_ESC_LINE));
 		return 2;
 	}
+	optind++;
+	if (extra_args(argc, argv))
+		return 2;
+	id = (int64_t)n;
 	q.arg = &id;
 	snprintf(q.path, sizeof(q.path), "/v1/reports/%lld", (long long)id);
 	return run_query(o, &q, text_show);
@@ -322,7 +348,7 @@ int cmd_groups(struct ctl_opts *o, int argc, char **argv)
 {
 	struct query q = { q_groups, NULL, "/v1/groups" };
 
-	if (parse_opts(o, NULL, NULL, argc, argv) < 0 || optind < argc)
+	if (parse_opts(o, NULL, NULL, argc, argv) < 0 || extra_args(argc, argv))
 		return 2;
 	return run_query(o, &q, text_groups);
 }
@@ -358,7 +384,7 @@ int cmd_stats(struct ctl_opts *o, int argc, char **argv)
 {
 	struct query q = { q_stats, NULL, "/v1/stats" };
 
-	if (parse_opts(o, NULL, NULL, argc, argv) < 0 || optind < argc)
+	if (parse_opts(o, NULL, NULL, argc, argv) < 0 || extra_args(argc, argv))
 		return 2;
 	return run_query(o, &q, text_stats);
 }
