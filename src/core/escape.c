@@ -1,4 +1,5 @@
 /* Escaping bytes from the network for JSON and terminals: one convention, one function. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,19 +193,25 @@ int nx_escape_write(FILE *f, const char *in, size_t len, unsigned flags)
 
 char *nx_json_tty(const char *json, size_t len, size_t *outlen)
 {
+	static const char digits[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)json;
-	char *out = malloc(3 * len + 1), *o = out;	/* 2 bytes become 6 at most */
+	/* DEL (1 byte) becomes 6, a C1 control (2 bytes) 6 too. */
+	char *out = len <= (SIZE_MAX - 1) / 6 ? malloc(6 * len + 1) : NULL, *o = out;
 
 	if (!out)
 		return NULL;
 	for (size_t i = 0; i < len; i++) {
 		bool c1 = p[i] == 0xc2 && i + 1 < len && p[i + 1] >= 0x80 && p[i + 1] <= 0x9f;
+		unsigned char c = c1 ? p[++i] : p[i];
 
-		if (p[i] == 0x7f || c1) {
-			o += sprintf(o, "\\u%04x", c1 ? p[++i] : p[i]);
-			continue;
+		if (c1 || c == 0x7f) {
+			memcpy(o, "\\u00", 4);
+			o[4] = digits[c >> 4];
+			o[5] = digits[c & 15];
+			o += 6;
+		} else {
+			*o++ = (char)c;
 		}
-		*o++ = json[i];
 	}
 	*o = '\0';
 	if (outlen)

@@ -45,7 +45,8 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, json_t *
 
 static enum MHD_Result error(struct MHD_Connection *c, unsigned status, const char *msg)
 {
-	return reply(c, status, json_pack("{s:s}", "error", msg));
+	/* MSG may quote a request's bytes: escaped (core/escape.h), or json_pack fails. */
+	return reply(c, status, json_pack("{s:o}", "error", nx_store_json_cstr(msg)));
 }
 
 /* A store result, or 500 with the store's error. */

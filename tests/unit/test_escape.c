@@ -154,6 +154,11 @@ static void json_text_for_terminals(void **state)
 	assert_string_equal(out, "{\"t\":\"a\\u007f\\u009b\xc2\xa0\\u001b\"}");
 	assert_int_equal(n, strlen(out));
 	free(out);
+	/* Each DEL grows six-fold (found by fuzz_escape: the buffer was sized three-fold). */
+	out = nx_json_tty("\x7f\x7f\x7f\x7f", 4, &n);
+	assert_string_equal(out, "\\u007f\\u007f\\u007f\\u007f");
+	assert_int_equal(n, 24);
+	free(out);
 }
 
 static void writes_to_a_file(void **state)

@@ -96,6 +96,15 @@ check show-module-escaped grep -qF 'init_module+0x14/0x1000 [cr\xe9sh]' "$W/show
 check show-whole-text grep -qF 'nul\x00inside \x1b[2J\x9b \x7fend' "$W/show_$B"
 check show-text-tab grep -qF "$(printf 'bad\t\\xe9 root')" "$W/show_$K"
 
+# An HTTP error that quotes request bytes which are not UTF-8 is still answered, escaped.
+http_error() {
+	bash -c "exec 3<>/dev/tcp/127.0.0.1/$H &&
+		printf 'GET /v1/reports?since=%%E9%%1B HTTP/1.0\r\n\r\n' >&3 && cat <&3" >"$W/http.err"
+	head -n 1 "$W/http.err" | grep -q ' 400 ' &&
+		sed '1,/^\r*$/d' "$W/http.err" | jq -e '.error | startswith("since: '"'"'\\xe9\u001b'"'"'")'
+}
+check http-error-escaped http_error
+
 # The append file and the log are read with cat and less.
 check append-tty-clean tty_clean "$W/append.txt" ''
 check append-escaped grep -qF 'nul\x00inside \x1b[2J\x9b \x7fend' "$W/append.txt"
