@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "../../src/netoopsd/config.c"
+#include "tmpdir.h"
 
 static char msg[9000];
 
@@ -125,8 +126,7 @@ static int mkdir_setup(void **state)
 {
 	struct dir *d = calloc(1, sizeof(*d));
 
-	snprintf(d->path, sizeof(d->path), "/tmp/nx-config-XXXXXX");
-	assert_non_null(mkdtemp(d->path));
+	tmpdir_make(d->path, sizeof(d->path), "nx-config");
 	*state = d;
 	return 0;
 }
@@ -134,10 +134,8 @@ static int mkdir_setup(void **state)
 static int mkdir_teardown(void **state)
 {
 	struct dir *d = *state;
-	char cmd[100];
 
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", d->path);
-	assert_int_equal(system(cmd), 0);
+	tmpdir_remove(d->path);
 	free(d);
 	return 0;
 }

@@ -10,6 +10,24 @@
 
 #include "core/numparse.h"
 
+typedef int parser(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+
+/* Every one of BAD[0..N) is refused by PARSE as not a WHAT at all (not as out of range). */
+static void refuses(parser *parse, const char *what, const char *const *bad, size_t n)
+{
+	uint64_t v;
+
+	for (size_t i = 0; i < n; i++) {
+		if (parse(bad[i], 0, UINT64_MAX, &v) != NX_PARSE_SYNTAX)
+			fail_msg("'%s' was not refused as %s", bad[i], what);
+	}
+}
+
+#define REFUSES(parse, what, ...) do { \
+	static const char *const bad_[] = { __VA_ARGS__ }; \
+	refuses(parse, what, bad_, sizeof(bad_) / sizeof(bad_[0])); \
+} while (0)
+
 static uint64_t size_of(const char *s)
 {
 	uint64_t v = 0;
@@ -40,12 +58,8 @@ static void sizes(void **state)
 	assert_int_equal(nx_parse_size("2G", 4096, 1u << 30, &v), NX_PARSE_RANGE);
 	assert_int_equal(nx_parse_size("4095", 4096, 1u << 30, &v), NX_PARSE_RANGE);
 	assert_int_equal(v, 7);		/* untouched on failure */
-	static const char *const bad[] = { "", "M", "-1M", "+1M", " 1M", "1M ", "1 M", "1Mi",
-					   "1iB", "1X", "0x10", "1.5G", "1MBB", "1K1" };
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		if (nx_parse_size(bad[i], 0, UINT64_MAX, &v) != NX_PARSE_SYNTAX)
-			fail_msg("'%s' was not refused as a size", bad[i]);
-	}
+	REFUSES(nx_parse_size, "a size", "", "M", "-1M", "+1M", " 1M", "1M ", "1 M", "1Mi", "1iB",
+		"1X", "0x10", "1.5G", "1MBB", "1K1");
 }
 
 static void counts(void **state)
@@ -61,11 +75,7 @@ static void counts(void **state)
 			 NX_PARSE_RANGE);
 	assert_int_equal(nx_parse_uint("11", 1, 10, &v), NX_PARSE_RANGE);
 	assert_int_equal(nx_parse_uint("0", 1, 10, &v), NX_PARSE_RANGE);
-	static const char *const bad[] = { "", "-5", "+5", "abc", "5x", " 5", "5 ", "0x5", "5.0" };
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		if (nx_parse_uint(bad[i], 0, UINT64_MAX, &v) != NX_PARSE_SYNTAX)
-			fail_msg("'%s' was not refused as a count", bad[i]);
-	}
+	REFUSES(nx_parse_uint, "a count", "", "-5", "+5", "abc", "5x", " 5", "5 ", "0x5", "5.0");
 }
 
 static void seconds(void **state)
@@ -84,12 +94,8 @@ static void seconds(void **state)
 	assert_int_equal(nx_parse_seconds("0.05", 100, 1000, &ms), NX_PARSE_RANGE);
 	assert_int_equal(nx_parse_seconds("18446744073709552", 0, UINT64_MAX, &ms),
 			 NX_PARSE_RANGE);
-	static const char *const bad[] = { "", "abc", "-1", "1.", ".5", "1.2345", "1e3", "1s",
-					   "1,5", "inf", "nan" };
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		if (nx_parse_seconds(bad[i], 0, UINT64_MAX, &ms) != NX_PARSE_SYNTAX)
-			fail_msg("'%s' was not refused as seconds", bad[i]);
-	}
+	REFUSES(nx_parse_seconds, "seconds", "", "abc", "-1", "1.", ".5", "1.2345", "1e3", "1s",
+		"1,5", "inf", "nan");
 }
 
 static void ports(void **state)

@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 
 #include "store/store.h"
+#include "tmpdir.h"
 
 /* A dump with an invalid byte (E9), a NUL, ESC and C1 in its text, names and report. */
 static const char TEXT[] = "Comm: ins\xe9mod\n\x1b]0;owned\x07 nul\0inside \xc2\x9b end\n";
@@ -46,8 +47,7 @@ static int setup(void **state)
 	struct nx_report_set set = { .reports = &report, .n = 1 };
 	char err[512];
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/nx-store-esc-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
+	tmpdir_make(f->dir, sizeof(f->dir), "nx-store-esc");
 	snprintf(f->path, sizeof(f->path), "%s/reports.db", f->dir);
 	f->s = nx_store_open(f->path, NX_STORE_CREATE, err, sizeof(err));
 	assert_non_null(f->s);
@@ -66,11 +66,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[160];
 
 	nx_store_close(f->s);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
-	assert_int_equal(system(cmd), 0);
+	tmpdir_remove(f->dir);
 	free(f);
 	return 0;
 }
