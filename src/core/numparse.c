@@ -1,4 +1,4 @@
-/* Numbers from the command line and config files: counts, sizes, seconds, ports; one parser each. */
+/* Numbers from options and config files: counts, sizes, seconds, ports; one parser each. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -192,7 +192,8 @@ int nx_parse_num(const struct nx_num *n, const char *text, uint64_t *out,
 	format_value(n->kind, max, hi, sizeof(hi));
 	if (rc == NX_PARSE_SYNTAX)
 		snprintf(msg, msglen, "%s: '%s' is not %s; write e.g. %s (%s to %s%s)", n->name,
-			 quoted, what[n->kind], n->example ? n->example : lo, lo, hi, unit[n->kind]);
+			 quoted, what[n->kind], n->example ? n->example : lo, lo, hi,
+			 unit[n->kind]);
 	else
 		snprintf(msg, msglen, "%s: %s is out of range (%s to %s%s)", n->name, quoted,
 			 lo, hi, unit[n->kind]);

@@ -1,4 +1,4 @@
-/* Numbers from the command line and config files: counts, sizes, seconds, ports; one parser each. */
+/* Numbers from options and config files: counts, sizes, seconds, ports; one parser each. */
 #ifndef NX_NUMPARSE_H
 #define NX_NUMPARSE_H
 

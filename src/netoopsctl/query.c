@@ -75,7 +75,8 @@ static int parse_opts(struct ctl_opts *o, struct nx_store_filter *f, struct quer
 		} else if ((f->since_ms = nx_store_parse_since(optarg,
 							       (int64_t)time(NULL) * 1000)) < 0) {
 			fprintf(stderr, "netoopsctl: --since '%s': give 30m, 2h, 7d, @EPOCH or "
-				"YYYY-MM-DD[THH:MM[:SS]] (UTC)\n", optarg);
+				"YYYY-MM-DD[THH:MM[:SS]] (UTC)\n",
+				nxctl_tty_str(optarg, NX_ESC_LINE));
 			return -1;
 		}
 		if (f && c != OPT_DB && c != OPT_DAEMON && c != OPT_JSON &&
@@ -339,7 +340,8 @@ static void text_groups(json_t *rows)
 		       short_time(g, "last_seen", last, sizeof(last)), str(g, "title"));
 		printf("      kernels:");
 		json_array_foreach(json_object_get(g, "kernels"), j, k)
-			printf(" %s", nxctl_tty(json_string_value(k), json_string_length(k), TTY_JSON));
+			printf(" %s", nxctl_tty(json_string_value(k), json_string_length(k),
+						TTY_JSON));
 		printf("\n      signature: %s\n", str(g, "signature"));
 	}
 }

@@ -74,7 +74,8 @@ static void write_header(FILE *f, const struct nxd_stored *s)
 	char release[4 * NX_RELEASE_MAX + 1], type[256], sig[512];
 
 	format_time_ms(s->received_ms, when, sizeof(when));
-	fprintf(f, "==== netoops report %lld: %s ====\n", (long long)s->id, ESC_FIELD(s->title, title));
+	fprintf(f, "==== netoops report %lld: %s ====\n", (long long)s->id,
+		ESC_FIELD(s->title, title));
 	fprintf(f, "host: %s  source: %s  reason: %s  received: %s\n",
 		d->host[0] ? ESC_FIELD(d->host, host) : "-", ESC_FIELD(d->source, source),
 		ESC_FIELD(d->reason, reason), when);

@@ -263,7 +263,8 @@ int config_parse_text(struct nxd_config *c, const char *name, const char *text, 
 			return -1;
 		}
 		if (memchr(p, '\0', ll)) {
-			snprintf(msg, len, "%s: the line holds a NUL byte (not a text file?)", where);
+			snprintf(msg, len, "%s: the line holds a NUL byte (not a text file?)",
+				 where);
 			return -1;
 		}
 		memcpy(line, p, ll);

@@ -86,8 +86,8 @@ static char *modules_json(const struct nx_report *r)
 
 	for (size_t i = 0; i < r->n_modules; i++)
 		json_array_append_new(a, json_pack("{s:o, s:o}",
-						   "name", nx_store_json_cstr(r->modules[i].name),
-						   "taints", nx_store_json_cstr(r->modules[i].taints)));
+				      "name", nx_store_json_cstr(r->modules[i].name),
+				      "taints", nx_store_json_cstr(r->modules[i].taints)));
 	return json_text(a);
 }
 

@@ -14,7 +14,8 @@ static long decode(const unsigned char *p, size_t n, size_t *k)
 	static const long min[] = { 0, 0, 0x80, 0x800, 0x10000 };
 	long cp;
 
-	*k = p[0] < 0x80 ? 1 : (p[0] >> 5) == 6 ? 2 : (p[0] >> 4) == 14 ? 3 : (p[0] >> 3) == 30 ? 4 : 0;
+	*k = p[0] < 0x80 ? 1 : (p[0] >> 5) == 6 ? 2 : (p[0] >> 4) == 14 ? 3 :
+	     (p[0] >> 3) == 30 ? 4 : 0;
 	if (*k == 0 || *k > n)
 		return -1;
 	cp = *k == 1 ? p[0] : p[0] & (0x7f >> *k);
@@ -83,10 +84,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* JSON text made terminal-safe: no raw DEL or C1 left, the rest unchanged in length. */
 	j = nx_json_tty((const char *)data, size, &n);
 	if (j) {
+		const unsigned char *u = (const unsigned char *)j;
+
 		for (size_t i = 0; i < n; i++)
-			CHECK((unsigned char)j[i] != 0x7f &&
-			      !((unsigned char)j[i] == 0xc2 && i + 1 < n &&
-				(unsigned char)j[i + 1] >= 0x80 && (unsigned char)j[i + 1] <= 0x9f));
+			CHECK(u[i] != 0x7f && !(u[i] == 0xc2 && i + 1 < n && u[i + 1] >= 0x80 &&
+						u[i + 1] <= 0x9f));
 		CHECK(n >= size);
 		free(j);
 	}

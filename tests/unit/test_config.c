@@ -89,7 +89,7 @@ static void comments_and_bom(void **state)
 			    "(1 to 1024)");
 	assert_string_equal(c.db, "/var/lib/a#b.db");
 	assert_int_equal(c.rcvbuf, 1 << 20);
-	assert_int_equal(PARSE(&c, "\xef\xbb\xbf" "db = x # comment"), 0);	/* no last newline */
+	assert_int_equal(PARSE(&c, "\xef\xbb\xbf" "db = x # comment"), 0);	/* no final \n */
 	assert_string_equal(c.db, "x");
 }
 

@@ -112,7 +112,9 @@ static void assert_safe(const char *s, size_t n, unsigned flags)
 		assert_true(k > 0);			/* valid UTF-8 */
 		assert_true(c != 0);
 		if (flags & NX_ESC_CONTROL) {
-			assert_false(c == 0x7f || (k == 2 && c == 0xc2 && (unsigned char)s[i + 1] < 0xa0));
+			unsigned char next = k == 2 ? (unsigned char)s[i + 1] : 0;
+
+			assert_false(c == 0x7f || (c == 0xc2 && next < 0xa0));
 			assert_true(c >= 0x20 || ((flags & NX_ESC_KEEP_NL_TAB) &&
 						  (c == '\n' || c == '\t')));
 		}

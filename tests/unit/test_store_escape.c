@@ -43,7 +43,8 @@ static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 	struct nx_dump d = { .format = NX_FMT_NETOOPS, .dump = 3, .complete = true, .parts = 1,
-			     .parts_received = 1, .text = (char *)TEXT, .text_len = sizeof(TEXT) - 1 };
+			     .parts_received = 1, .text = (char *)TEXT,
+			     .text_len = sizeof(TEXT) - 1 };
 	struct nx_report_set set = { .reports = &report, .n = 1 };
 	char err[512];
 
