@@ -9,7 +9,10 @@
 #include <jansson.h>
 
 #include "core/analyse.h"
+#include "core/escape.h"
 #include "netoopsctl/commands.h"
+#include "netoopsctl/ctlutil.h"
+#include "store/store.h"
 
 #define MAX_INPUT (1u << 30)	/* refuse files over 1 GiB rather than exhaust memory */
 
@@ -58,9 +61,16 @@ static char *read_all(const char *path, size_t *len)
 	return NULL;
 }
 
+/* Text from the analysed file as JSON, escaped (never dropped); NULL gives null. */
 static json_t *str_or_null(const char *s)
 {
-	return s ? json_string(s) : json_null();
+	return nx_store_json_cstr(s);
+}
+
+/* Text from the analysed file, safe on one terminal line; NULL gives DEF. */
+static const char *tty(const char *s, const char *def)
+{
+	return s ? nxctl_tty_str(s, NX_ESC_LINE) : def;
 }
 
 static json_t *report_json(const char *file, size_t idx, const struct nx_report *r)
@@ -71,15 +81,16 @@ static json_t *report_json(const char *file, size_t idx, const struct nx_report 
 	for (size_t i = 0; i < r->n_frames; i++) {
 		const struct nx_frame *f = &r->frames[i];
 
-		json_array_append_new(frames, json_pack("{s:s, s:I, s:I, s:o, s:b, s:s}",
-			"func", f->func, "offset", (json_int_t)f->offset, "size", (json_int_t)f->size,
+		json_array_append_new(frames, json_pack("{s:o, s:I, s:I, s:o, s:b, s:s}",
+			"func", str_or_null(f->func), "offset", (json_int_t)f->offset, "size", (json_int_t)f->size,
 			"module", str_or_null(f->module), "reliable", f->reliable,
 			"section", section_names[f->section]));
 	}
 	for (size_t i = 0; i < r->n_modules; i++)
-		json_array_append_new(mods, json_pack("{s:s, s:s}", "name", r->modules[i].name,
-						      "taints", r->modules[i].taints));
-	json_object_set_new(o, "file", json_string(file));
+		json_array_append_new(mods, json_pack("{s:o, s:o}",
+						      "name", str_or_null(r->modules[i].name),
+						      "taints", str_or_null(r->modules[i].taints)));
+	json_object_set_new(o, "file", str_or_null(file));
 	json_object_set_new(o, "index", json_integer((json_int_t)idx));
 	json_object_set_new(o, "primary", json_boolean(r->primary));
 	json_object_set_new(o, "title", str_or_null(r->title));
@@ -104,35 +115,20 @@ static json_t *report_json(const char *file, size_t idx, const struct nx_report 
 	return o;
 }
 
-static void print_text(const char *file, size_t idx, size_t n, const struct nx_report *r)
+static void print_modules(const struct nx_report *r)
 {
-	printf("%s: report %zu of %zu%s\n", file, idx + 1, n, r->primary ? " (primary)" : "");
-	printf("  title:     %s\n", r->title ? r->title : "?");
-	printf("  type:      %s%s\n", r->type, r->corrupted ? " (corrupted: no usable stack)" : "");
-	if (r->kernel)
-		printf("  kernel:    %s\n", r->kernel);
-	if (r->taint)
-		printf("  taint:     %s (mask 0x%" PRIx32 ")\n", *r->taint ? r->taint : "not tainted",
-		       r->taint_mask);
-	if (r->cpu >= 0 || r->pid >= 0 || r->comm)
-		printf("  task:      cpu %d, pid %d, comm %s\n", r->cpu, r->pid, r->comm ? r->comm : "?");
-	if (r->hardware)
-		printf("  hardware:  %s\n", r->hardware);
-	if (r->die_counter)
-		printf("  die:       #%d\n", r->die_counter);
-	if (r->panic_msg)
-		printf("  panic:     %s\n", r->panic_msg);
-	if (r->rip_func)
-		printf("  pc:        %s\n", r->rip_func);
-	printf("  signature: %s\n", r->signature ? r->signature : "?");
-	printf("  bytes:     %zu-%zu\n", r->start, r->end);
-	if (r->n_modules) {
-		printf("  modules:  ");
-		for (size_t i = 0; i < r->n_modules; i++)
-			printf(" %s%s%s%s", r->modules[i].name, *r->modules[i].taints ? "(" : "",
-			       r->modules[i].taints, *r->modules[i].taints ? ")" : "");
-		printf("\n");
+	printf("  modules:  ");
+	for (size_t i = 0; i < r->n_modules; i++) {
+		const char *taints = r->modules[i].taints;
+
+		printf(" %s%s%s%s", tty(r->modules[i].name, "?"), *taints ? "(" : "",
+		       tty(taints, ""), *taints ? ")" : "");
 	}
+	printf("\n");
+}
+
+static void print_frames(const struct nx_report *r)
+{
 	if (r->n_frames)
 		printf("  call trace:\n");
 	for (size_t i = 0; i < r->n_frames; i++) {
@@ -140,9 +136,39 @@ static void print_text(const char *file, size_t idx, size_t n, const struct nx_r
 		const char *sect = section_names[f->section];
 
 		printf("    %s%s%s%s%s+0x%" PRIx64 "/0x%" PRIx64 "%s%s%s\n", *sect ? "<" : "", sect,
-		       *sect ? "> " : "", f->reliable ? "" : "? ", f->func, f->offset, f->size,
-		       f->module ? " [" : "", f->module ? f->module : "", f->module ? "]" : "");
+		       *sect ? "> " : "", f->reliable ? "" : "? ", tty(f->func, "?"), f->offset,
+		       f->size, f->module ? " [" : "", tty(f->module, ""), f->module ? "]" : "");
 	}
+}
+
+/* Every string printed comes from the file: escaped (NX_ESC_LINE), no control byte raw. */
+static void print_text(const char *file, size_t idx, size_t n, const struct nx_report *r)
+{
+	printf("%s: report %zu of %zu%s\n", tty(file, "-"), idx + 1, n,
+	       r->primary ? " (primary)" : "");
+	printf("  title:     %s\n", tty(r->title, "?"));
+	printf("  type:      %s%s\n", tty(r->type, "?"),
+	       r->corrupted ? " (corrupted: no usable stack)" : "");
+	if (r->kernel)
+		printf("  kernel:    %s\n", tty(r->kernel, ""));
+	if (r->taint)
+		printf("  taint:     %s (mask 0x%" PRIx32 ")\n",
+		       *r->taint ? tty(r->taint, "") : "not tainted", r->taint_mask);
+	if (r->cpu >= 0 || r->pid >= 0 || r->comm)
+		printf("  task:      cpu %d, pid %d, comm %s\n", r->cpu, r->pid, tty(r->comm, "?"));
+	if (r->hardware)
+		printf("  hardware:  %s\n", tty(r->hardware, ""));
+	if (r->die_counter)
+		printf("  die:       #%d\n", r->die_counter);
+	if (r->panic_msg)
+		printf("  panic:     %s\n", tty(r->panic_msg, ""));
+	if (r->rip_func)
+		printf("  pc:        %s\n", tty(r->rip_func, ""));
+	printf("  signature: %s\n", tty(r->signature, "?"));
+	printf("  bytes:     %zu-%zu\n", r->start, r->end);
+	if (r->n_modules)
+		print_modules(r);
+	print_frames(r);
 	printf("\n");
 }
 
@@ -153,25 +179,23 @@ static int analyze_file(const char *path, bool json)
 	struct nx_report_set *set;
 
 	if (!text) {
-		fprintf(stderr, "netoopsctl: analyze: cannot read %s: %s\n", path, strerror(errno));
+		fprintf(stderr, "netoopsctl: analyze: cannot read %s: %s\n", tty(path, "-"),
+			strerror(errno));
 		return 1;
 	}
 	set = nx_analyse(text, len);
 	free(text);
 	if (!set) {
-		fprintf(stderr, "netoopsctl: analyze: %s: out of memory\n", path);
+		fprintf(stderr, "netoopsctl: analyze: %s: out of memory\n", tty(path, "-"));
 		return 1;
 	}
 	if (!json && set->n == 0)
-		printf("%s: no crash report found\n", path);
+		printf("%s: no crash report found\n", tty(path, "-"));
 	for (size_t i = 0; i < set->n; i++) {
 		if (json) {
 			json_t *o = report_json(path, i, &set->reports[i]);
-			char *s = json_dumps(o, JSON_COMPACT);
 
-			if (s)
-				puts(s);
-			free(s);
+			nxctl_print_json(o, JSON_COMPACT);
 			json_decref(o);
 		} else {
 			print_text(path, i, set->n, &set->reports[i]);

@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/escape.h"
 #include "netoopsctl/commands.h"
+#include "netoopsctl/ctlutil.h"
 
 struct command {
 	const char *name;
@@ -48,7 +50,12 @@ int main(int argc, char **argv)
 		switch (c) {
 		/* The last of --db and --daemon wins; either beats the environment. */
 		case 'd': o.db = optarg; o.daemon = NULL; break;
-		case 'D': o.daemon = optarg; o.db = NULL; break;
+		case 'D':
+			if (nxctl_check_daemon("--daemon", optarg) < 0)
+				return 2;
+			o.daemon = optarg;
+			o.db = NULL;
+			break;
 		case 'j': o.json = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -66,7 +73,8 @@ int main(int argc, char **argv)
 			return commands[i].run(&o, argc, argv);
 		}
 	}
-	fprintf(stderr, "netoopsctl: unknown command '%s'\n", argv[optind]);
+	fprintf(stderr, "netoopsctl: unknown command '%s'\n",
+		nxctl_tty_str(argv[optind], NX_ESC_LINE));
 	usage(stderr);
 	return 2;
 }

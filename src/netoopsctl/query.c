@@ -1,11 +1,14 @@
 /* netoopsctl list/show/groups/stats: read the collector's store (or ask netoopsd), print text or JSON. */
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "core/escape.h"
 #include "netoopsctl/commands.h"
+#include "netoopsctl/ctlutil.h"
 #include "netoopsctl/http_client.h"
 #include "store/store.h"
 
@@ -22,6 +25,9 @@ static const struct option query_opts[] = {
 	{ "limit", required_argument, NULL, OPT_LIMIT },
 	{ NULL, 0, NULL, 0 },
 };
+
+/* --limit N: the newest N dumps (without it: all). */
+static const struct nx_num limit_num = { "--limit", NX_NUM_COUNT, 1, 1000000000, "100" };
 
 /* A query: run on the store with LOCAL(store, ARG), or fetched from the daemon at PATH. */
 struct query {
@@ -44,6 +50,8 @@ static int parse_opts(struct ctl_opts *o, struct nx_store_filter *f, struct quer
 			o->db = optarg;
 			o->daemon = NULL;
 		} else if (c == OPT_DAEMON) {
+			if (nxctl_check_daemon("--daemon", optarg) < 0)
+				return -1;
 			o->daemon = optarg;
 			o->db = NULL;
 		} else if (c == OPT_JSON) {
@@ -59,11 +67,16 @@ static int parse_opts(struct ctl_opts *o, struct nx_store_filter *f, struct quer
 		} else if (c == OPT_REASON) {
 			f->reason = optarg;
 		} else if (c == OPT_LIMIT) {
-			f->limit = strtoll(optarg, NULL, 10);
+			uint64_t n;
+
+			if (nxctl_parse_num(&limit_num, optarg, &n) < 0)
+				return -1;
+			f->limit = (int64_t)n;
 		} else if ((f->since_ms = nx_store_parse_since(optarg,
 							       (int64_t)time(NULL) * 1000)) < 0) {
 			fprintf(stderr, "netoopsctl: --since '%s': give 30m, 2h, 7d, @EPOCH or "
-				"YYYY-MM-DD[THH:MM[:SS]] (UTC)\n", optarg);
+				"YYYY-MM-DD[THH:MM[:SS]] (UTC)\n",
+				nxctl_tty_str(optarg, NX_ESC_LINE));
 			return -1;
 		}
 		if (f && c != OPT_DB && c != OPT_DAEMON && c != OPT_JSON &&
@@ -74,6 +87,16 @@ static int parse_opts(struct ctl_opts *o, struct nx_store_filter *f, struct quer
 		}
 	}
 	return 0;
+}
+
+/* Arguments left after the options of command ARGV[0]: say which, and true. */
+static bool extra_args(int argc, char **argv)
+{
+	if (optind >= argc)
+		return false;
+	fprintf(stderr, "netoopsctl %s: unexpected argument '%s'\n", argv[0],
+		nxctl_tty_str(argv[optind], NX_ESC_LINE));
+	return true;
 }
 
 static struct nx_store *open_store(const struct ctl_opts *o)
@@ -91,10 +114,17 @@ static struct nx_store *open_store(const struct ctl_opts *o)
 	return s;
 }
 
+/* Text from a JSON value is escaped already (invalid UTF-8); still, no control byte
+ * reaches the terminal. */
+#define TTY_JSON NX_ESC_CONTROL
+
+/* The string KEY of O, safe to print on one line ("-" when absent). */
 static const char *str(json_t *o, const char *key)
 {
-	const char *v = json_string_value(json_object_get(o, key));
-	return v ? v : "-";
+	json_t *v = json_object_get(o, key);
+
+	return json_is_string(v) ? nxctl_tty(json_string_value(v), json_string_length(v), TTY_JSON)
+				 : "-";
 }
 
 static long long num(json_t *o, const char *key)
@@ -109,14 +139,6 @@ static const char *short_time(json_t *o, const char *key, char *buf, size_t len)
 	if (strlen(buf) > 10 && buf[10] == 'T')
 		buf[10] = ' ';
 	return buf;
-}
-
-static int print_json(json_t *v)
-{
-	int rc = json_dumpf(v, stdout, JSON_INDENT(2)) == 0 ? 0 : 1;
-
-	putchar('\n');
-	return rc;
 }
 
 static json_t *fetch_store(const struct ctl_opts *o, const struct query *q)
@@ -137,7 +159,11 @@ static json_t *fetch_daemon(const struct ctl_opts *o, const struct query *q)
 {
 	char err[1024];
 	int status;
-	json_t *v = nx_http_get_json(o->daemon, q->path, &status, err, sizeof(err));
+	json_t *v;
+
+	if (nxctl_check_daemon("NETOOPS_DAEMON or --daemon", o->daemon) < 0)
+		return NULL;
+	v = nx_http_get_json(o->daemon, q->path, &status, err, sizeof(err));
 
 	if (!v)
 		fprintf(stderr, "netoopsctl: %s\n", err);
@@ -153,7 +179,7 @@ static int run_query(const struct ctl_opts *o, const struct query *q, void (*tex
 	if (!v)
 		return 1;
 	if (o->json)
-		rc = print_json(v);
+		rc = nxctl_print_json(v, JSON_INDENT(2)) == 0 ? 0 : 1;
 	else
 		text(v);
 	json_decref(v);
@@ -188,10 +214,8 @@ int cmd_list(struct ctl_opts *o, int argc, char **argv)
 
 	if (parse_opts(o, &f, &q, argc, argv) < 0)
 		return 2;
-	if (optind < argc) {
-		fprintf(stderr, "netoopsctl list: unexpected argument '%s'\n", argv[optind]);
+	if (extra_args(argc, argv))
 		return 2;
-	}
 	return run_query(o, &q, text_list);
 }
 
@@ -235,7 +259,7 @@ static void text_report(json_t *r)
 static void text_show(json_t *d)
 {
 	char when[32];
-	json_t *r;
+	json_t *r, *text;
 	size_t i;
 
 	printf("dump %lld: %s\n", num(d, "id"), str(d, "title"));
@@ -254,7 +278,10 @@ static void text_show(json_t *d)
 		       (long long)json_integer_value(json_array_get(r, 1)));
 	json_array_foreach(json_object_get(d, "reports"), i, r)
 		text_report(r);
-	printf("\n---- text ----\n%s", str(d, "text"));
+	text = json_object_get(d, "text");
+	printf("\n---- text ----\n");
+	nx_escape_write(stdout, json_string_value(text), json_string_length(text),
+			TTY_JSON | NX_ESC_KEEP_NL_TAB);
 }
 
 static json_t *q_show(struct nx_store *s, const void *id)
@@ -271,19 +298,23 @@ int cmd_show(struct ctl_opts *o, int argc, char **argv)
 {
 	struct query q = { q_show, NULL, "" };
 	int64_t id;
-	char *end;
+	uint64_t n;
 
 	if (parse_opts(o, NULL, NULL, argc, argv) < 0)
 		return 2;
-	if (optind + 1 != argc) {
+	if (optind >= argc) {
 		fprintf(stderr, "usage: netoopsctl show ID [--json]\n");
 		return 2;
 	}
-	id = strtoll(argv[optind], &end, 10);
-	if (*end || id <= 0) {
-		fprintf(stderr, "netoopsctl show: '%s' is not a dump id\n", argv[optind]);
+	if (nx_parse_uint(argv[optind], 1, INT64_MAX, &n) != NX_PARSE_OK) {
+		fprintf(stderr, "netoopsctl show: '%s' is not a dump id (1, 2, ...: see "
+			"netoopsctl list)\n", nxctl_tty_str(argv[optind], NX_ESC_LINE));
 		return 2;
 	}
+	optind++;
+	if (extra_args(argc, argv))
+		return 2;
+	id = (int64_t)n;
 	q.arg = &id;
 	snprintf(q.path, sizeof(q.path), "/v1/reports/%lld", (long long)id);
 	return run_query(o, &q, text_show);
@@ -309,7 +340,8 @@ static void text_groups(json_t *rows)
 		       short_time(g, "last_seen", last, sizeof(last)), str(g, "title"));
 		printf("      kernels:");
 		json_array_foreach(json_object_get(g, "kernels"), j, k)
-			printf(" %s", json_string_value(k));
+			printf(" %s", nxctl_tty(json_string_value(k), json_string_length(k),
+						TTY_JSON));
 		printf("\n      signature: %s\n", str(g, "signature"));
 	}
 }
@@ -318,7 +350,7 @@ int cmd_groups(struct ctl_opts *o, int argc, char **argv)
 {
 	struct query q = { q_groups, NULL, "/v1/groups" };
 
-	if (parse_opts(o, NULL, NULL, argc, argv) < 0 || optind < argc)
+	if (parse_opts(o, NULL, NULL, argc, argv) < 0 || extra_args(argc, argv))
 		return 2;
 	return run_query(o, &q, text_groups);
 }
@@ -336,13 +368,15 @@ static void text_stats(json_t *v)
 	char when[40];
 
 	json_object_foreach(json_object_get(v, "stored"), key, val)
-		printf("%-32s %lld\n", key, (long long)json_integer_value(val));
+		printf("%-32s %lld\n", nxctl_tty_str(key, TTY_JSON),
+		       (long long)json_integer_value(val));
 	if (!json_object_size(json_object_get(v, "counters"))) {
 		printf("(no counters saved yet: netoopsd saves them every few seconds)\n");
 		return;
 	}
 	json_object_foreach(json_object_get(v, "counters"), key, val)
-		printf("%-32s %lld\n", key, (long long)json_integer_value(val));
+		printf("%-32s %lld\n", nxctl_tty_str(key, TTY_JSON),
+		       (long long)json_integer_value(val));
 	time_t t = (time_t)(num(v, "updated_ms") / 1000);
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", gmtime(&t));
 	printf("(counters saved by netoopsd at %s UTC)\n", when);
@@ -352,7 +386,7 @@ int cmd_stats(struct ctl_opts *o, int argc, char **argv)
 {
 	struct query q = { q_stats, NULL, "/v1/stats" };
 
-	if (parse_opts(o, NULL, NULL, argc, argv) < 0 || optind < argc)
+	if (parse_opts(o, NULL, NULL, argc, argv) < 0 || extra_args(argc, argv))
 		return 2;
 	return run_query(o, &q, text_stats);
 }

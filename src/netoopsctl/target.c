@@ -66,13 +66,19 @@ static int target_add(int argc, char **argv)
 	struct nx_path path;
 	const char *to = NULL;
 	bool save = true, dry = false, changed;
+	static const struct nx_num timeout_num = { "--timeout", NX_NUM_SECONDS, 100, 600000, "5" };
 	int timeout_ms = NX_RESOLVE_TIMEOUT_MS, c;
+	uint64_t ms;
 	char err[512], desc[256];
 
 	while ((c = getopt_long(argc, argv, "t:", opts, NULL)) != -1) {
 		switch (c) {
 		case 't': to = optarg; break;
-		case 'T': timeout_ms = (int)(atof(optarg) * 1000); break;
+		case 'T':
+			if (nxctl_parse_num(&timeout_num, optarg, &ms) < 0)
+				return 2;
+			timeout_ms = (int)ms;
+			break;
 		case 'n': save = false; break;
 		case 'd': dry = true; break;
 		default: return usage_target();

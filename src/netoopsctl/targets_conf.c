@@ -8,6 +8,7 @@
 
 #include <netoops/wire.h>
 
+#include "core/numparse.h"
 #include "netoopsctl/ctlutil.h"
 #include "netoopsctl/targets_conf.h"
 
@@ -20,15 +21,11 @@ const char *nx_conf_path(void)
 
 static int parse_port(const char *s, unsigned int *port)
 {
-	char *end;
-	unsigned long v;
+	uint16_t p;
 
-	if (*s < '0' || *s > '9')
+	if (nx_parse_port(s, &p) != NX_PARSE_OK)
 		return -1;
-	v = strtoul(s, &end, 10);
-	if (*end || v == 0 || v > 65535)
-		return -1;
-	*port = (unsigned int)v;
+	*port = p;
 	return 0;
 }
 

@@ -8,6 +8,7 @@
 
 #include <netoops/wire.h>
 
+#include "core/escape.h"
 #include "netoopsctl/ctlutil.h"
 #include "netoopsctl/commands.h"
 #include "netoopsctl/configfs.h"
@@ -173,19 +174,35 @@ int cmd_test(struct ctl_opts *o, int argc, char **argv)
 	};
 	char host[NETOOPS_MAX_HOST + 1], err[1024];
 	struct test_src src;
+	static const struct nx_num timeout_num = { "--timeout", NX_NUM_SECONDS, 100, 3600000, "30" };
 	int timeout_ms = 30000, c;
 	long long before = 0;
+	uint64_t ms;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': o->db = optarg; o->daemon = NULL; break;
-		case 'C': o->daemon = optarg; o->db = NULL; break;
-		case 'T': timeout_ms = (int)(atof(optarg) * 1000); break;
+		case 'C':
+			if (nxctl_check_daemon("--collector", optarg) < 0)
+				return 2;
+			o->daemon = optarg;
+			o->db = NULL;
+			break;
+		case 'T':
+			if (nxctl_parse_num(&timeout_num, optarg, &ms) < 0)
+				return 2;
+			timeout_ms = (int)ms;
+			break;
 		default:
 			fprintf(stderr, "usage: netoopsctl test [--db PATH | --collector HOST:PORT] "
 				"[--timeout SEC]\n");
 			return 2;
 		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "netoopsctl test: unexpected argument '%s'\n",
+			nxctl_tty_str(argv[optind], NX_ESC_LINE));
+		return 2;
 	}
 	src = (struct test_src){ o->db, o->daemon };
 	wire_host(host);

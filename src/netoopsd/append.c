@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/escape.h"
 #include "netoopsd/log.h"
 #include "netoopsd/outputs.h"
 
@@ -57,21 +58,33 @@ int append_reopen(struct nxd_append *a)
 	return 0;
 }
 
+/*
+ * The append file is read with cat and less: every field and the text are escaped
+ * (core/escape.h: control bytes and invalid UTF-8 as \xNN; the text keeps \n and \t).
+ * ESC_FIELD(S, BUF) is field S on one line, in BUF (cut at a whole escape if longer).
+ */
+#define ESC_FIELD(s, buf) (nx_escape((s), strlen(s), NX_ESC_LINE, (buf), sizeof(buf)), (buf))
+
 static void write_header(FILE *f, const struct nxd_stored *s)
 {
 	const struct nx_dump *d = s->dump;
 	const struct nx_report *r = s->reports && s->reports->n ? &s->reports->reports[0] : NULL;
-	char when[40];
+	char when[40], title[1024], host[4 * NX_HOST_MAX + 1], source[4 * NX_SOURCE_MAX];
+	char reason[4 * NX_REASON_MAX + 1], boot[4 * NX_BOOT_MAX + 1];
+	char release[4 * NX_RELEASE_MAX + 1], type[256], sig[512];
 
 	format_time_ms(s->received_ms, when, sizeof(when));
-	fprintf(f, "==== netoops report %lld: %s ====\n", (long long)s->id, s->title);
+	fprintf(f, "==== netoops report %lld: %s ====\n", (long long)s->id,
+		ESC_FIELD(s->title, title));
 	fprintf(f, "host: %s  source: %s  reason: %s  received: %s\n",
-		d->host[0] ? d->host : "-", d->source, d->reason, when);
+		d->host[0] ? ESC_FIELD(d->host, host) : "-", ESC_FIELD(d->source, source),
+		ESC_FIELD(d->reason, reason), when);
 	fprintf(f, "boot: %s  dump: %u  release: %s  type: %s  reports: %zu\n",
-		d->boot[0] ? d->boot : "-", d->dump, d->release[0] ? d->release : "-",
-		r && r->type ? r->type : "-", s->reports ? s->reports->n : 0);
+		d->boot[0] ? ESC_FIELD(d->boot, boot) : "-", d->dump,
+		d->release[0] ? ESC_FIELD(d->release, release) : "-",
+		r && r->type ? ESC_FIELD(r->type, type) : "-", s->reports ? s->reports->n : 0);
 	if (r && r->signature)
-		fprintf(f, "signature: %s\n", r->signature);
+		fprintf(f, "signature: %s\n", ESC_FIELD(r->signature, sig));
 	fputs("----\n", f);
 }
 
@@ -82,7 +95,7 @@ int append_write(struct nxd_append *a, const struct nxd_stored *s)
 	if (!d->complete)
 		return 0;
 	write_header(a->f, s);
-	fwrite(d->text, 1, d->text_len, a->f);
+	nx_escape_write(a->f, d->text, d->text_len, NX_ESC_TEXT);
 	if (d->text_len && d->text[d->text_len - 1] != '\n')
 		fputc('\n', a->f);
 	fprintf(a->f, "==== end of netoops report %lld ====\n\n", (long long)s->id);

@@ -2,14 +2,18 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <netoops/wire.h>
 
+#include "core/numparse.h"
 #include "netoopsd/config.h"
 
 void config_defaults(struct nxd_config *c)
@@ -28,8 +32,8 @@ int config_parse_addr(const char *text, uint16_t defport, struct nxd_addr *out)
 {
 	char host[64];
 	const char *port = NULL;
-	unsigned long p = defport;
-	char *end;
+	uint16_t p = defport;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
 	snprintf(out->text, sizeof(out->text), "%s", text);
@@ -55,62 +59,50 @@ int config_parse_addr(const char *text, uint16_t defport, struct nxd_addr *out)
 			return -1;
 		snprintf(host, sizeof(host), "%s", text);
 	}
-	if (port) {
-		errno = 0;
-		p = strtoul(port, &end, 10);
-		if (!*port || *end || errno || p == 0 || p > 65535)
-			return -1;
-	}
+	if (port && (rc = nx_parse_port(port, &p)) != NX_PARSE_OK)
+		return rc;
 	if (strcmp(host, "*") == 0 || host[0] == '\0')
 		snprintf(host, sizeof(host), "0.0.0.0");
 	struct sockaddr_in *v4 = (struct sockaddr_in *)&out->ss;
 	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&out->ss;
 	if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
 		v4->sin_family = AF_INET;
-		v4->sin_port = htons((uint16_t)p);
+		v4->sin_port = htons(p);
 		out->len = sizeof(*v4);
 		return 0;
 	}
 	if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
 		v6->sin6_family = AF_INET6;
-		v6->sin6_port = htons((uint16_t)p);
+		v6->sin6_port = htons(p);
 		out->len = sizeof(*v6);
 		return 0;
 	}
 	return -1;
 }
 
-/* "64M", "1G", "4096": a byte count. */
-static int parse_size(const char *s, size_t *out)
+/* RC of config_parse_addr() for KEY = V: false if fine, else true with MSG saying why. */
+static bool addr_refused(int rc, const char *key, const char *v, const char *form,
+			 char *msg, size_t len)
 {
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (end == s || errno)
-		return -1;
-	switch (toupper((unsigned char)*end)) {
-	case 'K': v <<= 10; end++; break;
-	case 'M': v <<= 20; end++; break;
-	case 'G': v <<= 30; end++; break;
-	default: break;
-	}
-	if (toupper((unsigned char)*end) == 'B' || toupper((unsigned char)*end) == 'I')
-		end++;
-	if (*end)
-		return -1;
-	*out = (size_t)v;
-	return 0;
+	if (rc == NX_PARSE_OK)
+		return false;
+	if (rc == NX_PARSE_RANGE)
+		snprintf(msg, len, "%s: '%s': the port must be 1 to 65535", key, v);
+	else
+		snprintf(msg, len, "%s: '%s' is not %s", key, v, form);
+	return true;
 }
 
-static int parse_uint(const char *s, unsigned long max, unsigned long *out)
+/* A path setting into BUF (LEN bytes): refused rather than cut when too long. */
+static const char *set_path(char *buf, size_t buflen, const char *key, const char *v,
+			    char *msg, size_t len)
 {
-	char *end;
-
-	errno = 0;
-	*out = strtoul(s, &end, 10);
-	return (end == s || *end || errno || *out > max || s[0] == '-') ? -1 : 0;
+	if (strlen(v) >= buflen) {
+		snprintf(msg, len, "%s: the path is longer than %zu bytes", key, buflen - 1);
+		return msg;
+	}
+	memcpy(buf, v, strlen(v) + 1);
+	return NULL;
 }
 
 static const char *set_listen(struct nxd_config *c, const char *v, char *msg, size_t len)
@@ -119,11 +111,10 @@ static const char *set_listen(struct nxd_config *c, const char *v, char *msg, si
 		snprintf(msg, len, "too many listen addresses (at most %d)", NXD_MAX_LISTEN);
 		return msg;
 	}
-	if (config_parse_addr(v, NETOOPS_DEFAULT_PORT, &c->listen[c->n_listen]) < 0) {
-		snprintf(msg, len, "listen: '%s' is not ADDR:PORT, [IPV6]:PORT or ADDR "
-			 "(numeric addresses, e.g. 0.0.0.0:2004 or [::]:2004)", v);
+	if (addr_refused(config_parse_addr(v, NETOOPS_DEFAULT_PORT, &c->listen[c->n_listen]),
+			 "listen", v, "ADDR:PORT, [IPV6]:PORT or ADDR (numeric addresses, "
+			 "e.g. 0.0.0.0:2004 or [::]:2004)", msg, len))
 		return msg;
-	}
 	c->n_listen++;
 	return NULL;
 }
@@ -149,31 +140,22 @@ static const struct numeric numerics[] = {
 	{ "batch", false, 1, NXD_MAX_BATCH_SETTING, FIELD(batch), "256" },
 };
 
+/* Parsed by the shared parsers of core/numparse.h: no overflow, the range in the message. */
 static const char *set_numeric(struct nxd_config *c, const struct numeric *n,
 			       const char *v, char *msg, size_t len)
 {
-	unsigned long long x;
-	size_t sz;
-	unsigned long ul;
+	const struct nx_num spec = { n->key, n->is_size ? NX_NUM_SIZE : NX_NUM_COUNT,
+				     n->min, n->max, n->example };
 	char *field = (char *)c + n->offset;
+	uint64_t x;
 
-	if (n->is_size ? parse_size(v, &sz) : parse_uint(v, ULONG_MAX, &ul)) {
-		snprintf(msg, len, "%s: '%s' is not a %s (e.g. %s)", n->key, v,
-			 n->is_size ? "size" : "whole number", n->example);
+	if (nx_parse_num(&spec, v, &x, msg, len) != NX_PARSE_OK)
 		return msg;
-	}
-	x = n->is_size ? sz : ul;
-	if (x < n->min || x > n->max) {
-		snprintf(msg, len, "%s: %s is out of range (%llu to %llu)", n->key, v,
-			 n->min, n->max);
-		return msg;
-	}
 	if (n->width == sizeof(uint32_t)) {
-		uint32_t y = (uint32_t)x;
+		uint32_t y = (uint32_t)x;	/* every maximum fits its field */
 		memcpy(field, &y, sizeof(y));
 	} else {
-		uint64_t y = x;
-		memcpy(field, &y, sizeof(y));
+		memcpy(field, &x, sizeof(x));
 	}
 	return NULL;
 }
@@ -187,23 +169,22 @@ const char *config_set(struct nxd_config *c, const char *key, const char *v,
 	if (strcmp(key, "listen") == 0)
 		return set_listen(c, v, msg, len);
 	if (strcmp(key, "db") == 0) {
-		snprintf(c->db, sizeof(c->db), "%s", v);
+		return set_path(c->db, sizeof(c->db), key, v, msg, len);
 	} else if (strcmp(key, "append-file") == 0) {
-		snprintf(c->append_file, sizeof(c->append_file), "%s", v);
+		return set_path(c->append_file, sizeof(c->append_file), key, v, msg, len);
 	} else if (strcmp(key, "syslog") == 0) {
-		if (config_parse_addr(v, 514, &c->syslog) < 0) {
-			snprintf(msg, len, "syslog: '%s' is not HOST:PORT with a numeric "
-				 "address (e.g. 127.0.0.1:514)", v);
+		if (addr_refused(config_parse_addr(v, 514, &c->syslog), key, v, "HOST:PORT with a "
+				 "numeric address (e.g. 127.0.0.1:514)", msg, len))
 			return msg;
-		}
 	} else if (strcmp(key, "http") == 0) {
 		/* No default port: 0 marks it missing (sin_port and sin6_port share an offset). */
-		if (config_parse_addr(v, 0, &c->http) < 0 ||
-		    !((struct sockaddr_in *)&c->http.ss)->sin_port) {
-			snprintf(msg, len, "http: '%s' is not ADDR:PORT or [IPV6]:PORT with a numeric "
-				 "address (e.g. 127.0.0.1:2080)", v);
+		int rc = config_parse_addr(v, 0, &c->http);
+
+		if (rc == NX_PARSE_OK && !((struct sockaddr_in *)&c->http.ss)->sin_port)
+			rc = NX_PARSE_SYNTAX;
+		if (addr_refused(rc, key, v, "ADDR:PORT or [IPV6]:PORT with a numeric address "
+				 "(e.g. 127.0.0.1:2080)", msg, len))
 			return msg;
-		}
 	} else {
 		snprintf(msg, len, "unknown setting '%s' (see netoopsd(8))", key);
 		return msg;
@@ -223,13 +204,25 @@ static char *trim(char *s)
 	return s;
 }
 
+/* Cut LINE at a comment: '#' at its start or after a space or tab. */
+static void strip_comment(char *line)
+{
+	for (char *p = line; *p; p++) {
+		if (*p == '#' && (p == line || p[-1] == ' ' || p[-1] == '\t')) {
+			*p = '\0';
+			return;
+		}
+	}
+}
+
 static int load_line(struct nxd_config *c, char *line, const char *where,
 		     char *msg, size_t len)
 {
 	char *eq, *key, *value, why[512];
 
+	strip_comment(line);
 	line = trim(line);
-	if (!*line || *line == '#')
+	if (!*line)
 		return 0;
 	eq = strchr(line, '=');
 	if (!eq) {
@@ -249,25 +242,98 @@ static int load_line(struct nxd_config *c, char *line, const char *where,
 	return 0;
 }
 
+int config_parse_text(struct nxd_config *c, const char *name, const char *text, size_t n,
+		      char *msg, size_t len)
+{
+	static const char bom[] = "\xef\xbb\xbf";
+	char line[NXD_CONFIG_LINE_MAX + 1], where[300];
+	const char *p = text, *end = text + n;
+	unsigned lineno = 0;
+
+	if (n >= 3 && memcmp(p, bom, 3) == 0)	/* a UTF-8 byte order mark: skipped */
+		p += 3;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t ll = (size_t)((nl ? nl : end) - p);
+
+		snprintf(where, sizeof(where), "%.256s:%u", name, ++lineno);
+		if (ll > NXD_CONFIG_LINE_MAX) {
+			snprintf(msg, len, "%s: the line is longer than %d bytes", where,
+				 NXD_CONFIG_LINE_MAX);
+			return -1;
+		}
+		if (memchr(p, '\0', ll)) {
+			snprintf(msg, len, "%s: the line holds a NUL byte (not a text file?)",
+				 where);
+			return -1;
+		}
+		memcpy(line, p, ll);
+		line[ll] = '\0';
+		if (load_line(c, line, where, msg, len) < 0)
+			return -1;
+		p += ll + 1;
+	}
+	return 0;
+}
+
+/* The whole of config file FD (at most NXD_CONFIG_FILE_MAX bytes) into a new buffer. */
+static char *read_config(int fd, const char *path, size_t *n, char *msg, size_t len)
+{
+	struct stat st;
+	char *buf;
+	ssize_t r = 0;
+
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		snprintf(msg, len, "config file %s is not a regular file", path);
+		return NULL;
+	}
+	if (st.st_size > NXD_CONFIG_FILE_MAX) {
+		snprintf(msg, len, "config file %s is larger than %d bytes", path,
+			 NXD_CONFIG_FILE_MAX);
+		return NULL;
+	}
+	if (!(buf = malloc(NXD_CONFIG_FILE_MAX + 1))) {
+		snprintf(msg, len, "out of memory reading config file %s", path);
+		return NULL;
+	}
+	/* Read one byte more than allowed: a file that grew meanwhile is refused too. */
+	for (*n = 0; *n <= NXD_CONFIG_FILE_MAX; *n += (size_t)r) {
+		r = read(fd, buf + *n, NXD_CONFIG_FILE_MAX + 1 - *n);
+		if (r < 0 && errno == EINTR)
+			r = 0;
+		else if (r <= 0)
+			break;
+	}
+	if (r < 0 || *n > NXD_CONFIG_FILE_MAX) {
+		snprintf(msg, len, "cannot read config file %s: %s", path,
+			 r < 0 ? strerror(errno) : "it grew over the size limit");
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
 int config_load(struct nxd_config *c, const char *path, bool must_exist,
 		char *msg, size_t len)
 {
-	char line[4200], where[4200];
-	FILE *f = fopen(path, "r");
-	unsigned lineno = 0;
-	int rc = 0;
+	/* O_NONBLOCK: a FIFO given as the config file must not block the open. */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	char *text;
+	size_t n;
+	int rc;
 
-	if (!f) {
+	if (fd < 0) {
 		if (!must_exist && errno == ENOENT)
 			return 0;
 		snprintf(msg, len, "cannot read config file %s: %s", path, strerror(errno));
 		return -1;
 	}
-	while (rc == 0 && fgets(line, sizeof(line), f)) {
-		snprintf(where, sizeof(where), "%s:%u", path, ++lineno);
-		rc = load_line(c, line, where, msg, len);
-	}
-	fclose(f);
+	text = read_config(fd, path, &n, msg, len);
+	close(fd);
+	if (!text)
+		return -1;
+	rc = config_parse_text(c, path, text, n, msg, len);
+	free(text);
 	return rc;
 }
 

@@ -10,6 +10,8 @@
 #define NXD_DEFAULT_CONFIG	"/etc/netoops/netoopsd.conf"
 #define NXD_MAX_LISTEN		16
 #define NXD_MAX_BATCH_SETTING	1024	/* recvmmsg batch at most */
+#define NXD_CONFIG_LINE_MAX	8192	/* bytes in one config file line, at most */
+#define NXD_CONFIG_FILE_MAX	(1 << 20)	/* bytes in the config file, at most */
 
 struct nxd_addr {
 	struct sockaddr_storage ss;
@@ -45,11 +47,26 @@ void config_defaults(struct nxd_config *c);
 const char *config_set(struct nxd_config *c, const char *key, const char *value,
 		       char *msg, size_t msglen);
 
-/* Read `key = value` lines from PATH. Returns 0, or -1 with MSG set. */
+/*
+ * Read `key = value` lines from PATH (a regular file of at most NXD_CONFIG_FILE_MAX bytes):
+ * config_parse_text() on its contents. Returns 0, or -1 with MSG set.
+ */
 int config_load(struct nxd_config *c, const char *path, bool must_exist,
 		char *msg, size_t msglen);
 
-/* Parse "ADDR:PORT", "[V6]:PORT", "ADDR" or "[V6]" (PORT defaults to DEFPORT). */
+/*
+ * The config file syntax on TEXT[0..N) (NAME for messages): a UTF-8 byte order mark at the
+ * start is skipped; '#' at the start of a line or after a space or tab starts a comment;
+ * blank lines are ignored; a line over NXD_CONFIG_LINE_MAX bytes or with a NUL is refused,
+ * naming its number. Returns 0, or -1 with MSG "NAME:LINE: what is wrong".
+ */
+int config_parse_text(struct nxd_config *c, const char *name, const char *text, size_t n,
+		      char *msg, size_t msglen);
+
+/*
+ * Parse "ADDR:PORT", "[V6]:PORT", "ADDR" or "[V6]" (PORT defaults to DEFPORT). Returns 0,
+ * NX_PARSE_RANGE (core/numparse.h) for a port out of 1..65535, else NX_PARSE_SYNTAX.
+ */
 int config_parse_addr(const char *text, uint16_t defport, struct nxd_addr *out);
 
 /* Final checks once everything is set; NULL or a message. */

@@ -28,7 +28,8 @@ const char *nxd_http_reason(unsigned status)
 /* {"error": MSG} and a newline, malloc'd; NULL without memory. */
 static char *error_body(const char *msg)
 {
-	json_t *v = json_pack("{s:s}", "error", msg);
+	/* MSG may quote a request's bytes: escaped (core/escape.h), or json_pack fails. */
+	json_t *v = json_pack("{s:o}", "error", nx_store_json_cstr(msg));
 	char *text = v ? json_dumps(v, JSON_FLAGS) : NULL;
 	size_t len = text ? strlen(text) : 0;
 	char *body = text ? realloc(text, len + 2) : NULL;

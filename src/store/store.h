@@ -90,6 +90,16 @@ json_t *nx_store_groups(struct nx_store *s);
 json_t *nx_store_counters(struct nx_store *s);
 
 /*
+ * S[0..LEN) (bytes from the network) as a JSON string, escaped by the one convention of
+ * core/escape.h (invalid UTF-8 and NUL as \xNN): never NULL, no field is ever dropped.
+ * A NULL S gives JSON null.
+ */
+json_t *nx_store_json_text(const char *s, size_t len);
+
+/* The same for a C string S (NULL: JSON null). */
+json_t *nx_store_json_cstr(const char *s);
+
+/*
  * A `since` filter: "90s", "30m", "2h", "7d" before NOW_MS; "@EPOCH";
  * "YYYY-MM-DD[THH:MM[:SS]][Z]" UTC. Milliseconds since the epoch, or -1.
  */

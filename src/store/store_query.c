@@ -1,14 +1,36 @@
 /* Reading the store: dumps, reports, groups and counters as JSON values. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/escape.h"
 #include "store/store_int.h"
 
 #define ISO_MS(col) "strftime('%Y-%m-%dT%H:%M:%fZ', " col " / 1000.0, 'unixepoch')"
 
 /* Columns that hold booleans or JSON text rather than plain values. */
 static const char *const bool_columns[] = { "complete", "corrupted", "is_primary", NULL };
-static const char *const json_columns[] = { "missing", "frames", "modules", "kernels", NULL };
+static const char *const json_columns[] = { "missing", "frames", "modules", NULL };
+
+json_t *nx_store_json_text(const char *s, size_t len)
+{
+	json_t *v;
+	char *e;
+
+	if (!s)
+		return json_null();
+	if (nx_escape_clean(s, len, NX_ESC_JSON))
+		return json_stringn(s, len);
+	e = nx_escape_dup(s, len, NX_ESC_JSON, &len);
+	v = e ? json_stringn(e, len) : NULL;
+	free(e);
+	return v ? v : json_string("");	/* out of memory: keep the key */
+}
+
+json_t *nx_store_json_cstr(const char *s)
+{
+	return nx_store_json_text(s, s ? strlen(s) : 0);
+}
 
 static bool named(const char *const *names, const char *name)
 {
@@ -38,7 +60,7 @@ static json_t *column_json(sqlite3_stmt *st, int i)
 			json_t *v = json_loads(text, JSON_DECODE_ANY, NULL);
 			return v ? v : json_null();
 		}
-		return json_stringn(text, (size_t)sqlite3_column_bytes(st, i));
+		return nx_store_json_text(text, (size_t)sqlite3_column_bytes(st, i));
 	}
 }
 
@@ -163,14 +185,47 @@ static const char SQL_GROUPS[] =
 	"SELECT g.id, g.signature, g.title, g.type, g.count,"
 	" (SELECT count(*) FROM group_hosts h WHERE h.group_id = g.id) AS hosts,"
 	" " ISO_MS("g.first_seen_ms") " AS first_seen, g.first_seen_ms,"
-	" " ISO_MS("g.last_seen_ms") " AS last_seen, g.last_seen_ms,"
-	" (SELECT json_group_array(k.kernel) FROM group_kernels k"
-	"   WHERE k.group_id = g.id) AS kernels"
+	" " ISO_MS("g.last_seen_ms") " AS last_seen, g.last_seen_ms"
 	" FROM groups g ORDER BY g.count DESC, g.last_seen_ms DESC";
+
+/* Each kernel a plain column, escaped like every other text (json_group_array would copy
+ * invalid UTF-8 into JSON text that cannot be parsed). */
+static const char SQL_GROUP_KERNELS[] =
+	"SELECT kernel FROM group_kernels WHERE group_id = ?1 ORDER BY kernel";
+
+/* Add "kernels": [...] to each group of GROUPS; 0 or -1. */
+static int add_kernels(struct nx_store *s, json_t *groups)
+{
+	json_t *g;
+	size_t i;
+
+	json_array_foreach(groups, i, g) {
+		json_t *rows = query(s, SQL_GROUP_KERNELS,
+				     json_integer_value(json_object_get(g, "id")));
+		json_t *kernels = json_array(), *k;
+		size_t j;
+
+		if (!rows) {
+			json_decref(kernels);
+			return -1;
+		}
+		json_array_foreach(rows, j, k)
+			json_array_append(kernels, json_object_get(k, "kernel"));
+		json_decref(rows);
+		json_object_set_new(g, "kernels", kernels);
+	}
+	return 0;
+}
 
 json_t *nx_store_groups(struct nx_store *s)
 {
-	return query(s, SQL_GROUPS, 0);
+	json_t *groups = query(s, SQL_GROUPS, 0);
+
+	if (groups && add_kernels(s, groups) < 0) {
+		json_decref(groups);
+		return NULL;
+	}
+	return groups;
 }
 
 static const char SQL_TOTALS[] =

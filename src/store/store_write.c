@@ -64,9 +64,10 @@ static json_t *frame_json(const struct nx_frame *f)
 	unsigned sect = f->section < sizeof(section_names) / sizeof(section_names[0]) ?
 			f->section : NX_SECT_OTHER;
 
-	return json_pack("{s:s?, s:I, s:I, s:s?, s:b, s:s}",
-			 "func", f->func, "offset", (json_int_t)f->offset,
-			 "size", (json_int_t)f->size, "module", f->module,
+	/* Names from the network: escaped (core/escape.h), or json_pack drops the frame. */
+	return json_pack("{s:o, s:I, s:I, s:o, s:b, s:s}",
+			 "func", nx_store_json_cstr(f->func), "offset", (json_int_t)f->offset,
+			 "size", (json_int_t)f->size, "module", nx_store_json_cstr(f->module),
 			 "reliable", f->reliable, "section", section_names[sect]);
 }
 
@@ -84,8 +85,9 @@ static char *modules_json(const struct nx_report *r)
 	json_t *a = json_array();
 
 	for (size_t i = 0; i < r->n_modules; i++)
-		json_array_append_new(a, json_pack("{s:s?, s:s?}", "name", r->modules[i].name,
-						   "taints", r->modules[i].taints));
+		json_array_append_new(a, json_pack("{s:o, s:o}",
+				      "name", nx_store_json_cstr(r->modules[i].name),
+				      "taints", nx_store_json_cstr(r->modules[i].taints)));
 	return json_text(a);
 }
 
