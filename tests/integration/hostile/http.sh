@@ -156,7 +156,7 @@ check every-refusal-is-json refusals
 store_error() {
 	P2=$(h_free_port) H2=$(h_free_port)
 	h_start e --listen "127.0.0.1:$P2" --db "$W/e.db" --http "127.0.0.1:$H2" &&
-	h_wait 5 served e && sqlite3 "$W/e.db" 'DROP TABLE group_kernels' && H=$H2 &&
+	h_wait 5 served e && sqlite3 "$W/e.db" 'DROP TABLE groups' && H=$H2 &&
 	refusal 500 'GET /v1/groups HTTP/1.0\r\n\r\n' && cat "$W/resp" && h_alive e
 }
 H_MAIN=$H
