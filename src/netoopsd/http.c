@@ -1,4 +1,4 @@
-/* The read-only JSON query API on libmicrohttpd: requests to the pure handler, answers streamed and budgeted, start and stop. */
+/* The query API on libmicrohttpd: requests to the pure handler, answers streamed, budgeted. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -265,8 +265,10 @@ static int listen_on(const struct nxd_addr *a)
 
 static struct MHD_Daemon *start_mhd(struct nxd_http *h)
 {
-	return MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_NO_LISTEN_SOCKET |
-				MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0, NULL, NULL, serve, h,
+	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC |
+			 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+
+	return MHD_start_daemon(flags, 0, NULL, NULL, serve, h,
 				MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
 				MHD_OPTION_CONNECTION_LIMIT, (unsigned)NXD_HTTP_MAX_CONNECTIONS,
@@ -321,7 +323,7 @@ void http_stop(struct nxd_http *h)
 	}
 	for (size_t i = 0; i < h->n_conns; i++)
 		close(h->conns[i].fd);
-	http_worker_stop(h);		/* resumes what it still had: before libmicrohttpd stops */
+	http_worker_stop(h);	/* resumes what it still had: before libmicrohttpd stops */
 	if (h->mhd)
 		MHD_stop_daemon(h->mhd);
 	if (h->wake_fd >= 0)

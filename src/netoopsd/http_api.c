@@ -1,4 +1,4 @@
-/* The query API's pure part: request heads checked, requests answered from the store, bodies made in pieces. */
+/* The query API's pure part: request heads checked, requests answered, bodies made in pieces. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -295,7 +295,8 @@ static size_t read_escaped(const struct nxd_seg *s, size_t *off, char *buf, size
 		size_t run = 0, k;
 		char e[6];
 
-		while (*off + run < s->len && run < max - n && plain((unsigned char)s->p[*off + run]))
+		while (*off + run < s->len && run < max - n &&
+		       plain((unsigned char)s->p[*off + run]))
 			run++;
 		memcpy(buf + n, s->p + *off, run);
 		n += run;
@@ -573,7 +574,7 @@ static void get_stats(struct nx_store *s, const struct nxd_api_req *r, const cha
 typedef void handler(struct nx_store *s, const struct nxd_api_req *r, const char *rest,
 		     struct nxd_answer *a);
 
-/* The resources: a path (or, with PREFIX, what a path starts with) and whether it takes parameters. */
+/* The resources: a path (with PREFIX: what a path starts with); whether it takes parameters. */
 static const struct route {
 	const char *path;
 	bool prefix, params;

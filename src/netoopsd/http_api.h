@@ -1,4 +1,4 @@
-/* The query API without libmicrohttpd: request heads checked, requests answered, bodies produced in pieces. */
+/* The query API without libmicrohttpd: heads checked, requests answered, bodies in pieces. */
 #ifndef NXD_HTTP_API_H
 #define NXD_HTTP_API_H
 

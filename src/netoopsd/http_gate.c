@@ -1,4 +1,4 @@
-/* The HTTP API's front door: accepting, per-address and total limits, and the whole-request deadline. */
+/* The HTTP API's front door: accepting, per-address and total limits, the request deadline. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>

@@ -1,4 +1,4 @@
-/* Private parts of the HTTP API shared by http.c (libmicrohttpd) and http_gate.c (accepting, deadlines). */
+/* Private parts of the HTTP API shared by http.c, http_gate.c and http_worker.c. */
 #ifndef NXD_HTTP_INT_H
 #define NXD_HTTP_INT_H
 
@@ -8,7 +8,8 @@
 
 #include "netoopsd/http.h"
 
-#define NXD_GATE_SLOTS	(2 * NXD_HTTP_MAX_CONNECTIONS)	/* waiting for a head, or closing */
+/* Connections the gate holds: waiting for a head, or closing. */
+#define NXD_GATE_SLOTS	(2 * NXD_HTTP_MAX_CONNECTIONS)
 
 /* A client address (the port does not count) and its connections. */
 struct nxd_peer {

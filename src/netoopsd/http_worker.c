@@ -1,4 +1,4 @@
-/* The HTTP API's worker: makes one-dump answers (tens of MiB to read) off libmicrohttpd's thread. */
+/* The HTTP API's worker: one-dump answers (tens of MiB to read), off libmicrohttpd's thread. */
 #include <stdlib.h>
 
 #include <microhttpd.h>

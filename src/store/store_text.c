@@ -1,4 +1,4 @@
-/* A dump's stored text on its own: its length, or its bytes as stored (the HTTP API's raw answer). */
+/* A dump's stored text on its own: its length, or its bytes as stored (the raw HTTP answer). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

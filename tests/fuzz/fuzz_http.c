@@ -1,4 +1,4 @@
-/* libFuzzer target: the HTTP API's request-head gate and request handler (method, URL, arguments -> status, body) on a real store. */
+/* libFuzzer target: the HTTP API's head gate and handler (method, URL, args -> status, body). */
 /* fuzz-sources: src/netoopsd/http_api.c src/store/store.c src/store/schema.c src/store/store_query.c src/store/store_since.c src/store/store_text.c src/store/store_write.c */
 /* fuzz-libs: -lsqlite3 -ljansson */
 #include <stdint.h>
@@ -50,7 +50,8 @@ static char *slurp(const char *path, size_t *len)
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	static char dir[] = "/tmp/fuzz_http.XXXXXX";
-	static const char odd[] = "quote \" backslash \\ nul \0 ctl \001\037 del \177 utf8 \xc3\xa9\n";
+	static const char odd[] = "quote \" backslash \\ nul \0 ctl \001\037 del \177 "
+				  "utf8 \xc3\xa9 bad \xff\n";
 	char path[64], err[4400];
 	struct nx_store *s;
 	size_t len;

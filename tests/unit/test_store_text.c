@@ -1,4 +1,4 @@
-/* nx_store_text() and nx_store_text_len(): a dump's stored bytes, whatever they are, on a real SQLite file. */
+/* nx_store_text() and nx_store_text_len(): a dump's stored bytes, whatever they are, on SQLite. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
