@@ -19,6 +19,21 @@
  */
 
 static struct nx_store *store;
+static char dir[] = "/tmp/fuzz_http.XXXXXX";
+
+/* At exit: the store and its folder go. */
+static void remove_store(void)
+{
+	static const char *const files[] = { "fuzz.db", "fuzz.db-wal", "fuzz.db-shm" };
+	char path[64];
+
+	nx_store_close(store);
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		unlink(path);
+	}
+	rmdir(dir);
+}
 
 static void add(struct nx_store *s, const char *host, const char *text, size_t len)
 {
@@ -49,7 +64,6 @@ static char *slurp(const char *path, size_t *len)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	static char dir[] = "/tmp/fuzz_http.XXXXXX";
 	static const char odd[] = "quote \" backslash \\ nul \0 ctl \001\037 del \177 "
 				  "utf8 \xc3\xa9 bad \xff\n";
 	char path[64], err[4400];
@@ -73,6 +87,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	nx_store_close(s);
 	if (!(store = nx_store_open(path, NX_STORE_READONLY, err, sizeof(err))))
 		abort();
+	atexit(remove_store);
 	return 0;
 }
 
