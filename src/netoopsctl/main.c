@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "netoopsctl/commands.h"
+#include "netoopsd/analyst.h"
 
 struct command {
 	const char *name;
@@ -43,6 +44,8 @@ int main(int argc, char **argv)
 	struct ctl_opts o = { .db = getenv("NETOOPS_DB"), .daemon = getenv("NETOOPS_DAEMON") };
 	int c;
 
+	if (argc > 1 && strcmp(argv[1], NXD_ANALYST_ARG) == 0)
+		return nxd_analyst_worker_main(argc, argv);	/* for reanalyze */
 	/* '+': stop at the command name; its own options are parsed by the command. */
 	while ((c = getopt_long(argc, argv, "+hj", longopts, NULL)) != -1) {
 		switch (c) {

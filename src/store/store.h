@@ -19,7 +19,7 @@
  * The schema version is PRAGMA user_version; nx_store_open() migrates.
  */
 
-#define NX_STORE_SCHEMA_VERSION 2
+#define NX_STORE_SCHEMA_VERSION 3
 
 struct nx_store;
 
@@ -53,6 +53,32 @@ void nx_store_rollback(struct nx_store *s);
  */
 int64_t nx_store_add_dump(struct nx_store *s, const struct nx_dump *d,
 			  int64_t received_ms, const struct nx_report_set *set);
+
+/* Whether a dump's text was analysed (the `analysis` column, schema version 3). */
+enum nx_analysis_state {
+	NX_ANALYSIS_OK,		/* "ok": analysed; its reports are stored */
+	NX_ANALYSIS_FAILED,	/* "failed": the analysis crashed, hung or ran out of memory */
+	NX_ANALYSIS_NONE,	/* "none": not attempted (no analysis worker could be had) */
+};
+
+#define NX_ANALYSIS_ERROR_MAX 160
+
+struct nx_analysis {
+	enum nx_analysis_state state;
+	char error[NX_ANALYSIS_ERROR_MAX];	/* why, when not ok ("worker killed by ...") */
+};
+
+/* "ok", "failed", "none". */
+const char *nx_analysis_name(enum nx_analysis_state state);
+
+/*
+ * nx_store_add_dump() with the analysis status AN (NULL: ok when SET is
+ * given, else "none", not analysed). Dumps that are not ok are what
+ * `netoopsctl reanalyze --failed` picks up.
+ */
+int64_t nx_store_add_dump_status(struct nx_store *s, const struct nx_dump *d,
+				 int64_t received_ms, const struct nx_report_set *set,
+				 const struct nx_analysis *an);
 
 /* The host a dump is filed under: its own name, else the sender's IP. Returns BUF. */
 const char *nx_store_dump_host(const struct nx_dump *d, char *buf, size_t len);
