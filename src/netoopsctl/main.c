@@ -19,6 +19,7 @@ static const struct command commands[] = {
 	{ "show",    cmd_show,    "show ID                   one report: fields, call trace, full text" },
 	{ "groups",  cmd_groups,  "groups                    report groups: count, first/last seen, hosts" },
 	{ "stats",   cmd_stats,   "stats                     the collector's receive and loss counters" },
+	{ "reanalyze", cmd_reanalyze, "reanalyze [ID... | --all | --failed]   analyse stored dumps again (isolated)" },
 	{ "target",  cmd_target,  "target add|list|del|apply|watch ...   this kernel's netoops targets" },
 	{ "boot-id", cmd_boot_id, "boot-id                   write this boot's id into the module" },
 	{ "test",    cmd_test,    "test [--db PATH | --collector HOST:PORT]   send a test dump (and wait until stored)" },

@@ -16,9 +16,12 @@
  */
 #define MARKER "NETOOPS-FAULT-INJECT: "
 
+/* A wild pointer the compiler cannot see through. */
+static char *volatile wild = (char *)(uintptr_t)16;
+
 static void fault_segv(void)
 {
-	*(volatile char *)(uintptr_t)16 = 1;
+	*wild = 1;
 }
 
 static void fault_hang(void)

@@ -248,6 +248,18 @@ static int insert_report(struct nx_store *s, int64_t dump_id, size_t seq,
 	return rc == SQLITE_DONE ? 0 : store_fail(s, "storing a report");
 }
 
+int store_add_reports(struct nx_store *s, int64_t dump_id, const char *host, int64_t when,
+		      const struct nx_report_set *set)
+{
+	for (size_t i = 0; set && i < set->n; i++) {
+		int64_t group = count_in_group(s, &set->reports[i], host, when);
+
+		if (group < 0 || insert_report(s, dump_id, i, &set->reports[i], group) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int64_t nx_store_add_dump(struct nx_store *s, const struct nx_dump *d,
 			  int64_t received_ms, const struct nx_report_set *set)
 {
@@ -262,19 +274,14 @@ int64_t nx_store_add_dump_status(struct nx_store *s, const struct nx_dump *d,
 		none = { NX_ANALYSIS_NONE, "not analysed" };
 	size_t n = set ? set->n : 0;
 	char host[NX_SOURCE_MAX + NX_HOST_MAX];
-	int64_t id, group;
+	int64_t id;
 
 	id = insert_dump(s, d, received_ms, n ? &set->reports[0] : NULL, n,
 			 an ? an : set ? &ok : &none);
 	if (id < 0)
 		return -1;
 	nx_store_dump_host(d, host, sizeof(host));
-	for (size_t i = 0; i < n; i++) {
-		group = count_in_group(s, &set->reports[i], host, received_ms);
-		if (group < 0 || insert_report(s, id, i, &set->reports[i], group) < 0)
-			return -1;
-	}
-	return id;
+	return store_add_reports(s, id, host, received_ms, set) < 0 ? -1 : id;
 }
 
 int nx_store_save_counters(struct nx_store *s, const struct nx_counter *c,
