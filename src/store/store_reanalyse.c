@@ -63,14 +63,15 @@ int64_t nx_store_reanalyse_count(struct nx_store *s, enum nx_reanalyse_pick pick
 int nx_store_reanalyse_ids(struct nx_store *s, enum nx_reanalyse_pick pick, int64_t after_id,
 			   int64_t *ids, int max)
 {
-	sqlite3_stmt *st = pick_stmt(s, "SELECT d.id FROM dumps d WHERE d.id > ?1 AND %s"
-				     " ORDER BY d.id LIMIT ?2", pick);
-	int n = 0, rc;
+	/* Named parameters only: a numbered one would share its index with :version. */
+	sqlite3_stmt *st = pick_stmt(s, "SELECT d.id FROM dumps d WHERE d.id > :after AND %s"
+				     " ORDER BY d.id LIMIT :max", pick);
+	int n = 0, rc = SQLITE_DONE;
 
 	if (!st)
 		return -1;
-	sqlite3_bind_int64(st, 1, after_id);
-	sqlite3_bind_int(st, 2, max);
+	sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":after"), after_id);
+	sqlite3_bind_int(st, sqlite3_bind_parameter_index(st, ":max"), max);
 	while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
 		ids[n++] = sqlite3_column_int64(st, 0);
 	if (n < max && rc != SQLITE_DONE)

@@ -92,11 +92,23 @@ n_faults=$(echo "$kinds" | wc -w)
 count_where() { "$CTL" --db "$DB" --json list | jq "[.[] | select($1)] | length"; }
 check failed-before test "$(count_where '.analysis != "ok"')" -eq "$n_faults"
 reanalyze() { "$CTL" --db "$DB" reanalyze --failed >"$W/re.out" 2>&1; rc=$?; cat "$W/re.out"; return $rc; }
+# ... while a production netoopsd stores dumps into the same database: both get their way.
+P2=$(h_free_port)
+check start-production h_start p --listen "127.0.0.1:$P2" --db "$DB" --quiet-ms 500 \
+	--stats-interval-ms 200
+"$NXLOAD" --to "127.0.0.1:$P2" --text "$FIX/divide-6.1.txt" --host conc --hosts 200 \
+	--quiet >/dev/null &
+load=$!
 check reanalyze-failed reanalyze
+wait "$load"
+conc_stored() { [ "$(count_where '.host | startswith("conc")')" -eq 200 ]; }
+check concurrent-dumps-stored h_wait 20 conc_stored
+check production-clean-exit h_stop p
 check reanalyze-progress grep -q "reanalysed $n_faults of $n_faults" "$W/re.out"
 check none-failed-after test "$(count_where '.analysis != "ok" or .n_reports < 1')" -eq 0
 check fault-dump-titled test "$(dump_field fault-segv title)" = "divide error in init_module"
 check group-counts-all test "$("$CTL" --db "$DB" --json groups | jq '.[0].count')" -eq \
 	"$(count_where true)"
 check rerun-finds-nothing sh -c "'$CTL' --db '$DB' reanalyze --failed | grep -q 'nothing to reanalyse'"
+sed 's/^/    reanalyze: /' "$W/re.out"
 checks_end
