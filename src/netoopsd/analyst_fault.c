@@ -1,4 +1,5 @@
 /* Fault injection for tests (compiled only with -DNXD_FAULT_INJECTION, `make fault`): the worker misbehaves on request. */
+#include "netoopsd/analyst.h"
 #include "netoopsd/analyst_int.h"
 
 #ifdef NXD_FAULT_INJECTION
@@ -7,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 /*
  * A dump whose text holds "NETOOPS-FAULT-INJECT: KIND" makes the worker do
@@ -50,6 +52,30 @@ static void fault_socket(void)
 	socket(AF_INET, SOCK_DGRAM, 0);
 }
 
+/* A compromised worker's replies: a size no text warrants, then bytes that decode to nothing. */
+static void reply(uint32_t len, uint32_t flags, const void *body, size_t n)
+{
+	uint32_t hdr[2] = { len, flags };
+
+	if (write(NXD_ANALYST_FD, hdr, sizeof(hdr)) == (ssize_t)sizeof(hdr) && n)
+		(void)!write(NXD_ANALYST_FD, body, n);
+	while (read(NXD_ANALYST_FD, hdr, sizeof(hdr)) > 0)
+		;	/* and then play dead until killed */
+	_exit(0);
+}
+
+static void fault_lie_size(void)
+{
+	reply(0xfffffff0u, 0, NULL, 0);
+}
+
+static void fault_lie_bytes(void)
+{
+	static const char junk[64] = "NXRW\001\377\377\377\000 not a report set";
+
+	reply(sizeof(junk), 0, junk, sizeof(junk));
+}
+
 static const struct {
 	const char *kind;
 	void (*run)(void);
@@ -60,6 +86,8 @@ static const struct {
 	{ "alloc", fault_alloc },
 	{ "open", fault_open },		/* a system call the seccomp filter forbids */
 	{ "socket", fault_socket },	/* another */
+	{ "lie-size", fault_lie_size },	/* a reply the parent must not allocate */
+	{ "lie-bytes", fault_lie_bytes },	/* a reply the parent must not believe */
 };
 
 void nxd_fault_inject(const char *text, size_t len)

@@ -11,13 +11,13 @@ cd "$(dirname "$0")/../../.." || exit 1
 hostile_begin isolate
 
 # The kinds analyst_fault.c knows, with the cause each dump must be marked with.
-kinds="segv abort hang alloc open socket"
+kinds="segv abort hang alloc open socket lie-size lie-bytes"
 case $HOSTILE_VARIANT in
 san)
 	FB=$PWD/build/san-fault target=san-fault
 	# No RLIMIT_AS under ASan (its shadow memory is terabytes of address space), so the
 	# unbounded allocation would eat the machine: that kind is left to the plain run.
-	kinds="segv abort hang open socket"
+	kinds="segv abort hang open socket lie-size lie-bytes"
 	echo "NOTE hostile-san/isolate: fault kind 'alloc' skipped (RLIMIT_AS cannot apply under ASan)"
 	# Let a segfault be a plain SIGSEGV: ASan's handler would need system calls the filter forbids.
 	export ASAN_OPTIONS="$ASAN_OPTIONS:handle_segv=0"
@@ -30,6 +30,8 @@ cause() {
 	abort) echo "killed by signal 6 (SIGABRT)" ;;
 	hang) echo "analysis took over" ;;
 	open | socket) echo "killed by signal 31 (SIGSYS: a system call its seccomp filter forbids)" ;;
+	lie-size) echo "worker sent an invalid reply: 4294967280 bytes for" ;;
+	lie-bytes) echo "worker sent an invalid reply: " ;;
 	esac
 }
 
@@ -44,18 +46,18 @@ check start h_start i --listen "127.0.0.1:$P" --db "$DB" --quiet-ms 500 \
 	--stats-interval-ms 200 --analysis-timeout-ms 1500
 NXD=$NXD_PROD
 
-send() { "$NXLOAD" --to "127.0.0.1:$P" --text "$2" --host "$1" --quiet; }
+send() { h=$1 t=$2; shift 2; "$NXLOAD" --to "127.0.0.1:$P" --text "$t" --host "$h" --quiet "$@"; }
 dump_field() {
 	"$CTL" --db "$DB" --json list | jq -r "[.[] | select(.host == \"$1\")][0].$2 // empty"
 }
-stored() { [ -n "$(dump_field "$1" id)" ]; }
+count_where() { "$CTL" --db "$DB" --json list | jq "[.[] | select($1)] | length"; }
 # is_analysed HOST STATUS [CAUSE]: the dump from HOST is stored with that analysis status.
 is_analysed() {
 	[ "$(dump_field "$1" analysis)" = "$2" ] || { echo "$1: $(dump_field "$1" analysis)"; return 1; }
 	[ $# -lt 3 ] || dump_field "$1" analysis_error | grep -F -- "$3"
 }
 
-crash_kinds=0
+crash_kinds=0 lie_kinds=0
 for k in $kinds; do
 	{ cat "$FIX/divide-6.1.txt"; echo "NETOOPS-FAULT-INJECT: $k"; } >"$W/fault-$k.txt"
 	check "send-$k" send "fault-$k" "$W/fault-$k.txt"
@@ -67,7 +69,11 @@ for k in $kinds; do
 	check "send-good-after-$k" send "good-after-$k" "$FIX/divide-6.1.txt"
 	check "$k-stored-failed" h_wait 20 is_analysed "fault-$k" failed "$(cause "$k")"
 	check "good-after-$k-analysed" h_wait 20 is_analysed "good-after-$k" ok
-	[ "$k" = hang ] || crash_kinds=$((crash_kinds + 1))
+	case $k in
+	hang) ;;
+	lie-*) lie_kinds=$((lie_kinds + 1)) ;;
+	*) crash_kinds=$((crash_kinds + 1)) ;;
+	esac
 done
 check during-hang-stored-and-analysed h_wait 10 is_analysed during-hang ok
 check received-during-hang test "$(( $(dump_field during-hang received_ms) - \
@@ -77,19 +83,35 @@ check good-titles sh -c "[ \"\$('$CTL' --db '$DB' --json list | jq -r '[.[] |
 	'divide error in init_module' ]"
 check fault-dump-show-says-why sh -c "'$CTL' --db '$DB' show \$('$CTL' --db '$DB' --json list |
 	jq '[.[] | select(.host == \"fault-abort\")][0].id') | grep -F 'analysis: failed: worker killed by signal 6'"
-# Each crash is tried on a second worker; the hang is not retried.
+# Each crash is tried on a second worker; the hang and the lies are not retried.
 counters_right() {
-	"$CTL" --db "$DB" --json stats | jq -e ".counters.analysis_crashes == $((2 * crash_kinds)) and
-		.counters.analysis_timeouts == 1 and .counters.analysis_restarts == $((2 * crash_kinds + 1))"
+	"$CTL" --db "$DB" --json stats | jq -e "
+		.counters.analysis_crashes == $((2 * crash_kinds + lie_kinds)) and
+		.counters.analysis_timeouts == 1 and
+		.counters.analysis_restarts == $((2 * crash_kinds + lie_kinds + 1))"
 }
 check counters-count-every-death h_wait 5 counters_right
+# A crash loop: every dump kills its worker. Restarts back off instead of spinning the CPU, and
+# dumps that come while the next start is far off are stored at once, marked not analysed.
+restarts() { "$CTL" --db "$DB" --json stats | jq .counters.analysis_restarts; }
+before=$(restarts)
+{ cat "$FIX/divide-6.1.txt"; echo "NETOOPS-FAULT-INJECT: segv"; } >"$W/loop.txt"
+check crash-loop-sent send loop "$W/loop.txt" --hosts 12
+loop_stored() { [ "$(count_where '.host | startswith("loop")')" -eq 12 ]; }
+check crash-loop-all-stored h_wait 30 loop_stored
+check crash-loop-skips-while-backing-off test "$(count_where '(.host | startswith("loop")) and
+	.analysis == "none" and (.analysis_error | contains("restarting after"))')" -ge 6
+check crash-loop-restarts-bounded h_wait 5 sh -c "[ \$('$CTL' --db '$DB' --json stats |
+	jq .counters.analysis_restarts) -le $((before + 8)) ]"
+sleep 2
+check send-good-after-loop send good-after-loop "$FIX/divide-6.1.txt"
+check good-after-loop-analysed h_wait 20 is_analysed good-after-loop ok
 check daemon-memory-bounded sh -c "[ \$(awk '/VmHWM/ { print \$2 }' /proc/\$(cat '$W/i.pid')/status) -lt 400000 ]"
 check alive h_alive i
 check clean-exit h_stop i
 
 # The production build's netoopsctl analyses them now: the marker is only text there.
-n_faults=$(echo "$kinds" | wc -w)
-count_where() { "$CTL" --db "$DB" --json list | jq "[.[] | select($1)] | length"; }
+n_faults=$(( $(echo "$kinds" | wc -w) + 12 ))
 check failed-before test "$(count_where '.analysis != "ok"')" -eq "$n_faults"
 reanalyze() { "$CTL" --db "$DB" reanalyze --failed >"$W/re.out" 2>&1; rc=$?; cat "$W/re.out"; return $rc; }
 # ... while a production netoopsd stores dumps into the same database: both get their way.
