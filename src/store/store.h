@@ -105,11 +105,13 @@ char *nx_store_dump_text(struct nx_store *s, int64_t id, size_t *len);
 #define NX_STORE_BUSY (-2)
 
 /*
- * Replace dump ID's reports by SET (NULL: none), with analysis status AN, in
- * one short transaction of its own: group counts move (a group left with no
- * report disappears), the dump's title, type and kernel follow its new primary
- * report. Returns 0, 1 when the dump no longer exists, NX_STORE_BUSY when the
- * database stayed locked, or -1.
+ * Replace dump ID's reports by SET (NULL: none), analysed ok, in one short
+ * transaction of its own: group counts move (a group left with no report
+ * disappears), the dump's title, type and kernel follow its new primary
+ * report. When AN is not ok, only a dump that is not ok either gets AN's
+ * status and reason: reports analysed before are never lost to a failed
+ * reanalysis. Returns 0, 1 when the dump no longer exists, NX_STORE_BUSY
+ * when the database stayed locked, or -1.
  */
 int nx_store_replace_reports(struct nx_store *s, int64_t id, const struct nx_report_set *set,
 			     const struct nx_analysis *an);

@@ -247,6 +247,23 @@ static int update_dump(struct nx_store *s, int64_t id, const struct dump_row *ro
 	return rc == SQLITE_DONE ? 0 : store_fail(s, "updating a dump");
 }
 
+/* A failed reanalysis only updates a failed dump's reason; an analysed dump keeps its reports. */
+static int record_failure(struct nx_store *s, int64_t id, const struct nx_analysis *an)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "UPDATE dumps SET analysis = ?2, analysis_error = ?3"
+			       " WHERE id = ?1 AND analysis <> 'ok'", -1, &st, NULL) != SQLITE_OK)
+		return store_fail(s, "updating a dump");
+	sqlite3_bind_int64(st, 1, id);
+	store_bind_text(st, 2, nx_analysis_name(an->state));
+	store_bind_text(st, 3, an->error);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : store_fail(s, "updating a dump");
+}
+
 static int replace(struct nx_store *s, int64_t id, const struct nx_report_set *set,
 		   const struct nx_analysis *an)
 {
@@ -257,6 +274,8 @@ static int replace(struct nx_store *s, int64_t id, const struct nx_report_set *s
 
 	if (rc != 0)
 		return rc;
+	if (an->state != NX_ANALYSIS_OK)
+		return record_failure(s, id, an);
 	old = groups_of(s, id, &n_old, &rc);
 	if (rc == 0)
 		rc = exec_with_id(s, "DELETE FROM reports WHERE dump_id = ?1", id);

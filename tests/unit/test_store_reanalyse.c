@@ -234,13 +234,19 @@ static void replacing_moves_group_counts(void **state)
 	assert_int_equal(json_integer_value(json_object_get(d, "n_reports")), 2);
 	assert_int_equal(json_array_size(json_object_get(d, "reports")), 2);
 	json_decref(d);
-	/* Dump a fails this time: no reports, group aa is gone, the reason is kept. */
+	/* A failed reanalysis of dump a leaves its reports and status alone. */
 	assert_int_equal(nx_store_replace_reports(f->s, a, NULL, &crashed), 0);
+	assert_int_equal(group_count(f, "v1:aa"), 1);
+	d = show(f, a);
+	assert_string_equal(json_string_value(json_object_get(d, "analysis")), "ok");
+	assert_int_equal(json_array_size(json_object_get(d, "reports")), 1);
+	json_decref(d);
+	/* Analysed again with nothing found: group aa is gone with its host. */
+	assert_int_equal(nx_store_replace_reports(f->s, a, &(struct nx_report_set){ 0 }, &ok), 0);
 	assert_int_equal(group_count(f, "v1:aa"), -1);
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM group_hosts WHERE host = 'ha'"), 0);
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM groups"), 2);
 	d = show(f, a);
-	assert_string_equal(json_string_value(json_object_get(d, "analysis")), "failed");
 	assert_string_equal(json_string_value(json_object_get(d, "title")),
 			    "oops dump from ha, no crash report found");
 	assert_int_equal(json_integer_value(json_object_get(d, "n_reports")), 0);
@@ -250,6 +256,29 @@ static void replacing_moves_group_counts(void **state)
 	assert_int_equal(group_count(f, "v1:bb"), 1);
 	assert_int_equal(group_count(f, "v1:cc"), 1);
 	assert_int_equal(nx_store_replace_reports(f->s, 999, &set, &ok), 1);
+}
+
+/* A failed dump that fails again gets the new reason; one analysed later loses its mark. */
+static void failed_dump_keeps_the_latest_reason(void **state)
+{
+	struct fixture *f = *state;
+	int64_t id = add(f, "h", 1, NULL, 0, &crashed);
+	struct nx_analysis hung = { NX_ANALYSIS_FAILED, "analysis took over 100 ms: worker killed" };
+	struct nx_report r[1] = { report("v1:dd", NULL) };
+	struct nx_analysis ok = { NX_ANALYSIS_OK, "" };
+	json_t *d;
+
+	assert_int_equal(nx_store_replace_reports(f->s, id, NULL, &hung), 0);
+	d = show(f, id);
+	assert_string_equal(json_string_value(json_object_get(d, "analysis_error")), hung.error);
+	json_decref(d);
+	assert_int_equal(nx_store_replace_reports(f->s, id, &(struct nx_report_set){ r, 1 }, &ok), 0);
+	d = show(f, id);
+	assert_string_equal(json_string_value(json_object_get(d, "analysis")), "ok");
+	assert_true(json_is_null(json_object_get(d, "analysis_error")));
+	assert_string_equal(json_string_value(json_object_get(d, "title")), "v1:dd");
+	json_decref(d);
+	assert_int_equal(nx_store_reanalyse_count(f->s, NX_PICK_FAILED), 0);
 }
 
 static void text_is_read_back(void **state)
@@ -274,6 +303,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(status_is_stored_and_shown, setup, teardown),
 		cmocka_unit_test_setup_teardown(picks_select_by_condition, setup, teardown),
 		cmocka_unit_test_setup_teardown(replacing_moves_group_counts, setup, teardown),
+		cmocka_unit_test_setup_teardown(failed_dump_keeps_the_latest_reason, setup, teardown),
 		cmocka_unit_test_setup_teardown(text_is_read_back, setup, teardown),
 	};
 
