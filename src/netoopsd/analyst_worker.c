@@ -232,6 +232,7 @@ static int confine(const struct worker_conf *c)
 		return die("follow its parent's death");
 	if (getppid() != c->parent)
 		return NXD_WORKER_EXIT_CONFINE;
+	prctl(PR_SET_NAME, "netoops-analyst");	/* what ps and top show */
 	if (close_inherited() || drop_privileges(c))
 		return NXD_WORKER_EXIT_CONFINE;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)

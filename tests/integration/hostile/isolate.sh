@@ -40,6 +40,17 @@ check production-has-no-fault-code sh -c "[ \$(strings '$NXD' | grep -c NETOOPS-
 	[ \$(strings '$CTL' | grep -c NETOOPS-FAULT-INJECT) = 0 ] &&
 	[ \$(strings '$FB/netoopsd' | grep -c NETOOPS-FAULT-INJECT) -ge 1 ]"
 
+# Settings that cannot work stop the daemon with a message saying what to fix.
+bad_timeout() { "$NXD" --db "$W/x.db" --analysis-timeout-ms 5 2>&1 | grep -F "analysis-timeout-ms: 5 is out of range"; }
+check bad-timeout-says-why bad_timeout
+if [ "$(id -u)" -eq 0 ]; then
+	bad_user() { "$NXD" --db "$W/x.db" --analysis-user no-such-user-here 2>&1 |
+		grep -F "analysis-user: no user 'no-such-user-here'"; }
+	check unknown-user-says-why bad_user
+	root_user() { "$NXD" --db "$W/x.db" --analysis-user root 2>&1 | grep -F "is root"; }
+	check root-user-refused root_user
+fi
+
 P=$(h_free_port) DB=$W/i.db
 NXD_PROD=$NXD NXD=$FB/netoopsd
 check start h_start i --listen "127.0.0.1:$P" --db "$DB" --quiet-ms 500 \
