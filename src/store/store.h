@@ -72,9 +72,10 @@ struct nx_analysis {
 const char *nx_analysis_name(enum nx_analysis_state state);
 
 /*
- * nx_store_add_dump() with the analysis status AN (NULL: ok when SET is
- * given, else "none", not analysed). Dumps that are not ok are what
- * `netoopsctl reanalyze --failed` picks up.
+ * nx_store_add_dump() with the analysis status AN (NULL: ok, as
+ * nx_store_add_dump() stores every dump). Dumps that are not ok are stored
+ * titled "... not analysed"; they are what `netoopsctl reanalyze --failed`
+ * picks up.
  */
 int64_t nx_store_add_dump_status(struct nx_store *s, const struct nx_dump *d,
 				 int64_t received_ms, const struct nx_report_set *set,
@@ -115,6 +116,9 @@ char *nx_store_dump_text(struct nx_store *s, int64_t id, size_t *len);
  */
 int nx_store_replace_reports(struct nx_store *s, int64_t id, const struct nx_report_set *set,
 			     const struct nx_analysis *an);
+
+/* The title of a dump whose analysis failed or was not attempted. Returns BUF. */
+const char *nx_store_unanalysed_title(const struct nx_dump *d, char *buf, size_t len);
 
 /* The host a dump is filed under: its own name, else the sender's IP. Returns BUF. */
 const char *nx_store_dump_host(const struct nx_dump *d, char *buf, size_t len);

@@ -15,6 +15,15 @@ const char *nx_analysis_name(enum nx_analysis_state state)
 	       analysis_names[state] : "none";
 }
 
+const char *nx_store_unanalysed_title(const struct nx_dump *d, char *buf, size_t len)
+{
+	char host[NX_SOURCE_MAX + NX_HOST_MAX];
+
+	snprintf(buf, len, "%s dump from %s, not analysed", d->reason[0] ? d->reason : "unknown",
+		 nx_store_dump_host(d, host, sizeof(host)));
+	return buf;
+}
+
 /*
  * Which dumps each pick selects (dumps d). A signature's version is its
  * prefix, "v1:..." (core/signature.c); one without a version counts as old.

@@ -123,6 +123,7 @@ static int64_t insert_dump(struct nx_store *s, const struct nx_dump *d, int64_t 
 	sqlite3_bind_int64(st, 13, d->parts_received);
 	store_bind_text(st, 14, missing ? missing : "[]");
 	store_bind_text(st, 15, primary && primary->title ? primary->title :
+			an->state != NX_ANALYSIS_OK ? nx_store_unanalysed_title(d, title, sizeof(title)) :
 			nx_store_empty_title(d, title, sizeof(title)));
 	store_bind_text(st, 16, primary ? primary->type : NULL);
 	store_bind_text(st, 17, primary && primary->kernel ? primary->kernel :
@@ -270,14 +271,13 @@ int64_t nx_store_add_dump_status(struct nx_store *s, const struct nx_dump *d,
 				 int64_t received_ms, const struct nx_report_set *set,
 				 const struct nx_analysis *an)
 {
-	static const struct nx_analysis ok = { NX_ANALYSIS_OK, "" },
-		none = { NX_ANALYSIS_NONE, "not analysed" };
+	static const struct nx_analysis ok = { NX_ANALYSIS_OK, "" };
 	size_t n = set ? set->n : 0;
 	char host[NX_SOURCE_MAX + NX_HOST_MAX];
 	int64_t id;
 
 	id = insert_dump(s, d, received_ms, n ? &set->reports[0] : NULL, n,
-			 an ? an : set ? &ok : &none);
+			 an ? an : &ok);
 	if (id < 0)
 		return -1;
 	nx_store_dump_host(d, host, sizeof(host));

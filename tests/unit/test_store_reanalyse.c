@@ -156,7 +156,7 @@ static void status_is_stored_and_shown(void **state)
 	d = show(f, empty);
 	assert_string_equal(json_string_value(json_object_get(d, "analysis")), "ok");
 	json_decref(d);
-	/* The old entry point without a set: not analysed. */
+	/* The old entry point without a set: analysed, nothing found (as before schema 3). */
 	assert_int_equal(nx_store_begin(f->s), 0);
 	never = nx_store_add_dump(f->s, &plain, 3, NULL);
 	assert_int_equal(nx_store_commit(f->s), 0);
@@ -164,11 +164,19 @@ static void status_is_stored_and_shown(void **state)
 	assert_string_equal(json_string_value(json_object_get(d, "analysis")), "failed");
 	assert_string_equal(json_string_value(json_object_get(d, "analysis_error")),
 			    crashed.error);
+	assert_string_equal(json_string_value(json_object_get(d, "title")),
+			    "oops dump from h, not analysed");
 	json_decref(d);
+	add(f, "h", 4, NULL, 0, &(struct nx_analysis){ NX_ANALYSIS_NONE, "worker restarting" });
+	assert_int_equal(nx_store_reanalyse_count(f->s, NX_PICK_FAILED), 2);
 	rows = nx_store_list(f->s, &(struct nx_store_filter){ 0 });
-	assert_int_equal(json_array_size(rows), 3);
-	assert_string_equal(json_string_value(json_object_get(json_array_get(rows, 2),
+	assert_int_equal(json_array_size(rows), 4);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(rows, 3),
 							      "analysis")), "none");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(rows, 3),
+							      "analysis_error")), "worker restarting");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(rows, 2),
+							      "analysis")), "ok");
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(rows, 2), "id")), never);
 	json_decref(rows);
 }
