@@ -35,7 +35,14 @@ struct nxd_analyst {
 };
 
 /* Why one exchange with the worker ended. */
-enum outcome { EX_OK, EX_NO_MEMORY, EX_DIED, EX_TIMEOUT, EX_INVALID };
+enum outcome {
+	EX_OK,
+	EX_NO_MEMORY,	/* the worker's analysis ran out of memory (or the text is too big) */
+	EX_DIED,	/* end of file: the worker is gone */
+	EX_TIMEOUT,
+	EX_INVALID,	/* the worker's reply broke the protocol */
+	EX_ABORTED,	/* we ran out of memory mid-reply: the worker is fine but out of step */
+};
 
 static int64_t now_ms(void)
 {
@@ -320,8 +327,10 @@ static enum outcome read_reply(struct nxd_analyst *a, size_t text_len, int64_t d
 		return EX_INVALID;
 	}
 	buf = malloc(hdr[0] ? hdr[0] : 1);
-	if (!buf)
-		return EX_NO_MEMORY;
+	if (!buf) {
+		snprintf(why, len, "out of memory for a reply of %u bytes", hdr[0]);
+		return EX_ABORTED;
+	}
 	o = transfer(a->fd, buf, hdr[0], false, deadline);
 	if (o == EX_OK) {
 		char err[96];
@@ -395,6 +404,7 @@ enum nx_analysis_state nxd_analyst_run(struct nxd_analyst *a, const char *text, 
 		o = exchange(a, text, len, set, why, whylen);
 		if (o == EX_OK) {
 			a->failures = 0;
+			why[0] = '\0';
 			if (a->busy_ms > NXD_ANALYST_CPU_S * 1000 / 2)
 				stop_worker(a, NULL, 0);	/* retire it before RLIMIT_CPU */
 			return an->state = NX_ANALYSIS_OK;
@@ -404,6 +414,10 @@ enum nx_analysis_state nxd_analyst_run(struct nxd_analyst *a, const char *text, 
 			if (!why[0])
 				snprintf(why, whylen, "analysis ran out of memory");
 			return an->state = NX_ANALYSIS_FAILED;
+		}
+		if (o == EX_ABORTED) {
+			stop_worker(a, NULL, 0);	/* not its fault: not counted */
+			break;
 		}
 		worker_failed(a, o, why, whylen);
 		if (o != EX_DIED)
