@@ -199,7 +199,14 @@ static int install_filter(void)
 #endif
 	};
 	scmp_filter_ctx f = seccomp_init(SCMP_ACT_KILL_PROCESS);
-	int rc = f ? 0 : -ENOMEM;
+	int rc = 0;
+
+	if (!f) {
+		/* libseccomp probes the kernel: seccomp() missing, or forbidden by a filter above us */
+		errno = ENOSYS;
+		return die("set up a seccomp filter (seccomp(2) unavailable or forbidden; under "
+			   "systemd, allow it with SystemCallFilter=seccomp)");
+	}
 
 	for (size_t i = 0; rc == 0 && i < sizeof(plain) / sizeof(plain[0]); i++)
 		rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, plain[i], 0);

@@ -177,6 +177,8 @@ static void output(struct nxd_sink *s, const struct nxd_item *it)
 		.id = it->id, .dump = it->dump, .reports = it->reports,
 		.title = it->reports && it->reports->n && it->reports->reports[0].title ?
 			 it->reports->reports[0].title :
+			 it->analysis.state != NX_ANALYSIS_OK ?
+			 nx_store_unanalysed_title(it->dump, title, sizeof(title)) :
 			 nx_store_empty_title(it->dump, title, sizeof(title)),
 		.received_ms = it->received_ms,
 	};
