@@ -19,7 +19,7 @@
 struct run {
 	struct nx_store *store;
 	struct nxd_analyst *analyst;
-	int64_t total, done, ok, failed, gone;
+	int64_t total, done, ok, failed, skipped, gone;
 };
 
 static void usage(FILE *f)
@@ -69,11 +69,14 @@ static int reanalyse_one(struct run *r, int64_t id)
 	}
 	nxd_analyst_run(r->analyst, text, len, &set, &an);
 	free(text);
-	rc = save(r, id, set, &an);
+	/* Not attempted (worker back-off): the dump stays as it was, for the next run. */
+	rc = an.state == NX_ANALYSIS_NONE ? 0 : save(r, id, set, &an);
 	if (rc == 0 && an.state == NX_ANALYSIS_OK)
 		r->ok++;
-	else if (rc == 0)
+	else if (rc == 0 && an.state == NX_ANALYSIS_FAILED)
 		r->failed++;
+	else if (rc == 0)
+		r->skipped++;
 	else if (rc == 1)
 		r->gone++;
 	printf("[%lld/%lld] dump %lld: %s\n", (long long)r->done, (long long)r->total,
@@ -195,10 +198,10 @@ int cmd_reanalyze(struct ctl_opts *o, int argc, char **argv)
 	if (r.total == 0 && rc == 0)
 		printf("nothing to reanalyse\n");
 	else
-		printf("reanalysed %lld of %lld: %lld ok, %lld failed%s\n", (long long)r.done,
-		       (long long)r.total, (long long)r.ok, (long long)r.failed,
-		       r.gone ? ", some deleted meanwhile" : "");
+		printf("reanalysed %lld of %lld: %lld ok, %lld failed, %lld skipped%s\n",
+		       (long long)r.done, (long long)r.total, (long long)r.ok, (long long)r.failed,
+		       (long long)r.skipped, r.gone ? ", some deleted meanwhile" : "");
 	nxd_analyst_free(r.analyst);
 	nx_store_close(r.store);
-	return rc < 0 ? 1 : r.failed ? 1 : 0;
+	return rc < 0 || r.failed || r.skipped ? 1 : 0;
 }

@@ -121,9 +121,21 @@ check daemon-memory-bounded sh -c "[ \$(awk '/VmHWM/ { print \$2 }' /proc/\$(cat
 check alive h_alive i
 check clean-exit h_stop i
 
-# The production build's netoopsctl analyses them now: the marker is only text there.
 n_faults=$(( $(echo "$kinds" | wc -w) + 12 ))
 check failed-before test "$(count_where '.analysis != "ok"')" -eq "$n_faults"
+# The fault build's netoopsctl reanalyze meets the same faults: it survives, each costs one dump.
+fault_reanalyze() {
+	"$FB/netoopsctl" --db "$DB" reanalyze --failed --timeout-ms 1000 >"$W/fre.out" 2>&1
+	rc=$?
+	cat "$W/fre.out"
+	[ $rc -eq 1 ] && grep -q "reanalysed $n_faults of $n_faults: 0 ok" "$W/fre.out" &&
+		grep -q "dump [0-9]*: worker killed by signal 11 (SIGSEGV), twice" "$W/fre.out" &&
+		grep -q "dump [0-9]*: analysis took over 1000 ms" "$W/fre.out"
+}
+check ctl-survives-faults fault_reanalyze
+check still-failed-after test "$(count_where '.analysis != "ok"')" -eq "$n_faults"
+
+# The production build's netoopsctl analyses them now: the marker is only text there.
 reanalyze() { "$CTL" --db "$DB" reanalyze --failed >"$W/re.out" 2>&1; rc=$?; cat "$W/re.out"; return $rc; }
 # ... while a production netoopsd stores dumps into the same database: both get their way.
 P2=$(h_free_port)
@@ -143,5 +155,6 @@ check fault-dump-titled test "$(dump_field fault-segv title)" = "divide error in
 check group-counts-all test "$("$CTL" --db "$DB" --json groups | jq '.[0].count')" -eq \
 	"$(count_where true)"
 check rerun-finds-nothing sh -c "'$CTL' --db '$DB' reanalyze --failed | grep -q 'nothing to reanalyse'"
+sed 's/^/    fault-build reanalyze: /' "$W/fre.out"
 sed 's/^/    reanalyze: /' "$W/re.out"
 checks_end
