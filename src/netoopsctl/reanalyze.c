@@ -198,10 +198,11 @@ int cmd_reanalyze(struct ctl_opts *o, int argc, char **argv)
 	if (r.total == 0 && rc == 0)
 		printf("nothing to reanalyse\n");
 	else
-		printf("reanalysed %lld of %lld: %lld ok, %lld failed, %lld skipped%s\n",
+		printf("reanalysed %lld of %lld: %lld ok, %lld failed, %lld skipped, %lld gone\n",
 		       (long long)r.done, (long long)r.total, (long long)r.ok, (long long)r.failed,
-		       (long long)r.skipped, r.gone ? ", some deleted meanwhile" : "");
+		       (long long)r.skipped, (long long)r.gone);
 	nxd_analyst_free(r.analyst);
 	nx_store_close(r.store);
-	return rc < 0 || r.failed || r.skipped ? 1 : 0;
+	/* An id that names no dump is a mistake; a dump deleted during a pick run is not. */
+	return rc < 0 || r.failed || r.skipped || (optind < argc && r.gone) ? 1 : 0;
 }
