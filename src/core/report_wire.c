@@ -232,29 +232,35 @@ static void get_frame(struct rbuf *b, struct nx_frame *f)
 	f->section = (enum nx_section)section;
 }
 
+/* An array for a count of elements of at least MIN_BYTES each; NULL when empty or refused. */
+static void *get_array(struct rbuf *b, size_t min_bytes, size_t elem_size, size_t *n)
+{
+	void *v;
+
+	*n = get_count(b, min_bytes);
+	if (!*n)
+		return NULL;
+	v = calloc(*n, elem_size);
+	if (!v)
+		fail(b, "out of memory");
+	return v;
+}
+
 static void get_frames(struct rbuf *b, struct nx_report *r)
 {
-	size_t n = get_count(b, MIN_FRAME_BYTES);
+	size_t n;
 
-	if (!n || !(r->frames = calloc(n, sizeof(*r->frames)))) {
-		if (n)
-			fail(b, "out of memory");
-		return;
-	}
-	for (; r->n_frames < n && !b->bad; r->n_frames++)
+	r->frames = get_array(b, MIN_FRAME_BYTES, sizeof(*r->frames), &n);
+	for (; r->frames && r->n_frames < n && !b->bad; r->n_frames++)
 		get_frame(b, &r->frames[r->n_frames]);
 }
 
 static void get_modules(struct rbuf *b, struct nx_report *r)
 {
-	size_t n = get_count(b, MIN_MODULE_BYTES);
+	size_t n;
 
-	if (!n || !(r->modules = calloc(n, sizeof(*r->modules)))) {
-		if (n)
-			fail(b, "out of memory");
-		return;
-	}
-	for (; r->n_modules < n && !b->bad; r->n_modules++) {
+	r->modules = get_array(b, MIN_MODULE_BYTES, sizeof(*r->modules), &n);
+	for (; r->modules && r->n_modules < n && !b->bad; r->n_modules++) {
 		r->modules[r->n_modules].name = get_str(b, true);
 		r->modules[r->n_modules].taints = get_str(b, true);
 	}

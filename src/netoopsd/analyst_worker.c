@@ -4,6 +4,7 @@
 #include <grp.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -252,32 +253,30 @@ static int confine(const struct worker_conf *c)
 
 /* ---- after confinement: only reads and writes on the socket ---------------------------- */
 
-static int read_full(void *buf, size_t len)
+/* All LEN bytes through the socket, in (OUT false) or out; -1 at end of file or error. */
+static int transfer(void *buf, size_t len, bool out)
 {
-	for (size_t got = 0; got < len;) {
-		ssize_t n = read(NXD_ANALYST_FD, (char *)buf + got, len - got);
+	for (size_t done = 0; done < len;) {
+		ssize_t n = out ? write(NXD_ANALYST_FD, (const char *)buf + done, len - done) :
+				  read(NXD_ANALYST_FD, (char *)buf + done, len - done);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			return -1;
-		got += (size_t)n;
+		done += (size_t)n;
 	}
 	return 0;
 }
 
+static int read_full(void *buf, size_t len)
+{
+	return transfer(buf, len, false);
+}
+
 static int write_full(const void *buf, size_t len)
 {
-	for (size_t put = 0; put < len;) {
-		ssize_t n = write(NXD_ANALYST_FD, (const char *)buf + put, len - put);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		put += (size_t)n;
-	}
-	return 0;
+	return transfer((void *)buf, len, true);
 }
 
 static int reply(const struct nx_report_set *set)
