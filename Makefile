@@ -13,6 +13,7 @@ LDLIBS_JSON  = -ljansson
 LDLIBS_MNL   = -lmnl
 LDLIBS_SD    = -lsystemd
 LDLIBS_CORE  = -lcrypto
+LDLIBS_SECCOMP = -lseccomp
 
 CORE_SRC  := $(wildcard src/core/*.c)
 STORE_SRC := $(wildcard src/store/*.c)
@@ -24,13 +25,15 @@ CORE_OBJ  := $(CORE_SRC:%.c=$(BUILD)/%.o)
 STORE_OBJ := $(STORE_SRC:%.c=$(BUILD)/%.o)
 D_OBJ     := $(D_SRC:%.c=$(BUILD)/%.o)
 CTL_OBJ   := $(CTL_SRC:%.c=$(BUILD)/%.o)
+# The isolated analysis worker (src/netoopsd/analyst*.c): netoopsctl reanalyze runs it too.
+ANALYST_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard src/netoopsd/analyst*.c))
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 LIBCORE   := $(BUILD)/libnxcore.a
 LIBSTORE  := $(BUILD)/libnxstore.a
 
 .PHONY: all userspace kmod check check-unit check-san check-fuzz \
-	check-integration check-vm check-summary bench deps demo clean san
+	check-integration check-vm check-summary bench deps demo clean san fault san-fault
 
 all: userspace kmod
 
@@ -49,10 +52,10 @@ $(LIBSTORE): $(STORE_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/netoopsd: $(D_OBJ) $(LIBSTORE) $(LIBCORE)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_STORE) $(LDLIBS_JSON) $(LDLIBS_SD) $(LDLIBS_CORE) -lmicrohttpd $(LDFLAGS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_STORE) $(LDLIBS_JSON) $(LDLIBS_SD) $(LDLIBS_CORE) -lmicrohttpd $(LDLIBS_SECCOMP) $(LDFLAGS)
 
-$(BUILD)/netoopsctl: $(CTL_OBJ) $(LIBSTORE) $(LIBCORE)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_STORE) $(LDLIBS_JSON) $(LDLIBS_MNL) $(LDLIBS_CORE) $(LDFLAGS)
+$(BUILD)/netoopsctl: $(CTL_OBJ) $(ANALYST_OBJ) $(LIBSTORE) $(LIBCORE)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_STORE) $(LDLIBS_JSON) $(LDLIBS_MNL) $(LDLIBS_CORE) $(LDLIBS_SECCOMP) $(LDFLAGS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIBSTORE) $(LIBCORE)
 	@mkdir -p $(dir $@)
@@ -79,6 +82,17 @@ SAN_CFLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sa
 san:
 	$(MAKE) BUILD=build/san CC=clang CFLAGS="$(SAN_CFLAGS)" \
 		LDFLAGS="-fsanitize=address,undefined" build/san/tests-all
+
+# Test builds with fault injection in the analysis worker (src/netoopsd/analyst_fault.c):
+# build/fault, and build/san-fault with ASan+UBSan. Never installed or packaged.
+FAULT_CFLAGS = -DNXD_FAULT_INJECTION
+
+fault:
+	$(MAKE) BUILD=build/fault CFLAGS="-O2 -g $(FAULT_CFLAGS)" userspace
+
+san-fault:
+	$(MAKE) BUILD=build/san-fault CC=clang CFLAGS="$(SAN_CFLAGS) $(FAULT_CFLAGS)" \
+		LDFLAGS="-fsanitize=address,undefined" userspace
 
 check-san: san
 	tests/lib/run-unit.sh san build/san/tests/test_*

@@ -7,6 +7,7 @@
 #include "core/escape.h"
 #include "netoopsctl/commands.h"
 #include "netoopsctl/ctlutil.h"
+#include "netoopsd/analyst.h"
 
 struct command {
 	const char *name;
@@ -20,6 +21,7 @@ static const struct command commands[] = {
 	{ "show",    cmd_show,    "show ID                   one report: fields, call trace, full text" },
 	{ "groups",  cmd_groups,  "groups                    report groups: count, first/last seen, hosts" },
 	{ "stats",   cmd_stats,   "stats                     the collector's receive and loss counters" },
+	{ "reanalyze", cmd_reanalyze, "reanalyze [ID... | --all | --failed]   analyse stored dumps again (isolated)" },
 	{ "target",  cmd_target,  "target add|list|del|apply|watch ...   this kernel's netoops targets" },
 	{ "boot-id", cmd_boot_id, "boot-id                   write this boot's id into the module" },
 	{ "test",    cmd_test,    "test [--db PATH | --collector HOST:PORT]   send a test dump (and wait until stored)" },
@@ -45,6 +47,8 @@ int main(int argc, char **argv)
 	struct ctl_opts o = { .db = getenv("NETOOPS_DB"), .daemon = getenv("NETOOPS_DAEMON") };
 	int c;
 
+	if (argc > 1 && strcmp(argv[1], NXD_ANALYST_ARG) == 0)
+		return nxd_analyst_worker_main(argc, argv);	/* for reanalyze */
 	/* '+': stop at the command name; its own options are parsed by the command. */
 	while ((c = getopt_long(argc, argv, "+hj", longopts, NULL)) != -1) {
 		switch (c) {

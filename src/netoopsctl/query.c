@@ -197,14 +197,14 @@ static void text_list(json_t *rows)
 	size_t i;
 	json_t *r;
 
-	printf("%-6s %-19s %-20s %-8s %-10s %s\n", "ID", "RECEIVED (UTC)", "HOST", "REASON",
-	       "STATE", "TITLE");
+	printf("%-6s %-19s %-20s %-8s %-10s %-8s %s\n", "ID", "RECEIVED (UTC)", "HOST", "REASON",
+	       "STATE", "ANALYSIS", "TITLE");
 	json_array_foreach(rows, i, r)
-		printf("%-6lld %-19s %-20s %-8s %-10s %s\n", num(r, "id"),
+		printf("%-6lld %-19s %-20s %-8s %-10s %-8s %s\n", num(r, "id"),
 		       short_time(r, "received", when, sizeof(when)), str(r, "host"),
 		       str(r, "reason"),
 		       json_is_true(json_object_get(r, "complete")) ? "complete" : "incomplete",
-		       str(r, "title"));
+		       str(r, "analysis"), str(r, "title"));
 }
 
 int cmd_list(struct ctl_opts *o, int argc, char **argv)
@@ -273,6 +273,9 @@ static void text_show(json_t *d)
 	       json_is_true(json_object_get(d, "complete")) ? "complete" : "INCOMPLETE",
 	       num(d, "parts_received"), num(d, "parts"), num(d, "text_len"),
 	       json_array_size(json_object_get(d, "missing")) ? "ranges below" : "nothing");
+	if (strcmp(str(d, "analysis"), "ok") != 0)
+		printf("  analysis: %s: %s (netoopsctl reanalyze %lld retries it)\n",
+		       str(d, "analysis"), str(d, "analysis_error"), num(d, "id"));
 	json_array_foreach(json_object_get(d, "missing"), i, r)
 		printf("    bytes %lld-%lld\n", (long long)json_integer_value(json_array_get(r, 0)),
 		       (long long)json_integer_value(json_array_get(r, 1)));

@@ -26,6 +26,8 @@ void config_defaults(struct nxd_config *c)
 	c->rcvbuf = 64 << 20;
 	c->stats_interval_ms = 5000;
 	c->batch = 256;
+	c->analysis_timeout_ms = 5000;
+	snprintf(c->analysis_user, sizeof(c->analysis_user), "nobody");
 }
 
 int config_parse_addr(const char *text, uint16_t defport, struct nxd_addr *out)
@@ -138,6 +140,7 @@ static const struct numeric numerics[] = {
 	{ "rcvbuf", true, 4096, 1u << 30, FIELD(rcvbuf), "64M" },
 	{ "stats-interval-ms", false, 100, 3600000, FIELD(stats_interval_ms), "5000" },
 	{ "batch", false, 1, NXD_MAX_BATCH_SETTING, FIELD(batch), "256" },
+	{ "analysis-timeout-ms", false, 100, 600000, FIELD(analysis_timeout_ms), "5000" },
 };
 
 /* Parsed by the shared parsers of core/numparse.h: no overflow, the range in the message. */
@@ -185,6 +188,13 @@ const char *config_set(struct nxd_config *c, const char *key, const char *v,
 		if (addr_refused(rc, key, v, "ADDR:PORT or [IPV6]:PORT with a numeric address "
 				 "(e.g. 127.0.0.1:2080)", msg, len))
 			return msg;
+	} else if (strcmp(key, "analysis-user") == 0) {
+		if (!v[0] || strlen(v) >= sizeof(c->analysis_user)) {
+			snprintf(msg, len, "analysis-user: give a user name of 1 to %zu characters "
+				 "(e.g. nobody)", sizeof(c->analysis_user) - 1);
+			return msg;
+		}
+		snprintf(c->analysis_user, sizeof(c->analysis_user), "%s", v);
 	} else {
 		snprintf(msg, len, "unknown setting '%s' (see netoopsd(8))", key);
 		return msg;

@@ -34,6 +34,8 @@ struct nxd_config {
 	uint32_t rcvbuf;		/* SO_RCVBUF(FORCE) bytes */
 	uint32_t stats_interval_ms;	/* counters saved to the DB this often */
 	uint32_t batch;			/* recvmmsg batch size */
+	uint32_t analysis_timeout_ms;	/* the analysis worker's deadline per dump */
+	char analysis_user[64];		/* the analysis worker's user, when started as root */
 	bool verbose;
 };
 

@@ -39,6 +39,9 @@ size_t counters_list(const struct nxd_counters *c, struct nx_counter *out)
 	PUT("syslog_errors", c->store.syslog_errors);
 	PUT("started_ms", c->started_ms);
 	PUT("datagrams_fed", c->reasm.datagrams);
+	PUT("analysis_crashes", c->analysis.crashes);
+	PUT("analysis_timeouts", c->analysis.timeouts);
+	PUT("analysis_restarts", c->analysis.restarts);
 #undef PUT
 	assert(n <= NXD_N_COUNTERS);
 	return n;

@@ -19,16 +19,24 @@ struct nxd_store_counters {
 	uint64_t batches;		/* store transactions */
 };
 
+/* The isolated analysis worker (analyst.h): written by the analysis thread, under the sink's lock. */
+struct nxd_analysis_counters {
+	uint64_t crashes;		/* a worker died or sent an invalid reply on a dump */
+	uint64_t timeouts;		/* a worker missed the analysis deadline and was killed */
+	uint64_t restarts;		/* workers started after the first */
+};
+
 /* A snapshot of everything, as saved into the database. */
 struct nxd_counters {
 	struct nx_reasm_stats reasm;
 	struct nxd_rx_counters rx;
 	uint64_t queue_waits;		/* receive paused: analysis/store queue full */
 	struct nxd_store_counters store;
+	struct nxd_analysis_counters analysis;
 	uint64_t started_ms;		/* wall clock at start */
 };
 
-#define NXD_N_COUNTERS 28
+#define NXD_N_COUNTERS 32
 
 /* Name every counter of C into OUT (NXD_N_COUNTERS entries); returns the count. */
 size_t counters_list(const struct nxd_counters *c, struct nx_counter *out);

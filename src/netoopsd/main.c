@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "netoopsd/analyst.h"
 #include "netoopsd/config.h"
 #include "netoopsd/http.h"
 #include "netoopsd/log.h"
@@ -25,6 +26,8 @@ static const struct option longopts[] = {
 	{ "rcvbuf", required_argument, NULL, 0 },
 	{ "stats-interval-ms", required_argument, NULL, 0 },
 	{ "batch", required_argument, NULL, 0 },
+	{ "analysis-timeout-ms", required_argument, NULL, 0 },
+	{ "analysis-user", required_argument, NULL, 0 },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -49,6 +52,10 @@ static void usage(FILE *f)
 		"      --rcvbuf SIZE            socket receive buffer (default 64M)\n"
 		"      --stats-interval-ms MS   save counters to the database this often\n"
 		"      --batch N                datagrams per recvmmsg (default 256)\n"
+		"      --analysis-timeout-ms MS the analysis worker's deadline per dump\n"
+		"                               (default 5000)\n"
+		"      --analysis-user USER     the analysis worker's user when run as root\n"
+		"                               (default nobody)\n"
 		"  -v, --verbose                log debugging detail\n"
 		"See netoopsd(8).\n", NXD_DEFAULT_CONFIG);
 }
@@ -156,6 +163,10 @@ static int open_sink_parts(const struct nxd_config *cfg, struct nxd_sink_parts *
 		goto fail;
 	if (cfg->syslog.len && !(p->syslog = syslog_open(&cfg->syslog, msg, sizeof(msg))))
 		goto fail;
+	/* The worker holds one dump's text (at most a quarter of reassembly) and its analysis. */
+	if (nxd_analyst_conf_init(&p->analyst, cfg->analysis_user, cfg->max_memory / 2 + (32u << 20),
+				  cfg->analysis_timeout_ms, msg, sizeof(msg)) < 0)
+		goto fail;
 	/* A quarter of the memory bound for finished dumps waiting to be stored. */
 	p->max_queue_bytes = cfg->max_memory / 4;
 	p->stats_interval_ms = cfg->stats_interval_ms;
@@ -203,6 +214,8 @@ int main(int argc, char **argv)
 	struct nxd_http *http = NULL;
 	int rc;
 
+	if (argc > 1 && strcmp(argv[1], NXD_ANALYST_ARG) == 0)
+		return nxd_analyst_worker_main(argc, argv);
 	if (configure(&cfg, argc, argv) < 0)
 		return 2;
 	nxd_log_debug = cfg.verbose;

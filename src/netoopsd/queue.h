@@ -10,6 +10,7 @@
 
 #include "core/analyse.h"
 #include "core/reasm.h"
+#include "store/store.h"
 
 /* One finished dump on its way to the store. */
 struct nxd_item {
@@ -17,6 +18,7 @@ struct nxd_item {
 	struct nx_dump *dump;
 	int64_t received_ms;			/* wall clock */
 	struct nx_report_set *reports;		/* filled in by the analysis thread */
+	struct nx_analysis analysis;		/* likewise: ok, or why not */
 	int64_t id;				/* > 0 once stored */
 };
 

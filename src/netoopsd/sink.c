@@ -1,4 +1,4 @@
-/* The store side: an analysis thread and a store thread, fed finished dumps through bounded queues. */
+/* The store side: an analysis thread (driving the analysis worker process) and a store thread, fed through bounded queues. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -16,6 +16,11 @@
  * one (and its fsync). Each queue is bounded in bytes; when the store falls
  * behind, the analysis thread waits, then the receive loop, and the socket
  * buffer absorbs the rest (overflow is counted).
+ *
+ * The analysis thread does not run nx_analyse() itself: it hands each text
+ * to the analysis worker process (analyst.h) and waits at most the analysis
+ * timeout, so a parser crash or hang costs that dump's analysis (it is
+ * stored marked unanalysed), never the daemon or the dumps it holds.
  */
 
 /* Bounds one transaction, so a commit (and its fsync) never waits long. */
@@ -26,6 +31,7 @@ struct nxd_sink {
 	struct nxd_sink_parts p;
 	pthread_t analyser, storer;
 	struct nxd_queue incoming, analysed;
+	struct nxd_analyst *analyst;	/* the analysis thread's alone */
 	atomic_uint_fast64_t analyse_errors;
 	atomic_bool reopen;
 	pthread_mutex_t lock;
@@ -81,19 +87,44 @@ void sink_reopen(struct nxd_sink *s)
 
 /* ---- analysis thread ---------------------------------------------------------------- */
 
+/* The worker's counters into the sink's, for the next save. */
+static void publish_analysis_counters(struct nxd_sink *s)
+{
+	const struct nxd_analyst_stats *st = nxd_analyst_stats(s->analyst);
+
+	pthread_mutex_lock(&s->lock);
+	s->counters.analysis.crashes = st->crashes;
+	s->counters.analysis.timeouts = st->timeouts;
+	s->counters.analysis.restarts = st->restarts;
+	pthread_mutex_unlock(&s->lock);
+	atomic_store(&s->analyse_errors, st->no_memory);
+}
+
+/* Analyse IT in the worker process: its crash costs this dump's analysis, nothing more. */
+static void analyse_one(struct nxd_sink *s, struct nxd_item *it)
+{
+	const struct nx_dump *d = it->dump;
+
+	if (nxd_analyst_run(s->analyst, d->text, d->text_len, &it->reports,
+			    &it->analysis) != NX_ANALYSIS_OK)
+		log_warn("dump from %s (%s) is stored unanalysed: %s", d->source,
+			 d->host[0] ? d->host : "no host name", it->analysis.error);
+}
+
 static void *analyser_main(void *arg)
 {
 	struct nxd_sink *s = arg;
 	struct nxd_item *list;
+	char why[NX_ANALYSIS_ERROR_MAX];
 	bool closed = false;
 
+	if (nxd_analyst_start(s->analyst, why, sizeof(why)) < 0)
+		log_err("%s; dumps are stored unanalysed until a worker starts", why);
 	while (!closed) {
 		list = queue_take(&s->incoming, MAX_BATCH_DUMPS, MAX_BATCH_BYTES, NULL, &closed);
-		for (struct nxd_item *it = list; it; it = it->next) {
-			it->reports = nx_analyse(it->dump->text, it->dump->text_len);
-			if (!it->reports)
-				atomic_fetch_add(&s->analyse_errors, 1);
-		}
+		for (struct nxd_item *it = list; it; it = it->next)
+			analyse_one(s, it);
+		publish_analysis_counters(s);
 		if (list)
 			queue_push(&s->analysed, list);
 	}
@@ -109,7 +140,8 @@ static int store_all(struct nxd_sink *s, struct nxd_item *list)
 	if (nx_store_begin(s->p.store) < 0)
 		return -1;
 	for (struct nxd_item *it = list; it; it = it->next) {
-		it->id = nx_store_add_dump(s->p.store, it->dump, it->received_ms, it->reports);
+		it->id = nx_store_add_dump_status(s->p.store, it->dump, it->received_ms,
+						  it->reports, &it->analysis);
 		if (it->id < 0)
 			goto rollback;
 	}
@@ -145,6 +177,8 @@ static void output(struct nxd_sink *s, const struct nxd_item *it)
 		.id = it->id, .dump = it->dump, .reports = it->reports,
 		.title = it->reports && it->reports->n && it->reports->reports[0].title ?
 			 it->reports->reports[0].title :
+			 it->analysis.state != NX_ANALYSIS_OK ?
+			 nx_store_unanalysed_title(it->dump, title, sizeof(title)) :
 			 nx_store_empty_title(it->dump, title, sizeof(title)),
 		.received_ms = it->received_ms,
 	};
@@ -266,16 +300,23 @@ struct nxd_sink *sink_start(const struct nxd_sink_parts *p)
 	if (!s)
 		return NULL;
 	s->p = *p;
+	s->analyst = nxd_analyst_new(&p->analyst);
+	if (!s->analyst) {
+		free(s);
+		return NULL;
+	}
 	pthread_mutex_init(&s->lock, NULL);
 	queue_init(&s->incoming, p->max_queue_bytes / 2);
 	queue_init(&s->analysed, p->max_queue_bytes / 2);
 	if (pthread_create(&s->storer, NULL, storer_main, s) != 0) {
+		nxd_analyst_free(s->analyst);
 		free(s);
 		return NULL;
 	}
 	if (pthread_create(&s->analyser, NULL, analyser_main, s) != 0) {
 		queue_close(&s->analysed);
 		pthread_join(s->storer, NULL);
+		nxd_analyst_free(s->analyst);
 		free(s);
 		return NULL;
 	}
@@ -287,6 +328,7 @@ void sink_stop(struct nxd_sink *s, struct nxd_counters *final)
 	queue_close(&s->incoming);
 	pthread_join(s->analyser, NULL);
 	pthread_join(s->storer, NULL);
+	nxd_analyst_free(s->analyst);
 	if (final) {
 		*final = s->counters;
 		final->store.analyse_errors = atomic_load(&s->analyse_errors);

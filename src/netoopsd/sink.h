@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "core/reasm.h"
+#include "netoopsd/analyst.h"
 #include "netoopsd/counters.h"
 #include "netoopsd/outputs.h"
 #include "store/store.h"
@@ -18,6 +19,7 @@ struct nxd_sink_parts {
 	struct nxd_syslog *syslog;	/* NULL = off */
 	size_t max_queue_bytes;		/* receive waits beyond this much queued text */
 	uint32_t stats_interval_ms;
+	struct nxd_analyst_conf analyst;	/* the analysis worker's user, limits, deadline */
 };
 
 /*

@@ -87,6 +87,12 @@ static const char *const migrations[NX_STORE_SCHEMA_VERSION] = {
 	/* 1 -> 2: the text's length as a column, so listing does not read every text. */
 	"ALTER TABLE dumps ADD COLUMN text_len INTEGER NOT NULL DEFAULT 0;"
 	"UPDATE dumps SET text_len = length(CAST(text AS BLOB));",
+
+	/* 2 -> 3: whether each dump was analysed, and why not (the analysis worker, reanalyze). */
+	"ALTER TABLE dumps ADD COLUMN analysis TEXT NOT NULL DEFAULT 'ok'"
+	"  CHECK (analysis IN ('ok', 'failed', 'none'));"
+	"ALTER TABLE dumps ADD COLUMN analysis_error TEXT;"	/* NULL when ok */
+	"CREATE INDEX dumps_unanalysed ON dumps(id) WHERE analysis <> 'ok';",
 };
 
 static int user_version(struct nx_store *s, int *version)

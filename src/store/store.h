@@ -19,7 +19,7 @@
  * The schema version is PRAGMA user_version; nx_store_open() migrates.
  */
 
-#define NX_STORE_SCHEMA_VERSION 2
+#define NX_STORE_SCHEMA_VERSION 3
 
 struct nx_store;
 
@@ -53,6 +53,72 @@ void nx_store_rollback(struct nx_store *s);
  */
 int64_t nx_store_add_dump(struct nx_store *s, const struct nx_dump *d,
 			  int64_t received_ms, const struct nx_report_set *set);
+
+/* Whether a dump's text was analysed (the `analysis` column, schema version 3). */
+enum nx_analysis_state {
+	NX_ANALYSIS_OK,		/* "ok": analysed; its reports are stored */
+	NX_ANALYSIS_FAILED,	/* "failed": the analysis crashed, hung or ran out of memory */
+	NX_ANALYSIS_NONE,	/* "none": not attempted (no analysis worker could be had) */
+};
+
+#define NX_ANALYSIS_ERROR_MAX 160
+
+struct nx_analysis {
+	enum nx_analysis_state state;
+	char error[NX_ANALYSIS_ERROR_MAX];	/* why, when not ok ("worker killed by ...") */
+};
+
+/* "ok", "failed", "none". */
+const char *nx_analysis_name(enum nx_analysis_state state);
+
+/*
+ * nx_store_add_dump() with the analysis status AN (NULL: ok, as
+ * nx_store_add_dump() stores every dump). Dumps that are not ok are stored
+ * titled "... not analysed"; they are what `netoopsctl reanalyze --failed`
+ * picks up.
+ */
+int64_t nx_store_add_dump_status(struct nx_store *s, const struct nx_dump *d,
+				 int64_t received_ms, const struct nx_report_set *set,
+				 const struct nx_analysis *an);
+
+/* ---- reanalysis (store_reanalyse.c, netoopsctl reanalyze) ---- */
+
+enum nx_reanalyse_pick {
+	NX_PICK_NEEDED,		/* not analysed ok, or a report's signature older than
+				 * NX_SIGNATURE_VERSION */
+	NX_PICK_FAILED,		/* not analysed ok */
+	NX_PICK_ALL,
+};
+
+/* How many dumps PICK selects; -1 on error. */
+int64_t nx_store_reanalyse_count(struct nx_store *s, enum nx_reanalyse_pick pick);
+
+/*
+ * The ids of up to MAX dumps after AFTER_ID that PICK selects, ascending,
+ * into IDS. Returns how many, or -1.
+ */
+int nx_store_reanalyse_ids(struct nx_store *s, enum nx_reanalyse_pick pick, int64_t after_id,
+			   int64_t *ids, int max);
+
+/* Dump ID's text (malloc'd, NUL-terminated) and *LEN; NULL with an empty error if absent. */
+char *nx_store_dump_text(struct nx_store *s, int64_t id, size_t *len);
+
+#define NX_STORE_BUSY (-2)
+
+/*
+ * Replace dump ID's reports by SET (NULL: none), analysed ok, in one short
+ * transaction of its own: group counts move (a group left with no report
+ * disappears), the dump's title, type and kernel follow its new primary
+ * report. When AN is not ok, only a dump that is not ok either gets AN's
+ * status and reason: reports analysed before are never lost to a failed
+ * reanalysis. Returns 0, 1 when the dump no longer exists, NX_STORE_BUSY
+ * when the database stayed locked, or -1.
+ */
+int nx_store_replace_reports(struct nx_store *s, int64_t id, const struct nx_report_set *set,
+			     const struct nx_analysis *an);
+
+/* The title of a dump whose analysis failed or was not attempted. Returns BUF. */
+const char *nx_store_unanalysed_title(const struct nx_dump *d, char *buf, size_t len);
 
 /* The host a dump is filed under: its own name, else the sender's IP. Returns BUF. */
 const char *nx_store_dump_host(const struct nx_dump *d, char *buf, size_t len);

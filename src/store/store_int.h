@@ -33,6 +33,13 @@ int store_exec(struct nx_store *s, const char *sql);
 /* Bring the schema up to NX_STORE_SCHEMA_VERSION (schema.c); 0 or -1. */
 int store_migrate(struct nx_store *s);
 
+/*
+ * Insert SET as the reports of dump DUMP_ID (from HOST, received at WHEN),
+ * counting each in its group (store_write.c; reanalysis uses it too). 0 or -1.
+ */
+int store_add_reports(struct nx_store *s, int64_t dump_id, const char *host, int64_t when,
+		      const struct nx_report_set *set);
+
 /* Bind a C string, NULL binding SQL NULL. */
 int store_bind_text(sqlite3_stmt *st, int col, const char *text);
 

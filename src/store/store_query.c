@@ -110,7 +110,7 @@ static const char SQL_LIST[] =
 	"SELECT * FROM ("
 	"SELECT d.id, d.received_ms, " ISO_MS("d.received_ms") " AS received,"
 	" d.host, d.source, d.format, d.reason, d.release, d.complete, d.title, d.type,"
-	" d.kernel, d.n_reports, d.text_len,"
+	" d.kernel, d.n_reports, d.text_len, d.analysis, d.analysis_error,"
 	" (SELECT r.group_id FROM reports r WHERE r.dump_id = d.id AND r.is_primary)"
 	"   AS group_id"
 	" FROM dumps d"
@@ -147,7 +147,7 @@ static const char SQL_SHOW_DUMP[] =
 	" CASE WHEN dump_time_us > 0 THEN"
 	"  strftime('%Y-%m-%dT%H:%M:%fZ', dump_time_us / 1e6, 'unixepoch') END AS dump_time,"
 	" dump_time_us, receive_span_ms, complete, parts, parts_received, missing,"
-	" title, type, kernel, n_reports, text_len, text"
+	" title, type, kernel, n_reports, text_len, analysis, analysis_error, text"
 	" FROM dumps WHERE id = ?1";
 
 static const char SQL_SHOW_REPORTS[] =

@@ -94,11 +94,12 @@ static char *modules_json(const struct nx_report *r)
 static const char SQL_INSERT_DUMP[] =
 	"INSERT INTO dumps (format, host, source, boot, dump_no, reason, release,"
 	" dump_time_us, received_ms, receive_span_ms, complete, parts, parts_received,"
-	" missing, title, type, kernel, n_reports, text, text_len)"
-	" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+	" missing, title, type, kernel, n_reports, text, text_len, analysis, analysis_error)"
+	" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
 static int64_t insert_dump(struct nx_store *s, const struct nx_dump *d, int64_t received_ms,
-			   const struct nx_report *primary, size_t n_reports)
+			   const struct nx_report *primary, size_t n_reports,
+			   const struct nx_analysis *an)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_INSERT_DUMP, SQL_INSERT_DUMP);
 	char host[NX_SOURCE_MAX + NX_HOST_MAX], title[256];
@@ -124,6 +125,7 @@ static int64_t insert_dump(struct nx_store *s, const struct nx_dump *d, int64_t 
 	sqlite3_bind_int64(st, 13, d->parts_received);
 	store_bind_text(st, 14, missing ? missing : "[]");
 	store_bind_text(st, 15, primary && primary->title ? primary->title :
+			an->state != NX_ANALYSIS_OK ? nx_store_unanalysed_title(d, title, sizeof(title)) :
 			nx_store_empty_title(d, title, sizeof(title)));
 	store_bind_text(st, 16, primary ? primary->type : NULL);
 	store_bind_text(st, 17, primary && primary->kernel ? primary->kernel :
@@ -132,6 +134,8 @@ static int64_t insert_dump(struct nx_store *s, const struct nx_dump *d, int64_t 
 	sqlite3_bind_text(st, 19, d->text ? d->text : "", d->text ? (int)d->text_len : 0,
 			  SQLITE_STATIC);
 	sqlite3_bind_int64(st, 20, d->text ? (sqlite3_int64)d->text_len : 0);
+	store_bind_text(st, 21, nx_analysis_name(an->state));
+	store_bind_text(st, 22, an->state == NX_ANALYSIS_OK ? NULL : an->error);
 	rc = sqlite3_step(st);
 	free(missing);
 	if (rc != SQLITE_DONE)
@@ -247,23 +251,39 @@ static int insert_report(struct nx_store *s, int64_t dump_id, size_t seq,
 	return rc == SQLITE_DONE ? 0 : store_fail(s, "storing a report");
 }
 
+int store_add_reports(struct nx_store *s, int64_t dump_id, const char *host, int64_t when,
+		      const struct nx_report_set *set)
+{
+	for (size_t i = 0; set && i < set->n; i++) {
+		int64_t group = count_in_group(s, &set->reports[i], host, when);
+
+		if (group < 0 || insert_report(s, dump_id, i, &set->reports[i], group) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int64_t nx_store_add_dump(struct nx_store *s, const struct nx_dump *d,
 			  int64_t received_ms, const struct nx_report_set *set)
 {
+	return nx_store_add_dump_status(s, d, received_ms, set, NULL);
+}
+
+int64_t nx_store_add_dump_status(struct nx_store *s, const struct nx_dump *d,
+				 int64_t received_ms, const struct nx_report_set *set,
+				 const struct nx_analysis *an)
+{
+	static const struct nx_analysis ok = { NX_ANALYSIS_OK, "" };
 	size_t n = set ? set->n : 0;
 	char host[NX_SOURCE_MAX + NX_HOST_MAX];
-	int64_t id, group;
+	int64_t id;
 
-	id = insert_dump(s, d, received_ms, n ? &set->reports[0] : NULL, n);
+	id = insert_dump(s, d, received_ms, n ? &set->reports[0] : NULL, n,
+			 an ? an : &ok);
 	if (id < 0)
 		return -1;
 	nx_store_dump_host(d, host, sizeof(host));
-	for (size_t i = 0; i < n; i++) {
-		group = count_in_group(s, &set->reports[i], host, received_ms);
-		if (group < 0 || insert_report(s, id, i, &set->reports[i], group) < 0)
-			return -1;
-	}
-	return id;
+	return store_add_reports(s, id, host, received_ms, set) < 0 ? -1 : id;
 }
 
 int nx_store_save_counters(struct nx_store *s, const struct nx_counter *c,

@@ -136,7 +136,10 @@ static void test_version_1_database_is_migrated(void **state)
 	add(f->s, &d, 1000, NULL, 0);
 	nx_store_close(f->s);
 	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "ALTER TABLE dumps DROP COLUMN text_len;"
+	assert_int_equal(sqlite3_exec(db, "DROP INDEX dumps_unanalysed;"
+				      "ALTER TABLE dumps DROP COLUMN analysis_error;"
+				      "ALTER TABLE dumps DROP COLUMN analysis;"
+				      "ALTER TABLE dumps DROP COLUMN text_len;"
 				      "PRAGMA user_version = 1", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	assert_int_equal(user_version(f->path), 1);
