@@ -39,6 +39,9 @@ size_t counters_list(const struct nxd_counters *c, struct nx_counter *out)
 	PUT("syslog_errors", c->store.syslog_errors);
 	PUT("started_ms", c->started_ms);
 	PUT("datagrams_fed", c->reasm.datagrams);
+	PUT("noise_sampled", c->noise.sampled);
+	PUT("noise_aggregated", c->noise.aggregated);
+	PUT("noise_dropped", c->noise.dropped);
 #undef PUT
 	assert(n <= NXD_N_COUNTERS);
 	return n;

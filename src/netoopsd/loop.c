@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/random.h>
 #include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -61,14 +62,48 @@ int loop_block_signals(void)
 	return pthread_sigmask(SIG_BLOCK, &set, NULL) == 0 ? 0 : -1;
 }
 
+/* Triage D: queue it (real, or a noise sample), or count it as noise and free it. */
+static void hand_over(struct nxd_loop *l, struct nx_dump *d, uint64_t now)
+{
+	enum nxd_verdict v = triage_dump(l->triage, d, now);
+
+	if (v == NXD_NOISE_COUNTED) {
+		l->counters.noise.aggregated++;
+		nx_dump_free(d);
+		return;
+	}
+	if (v == NXD_NOISE_SAMPLE)
+		l->counters.noise.sampled++;
+	switch (sink_push(l->sink, d, wall_ms(), v == NXD_NOISE_SAMPLE)) {
+	case NXD_PUSH_WAITED:
+		l->counters.queue_waits++;
+		break;
+	case NXD_PUSH_DROPPED:
+		if (v == NXD_NOISE_SAMPLE)
+			l->counters.noise.dropped++;
+		break;
+	case NXD_PUSH_QUEUED:
+		break;
+	}
+}
+
 /* Hand every finished dump to the sink. */
 static void drain_ready(struct nxd_loop *l)
 {
+	uint64_t now = mono_ms();
 	struct nx_dump *d;
 
 	while ((d = nx_reasm_next(l->reasm)))
-		if (sink_push(l->sink, d, wall_ms()))
-			l->counters.queue_waits++;
+		hand_over(l, d, now);
+}
+
+/* Once per noise interval with noise in it: say how much and from where. */
+static void report_noise(struct nxd_loop *l, uint64_t now, bool final)
+{
+	char msg[2048];
+
+	if (triage_interval_end(l->triage, now, final, msg, sizeof(msg)))
+		log_warn("%s", msg);
 }
 
 static void publish_counters(struct nxd_loop *l)
@@ -170,6 +205,7 @@ static void serve(struct nxd_loop *l, int ep, int sfd, struct nxd_rx_batch *b,
 			drain_ready(l);
 		}
 		if (now >= publish_at) {
+			report_noise(l, now, false);
 			publish_counters(l);
 			publish_at = now + l->cfg->stats_interval_ms / 2;
 		}
@@ -183,22 +219,32 @@ int loop_run(struct nxd_loop *l)
 	struct nxd_datagram *dg = calloc(l->cfg->batch, sizeof(*dg));
 	int sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	int ep = sfd >= 0 ? setup_epoll(l, sfd) : -1;
+	uint64_t seed = 0;
 
-	if (!b || !dg || ep < 0) {
+	l->triage = malloc(sizeof(*l->triage));
+	if (!b || !dg || ep < 0 || !l->triage) {
 		log_err("cannot start the receive loop: %s", strerror(errno));
 		rx_batch_free(b);
 		free(dg);
+		free(l->triage);
 		if (sfd >= 0)
 			close(sfd);
 		return -1;
 	}
+	/* A secret key: senders cannot aim at one slot of the established table. */
+	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
+		log_warn("getrandom failed; the triage hash key is not secret");
+	triage_init(l->triage, seed, mono_ms());
 	l->counters.started_ms = (uint64_t)wall_ms();
 	sd_notify(0, "READY=1\nSTATUS=receiving");
 	serve(l, ep, sfd, b, dg);
 	sd_notify(0, "STOPPING=1");
 	nx_reasm_flush(l->reasm, mono_ms());
 	drain_ready(l);
+	report_noise(l, mono_ms(), true);
 	publish_counters(l);
+	free(l->triage);
+	l->triage = NULL;
 	close(ep);
 	close(sfd);
 	rx_batch_free(b);

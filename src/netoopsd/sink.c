@@ -49,18 +49,24 @@ static double mono_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-bool sink_push(struct nxd_sink *s, struct nx_dump *d, int64_t received_ms)
+enum nxd_push sink_push(struct nxd_sink *s, struct nx_dump *d, int64_t received_ms, bool noise)
 {
 	struct nxd_item *it = calloc(1, sizeof(*it));
 
 	if (!it) {
 		log_err("out of memory queueing a dump from %s; dropped", d->source);
 		nx_dump_free(d);
-		return false;
+		return NXD_PUSH_DROPPED;
 	}
 	it->dump = d;
 	it->received_ms = received_ms;
-	return queue_push(&s->incoming, it);
+	if (!noise)
+		return queue_push(&s->incoming, it) ? NXD_PUSH_WAITED : NXD_PUSH_QUEUED;
+	if (queue_offer_noise(&s->incoming, it))
+		return NXD_PUSH_QUEUED;
+	nx_dump_free(d);
+	free(it);
+	return NXD_PUSH_DROPPED;
 }
 
 void sink_update_counters(struct nxd_sink *s, const struct nxd_counters *rx_side)
@@ -69,6 +75,7 @@ void sink_update_counters(struct nxd_sink *s, const struct nxd_counters *rx_side
 	s->counters.reasm = rx_side->reasm;
 	s->counters.rx = rx_side->rx;
 	s->counters.queue_waits = rx_side->queue_waits;
+	s->counters.noise = rx_side->noise;
 	s->counters.started_ms = rx_side->started_ms;
 	pthread_mutex_unlock(&s->lock);
 }
