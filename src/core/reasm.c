@@ -209,17 +209,29 @@ static uint32_t quiet_of(const struct nx_reasm *r, int l)
 
 /* ---- the memory bound ---- */
 
-static struct nx_entry *oldest_but(const struct nx_age_list *l, const struct nx_entry *keep)
-{
-	struct nx_entry *e = l->head;
+/* Entries looked at, least recently active first, to pick the one with the least progress. */
+#define VICTIM_WINDOW 8
 
-	return e == keep ? (e ? e->next : NULL) : e;
+/*
+ * Among the VICTIM_WINDOW least recently active entries of L (KEEP spared),
+ * the one with the fewest datagrams (the oldest of those): a dump that has
+ * made progress outlives fakes of two datagrams that came after it.
+ */
+static struct nx_entry *least_progress(const struct nx_age_list *l, const struct nx_entry *keep)
+{
+	struct nx_entry *best = NULL, *e = l->head;
+
+	for (int i = 0; e && i < VICTIM_WINDOW; e = e->next, i++)
+		if (e != keep && (!best || e->accepted < best->accepted))
+			best = e;
+	return best;
 }
 
 /*
  * Who goes first at the bound: done entries (no data; only when bytes are
  * short), then entries with a single datagram, then established ones; within
- * a class the least recently active. KEEP (the entry being fed) is spared.
+ * a class the one with the least progress among the least recently active
+ * (least_progress). KEEP (the entry being fed) is spared.
  */
 static struct nx_entry *victim(struct nx_reasm *r, const struct nx_entry *keep, bool done_too)
 {
@@ -230,11 +242,12 @@ static struct nx_entry *victim(struct nx_reasm *r, const struct nx_entry *keep, 
 	};
 
 	for (size_t c = done_too ? 0 : 1; c < 3; c++) {
-		struct nx_entry *a = oldest_but(&r->lists[classes[c][0]], keep);
-		struct nx_entry *b = oldest_but(&r->lists[classes[c][1]], keep);
+		struct nx_entry *a = least_progress(&r->lists[classes[c][0]], keep);
+		struct nx_entry *b = least_progress(&r->lists[classes[c][1]], keep);
 
 		if (a && b)
-			return a->last_ms <= b->last_ms ? a : b;
+			return a->accepted != b->accepted ? (a->accepted < b->accepted ? a : b)
+							  : (a->last_ms <= b->last_ms ? a : b);
 		if (a || b)
 			return a ? a : b;
 	}
