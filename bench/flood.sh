@@ -5,7 +5,7 @@
 # and where the fakes went (stored rows, aggregated as counted noise, dropped and where).
 # Knobs (environment): FLOOD_RATES ("10000 50000 100000 max"), FLOOD_PROCS (2),
 # FLOOD_SECONDS (8), FLOOD_SOURCES (16 source addresses per process), FLOOD_MEMORY (32M),
-# FLOOD_REAL (40), FLOOD_PAD (16384), BUILD (build), BENCH_OUT (build/bench-flood).
+# FLOOD_REAL (40), FLOOD_PAD (16384), BUILD (build), FLOOD_OUT (build/bench-flood).
 set -eu
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -16,7 +16,7 @@ SOURCES=${FLOOD_SOURCES:-16}
 MEM=${FLOOD_MEMORY:-32M}
 REAL=${FLOOD_REAL:-40}
 PAD=${FLOOD_PAD:-16384}
-OUT=${BENCH_OUT:-$BUILD/bench-flood}
+OUT=${FLOOD_OUT:-$BUILD/bench-flood}
 SHARED=${NETOOPS_SHARED:-$(pwd)/tests/data}
 TEXT=$SHARED/corpus/oops-dev/abrt/1_oops.test
 
@@ -99,7 +99,7 @@ one_rate() {	# one_rate RATE|max
 	"$BUILD/netoopsd" --listen "127.0.0.1:$dp" --db "$db" --quiet-ms 2000 \
 		--stats-interval-ms 500 --max-memory "$MEM" 2>"$log" &
 	dpid=$!
-	for _ in $(seq 100); do grep -q "listening on" "$log" && break; sleep 0.05; done
+	for _ in $(seq 100); do grep -q "listening on" "$log" 2>/dev/null && break; sleep 0.05; done
 	# Establish the real senders: each stores one complete dump first.
 	real 1 5000 >"$OUT/real1-$rate.out"
 	for _ in $(seq 100); do
@@ -120,10 +120,10 @@ one_rate() {	# one_rate RATE|max
 	sent=$(sent_by "$rate")
 	ok=$(sql "select count(*) from dumps where host like 'real-%' and dump_no = 2 and complete")
 	rows=$(sql "select count(*) from dumps where host like 'flood-%'")
-	printf '| %s | %s | %s | **%s/%s** | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
+	printf '| %s | %s | %s | **%s/%s** | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
 		"$rate" "$(awk -v s="$sent" -v t="$SECS" 'BEGIN { printf "%d", s / t }')" "$sent" \
 		"$ok" "$REAL" "$(ctr datagrams_received)" "$((b1 - b0))" "$(ctr socket_overflow)" \
-		"$(ctr evicted)" "$(ctr over_limit)" "$rows" "$(ctr noise_aggregated)" \
+		"$(ctr shed)" "$(ctr evicted)" "$(ctr over_limit)" "$rows" "$(ctr noise_aggregated)" \
 		"$(ctr noise_dropped)" "$(ctr queue_waits)" | tee -a "$OUT/results.md"
 	[ "$ok" -eq "$REAL" ] || status=1
 }
@@ -132,7 +132,7 @@ status=0
 ceiling
 echo "---- flood: $PROCS senders x $SOURCES sources, $SECS s per rate, --max-memory $MEM," \
 	"$REAL real $PAD-byte dumps from established senders; load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "| offered/s | achieved/s | fakes sent | real complete | received | backlog drops | socket overflow | evicted | over_limit | fake rows stored | noise aggregated | noise dropped | queue_waits |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| offered/s | achieved/s | fakes sent | real complete | received | backlog drops | socket overflow | shed | evicted | over_limit | fake rows stored | noise aggregated | noise dropped | queue_waits |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for r in $RATES; do one_rate "$r"; done
 exit $status

@@ -122,4 +122,5 @@ echo "socket overflow: $ovfl datagrams; kernel backlog drops during the run: $((
 echo "peak RSS:        $((rss_kb / 1024)) MiB"
 echo "stored complete: $complete/$HOSTS (stored in all: $total)"
 } | tee "$OUT/results.txt"
+BUILD="$BUILD" bench/flood.sh	# the flood figure (issue 7): real dumps among one-datagram fakes
 [ "$complete" -eq "$HOSTS" ]

@@ -8,6 +8,8 @@
 #define DEFAULT_MAX_DUMPS	65536
 #define DEFAULT_QUIET_MS	10000
 #define DEFAULT_NC_QUIET_MS	5000
+/* Dumps remembered by admission as seen once (direct-mapped; a power of two). */
+#define SEEN_SLOTS		65536
 /* A chatty console is cut into chunks of at most this much (crash reports are far smaller). */
 #define NC_CHUNK_MAX		(4u << 20)
 
@@ -20,6 +22,9 @@ struct nx_reasm {
 	struct nx_reasm_stats st;
 	struct nx_dump **ready;			/* finished, FIFO from ready_head */
 	size_t ready_head, ready_n, ready_cap;
+	nx_reasm_trust_fn trusted;		/* admission (nx_reasm_set_admission) */
+	void *trust_ctx;
+	uint64_t *seen;				/* SEEN_SLOTS key hashes seen once; 0 = free */
 };
 
 /* ---- finished dumps ---- */
@@ -138,6 +143,7 @@ void nx_reasm_free(struct nx_reasm *r)
 	while (r->ready_n)
 		nx_dump_free(nx_reasm_next(r));
 	free(r->ready);
+	free(r->seen);
 	free(r);
 }
 
@@ -327,6 +333,34 @@ static void make_key(struct key *k, const struct nx_packet *p, const char *sourc
 	}
 }
 
+int nx_reasm_set_admission(struct nx_reasm *r, nx_reasm_trust_fn trusted, void *ctx)
+{
+	if (trusted && !r->seen && !(r->seen = calloc(SEEN_SLOTS, sizeof(*r->seen))))
+		return -1;
+	r->trusted = trusted;
+	r->trust_ctx = ctx;
+	return 0;
+}
+
+/* May the dump of P (key hash HASH) open an entry now? See nx_reasm_set_admission(). */
+static bool admit(struct nx_reasm *r, const struct nx_packet *p, const char *source,
+		  uint64_t hash)
+{
+	uint64_t *slot, mark = hash | 1;
+
+	if (!r->trusted)
+		return true;
+	slot = &r->seen[(hash >> 17) & (SEEN_SLOTS - 1)];
+	if (*slot == mark) {
+		*slot = 0;
+		return true;
+	}
+	if (r->trusted(r->trust_ctx, source, p->host))
+		return true;
+	*slot = mark;
+	return false;
+}
+
 static struct nx_entry *entry_new(struct nx_reasm *r, const struct key *k, uint64_t hash,
 				  const struct nx_packet *p, const char *source, uint64_t now)
 {
@@ -474,6 +508,10 @@ static enum nx_feed_result feed_packet(struct nx_reasm *r, const struct nx_packe
 			return count(r, res);
 		}
 		close_entry(r, e);	/* legacy: a new dump took over the ids */
+	}
+	if (!admit(r, p, source, hash)) {
+		r->st.shed++;
+		return NX_FEED_SHED;
 	}
 	if (!make_room(r, sizeof(*e) + 4096, true, NULL))
 		return count(r, NX_PLACE_FULL);

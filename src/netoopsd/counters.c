@@ -28,6 +28,7 @@ size_t counters_list(const struct nxd_counters *c, struct nx_counter *out)
 	PUT("dumps_complete", c->reasm.complete);
 	PUT("dumps_incomplete", c->reasm.incomplete);
 	PUT("evicted", c->reasm.evicted);
+	PUT("shed", c->reasm.shed);
 	PUT("queue_waits", c->queue_waits);
 	PUT("stored", c->store.stored);
 	PUT("reports", c->store.reports);

@@ -1,5 +1,6 @@
 /* The receive loop: sockets and signals in, datagrams into reassembly, dumps to the sink. */
 #include <errno.h>
+#include <linux/sock_diag.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,17 @@
  */
 #define BUSY_WAKEUP	64	/* datagrams */
 #define COALESCE_NS	500000
+
+/*
+ * Falling behind: a socket buffer more than 1/OVERLOAD_FILL full (or the
+ * kernel dropping). For OVERLOAD_HOLD_MS after that, new dumps need admission
+ * (nx_reasm_set_admission): a one-datagram fake is shed before it costs an
+ * entry, which lets the loop catch up; established senders pass at once,
+ * others lose only their first datagram (the redundancy pass resends it).
+ */
+#define OVERLOAD_FILL		8
+#define OVERLOAD_HOLD_MS	1000
+#define OVERLOAD_LOG_MS		10000	/* at most one warning this often */
 
 static uint64_t mono_ms(void)
 {
@@ -112,11 +124,52 @@ static void publish_counters(struct nxd_loop *l)
 	sink_update_counters(l->sink, &l->counters);
 }
 
+/* The socket's receive buffer is filling up: the loop is falling behind. */
+static bool backlogged(const struct nxd_listener *s)
+{
+	uint32_t mi[SK_MEMINFO_VARS];
+	socklen_t len = sizeof(mi);
+
+	return getsockopt(s->fd, SOL_SOCKET, SO_MEMINFO, mi, &len) == 0 &&
+	       len > SK_MEMINFO_RCVBUF * sizeof(mi[0]) &&
+	       (uint64_t)mi[SK_MEMINFO_RMEM_ALLOC] * OVERLOAD_FILL > mi[SK_MEMINFO_RCVBUF];
+}
+
+static bool trusted(void *ctx, const char *source, const char *host)
+{
+	const struct nxd_loop *l = ctx;
+
+	return triage_trusted(l->triage, source, host);
+}
+
+/* Admission on while overloaded (see OVERLOAD_FILL), off once caught up. */
+static void update_admission(struct nxd_loop *l, uint64_t now)
+{
+	bool want = now < l->overload_until;
+
+	if (want == l->admitting)
+		return;
+	if (nx_reasm_set_admission(l->reasm, want ? trusted : NULL, l) < 0) {
+		log_err("out of memory for flood admission; admitting every dump");
+		l->overload_until = 0;
+		return;
+	}
+	l->admitting = want;
+	if (want && (!l->overload_logged || now >= l->overload_logged + OVERLOAD_LOG_MS)) {
+		l->overload_logged = now;
+		log_warn("falling behind (a socket buffer is over 1/%d full): new dumps from "
+			 "senders not established are admitted from their second datagram "
+			 "(counted as shed: %llu so far)", OVERLOAD_FILL,
+			 (unsigned long long)nx_reasm_stats(l->reasm)->shed);
+	}
+}
+
 /* Returns the number of datagrams received. */
 static size_t receive(struct nxd_loop *l, struct nxd_listener *s,
 		      struct nxd_rx_batch *b, struct nxd_datagram *dg)
 {
 	size_t total = 0;
+	uint64_t overflow = l->counters.rx.socket_overflow;
 
 	for (int round = 0; round < BATCHES_PER_WAKEUP; round++) {
 		size_t n = listener_receive(s, b, dg, &l->counters.rx);
@@ -129,6 +182,8 @@ static size_t receive(struct nxd_loop *l, struct nxd_listener *s,
 		if (n < l->cfg->batch)
 			break;
 	}
+	if (l->counters.rx.socket_overflow > overflow || backlogged(s))
+		l->overload_until = mono_ms() + OVERLOAD_HOLD_MS;
 	return total;
 }
 
@@ -200,6 +255,7 @@ static void serve(struct nxd_loop *l, int ep, int sfd, struct nxd_rx_batch *b,
 		if (got >= BUSY_WAKEUP)
 			nanosleep(&(struct timespec){ .tv_nsec = COALESCE_NS }, NULL);
 		now = mono_ms();
+		update_admission(l, now);
 		if (nx_reasm_next_deadline(l->reasm, now) == 0) {
 			nx_reasm_expire(l->reasm, now);
 			drain_ready(l);

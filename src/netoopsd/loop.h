@@ -16,6 +16,9 @@ struct nxd_loop {
 	struct nx_reasm *reasm;
 	struct nxd_sink *sink;
 	struct nxd_triage *triage;	/* real dumps vs. noise; loop_run's own */
+	uint64_t overload_until;	/* falling behind: admission on until then (mono ms) */
+	uint64_t overload_logged;	/* last "falling behind" warning (mono ms) */
+	bool admitting;			/* nx_reasm_set_admission() is on */
 	struct nxd_counters counters;	/* the receive side's */
 };
 

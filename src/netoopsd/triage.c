@@ -121,6 +121,11 @@ static struct nxd_noise_source *noise_count(struct nxd_triage *t, const char *a,
 	return min;
 }
 
+bool triage_trusted(const struct nxd_triage *t, const char *source, const char *host)
+{
+	return est_find(t, fingerprint(t, source, addr_len(source), host)) >= 0;
+}
+
 enum nxd_verdict triage_dump(struct nxd_triage *t, const struct nx_dump *d, uint64_t now_ms)
 {
 	size_t alen = addr_len(d->source);

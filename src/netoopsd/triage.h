@@ -51,6 +51,9 @@ void triage_init(struct nxd_triage *t, uint64_t seed, uint64_t now_ms);
 /* Noise by content alone: an incomplete fragment of one datagram (netconsole: one line). */
 bool triage_is_fragment(const struct nx_dump *d);
 
+/* SOURCE ("ip:port") with HOST is an established sender. */
+bool triage_trusted(const struct nxd_triage *t, const char *source, const char *host);
+
 /* Classify D (and learn from it: a complete dump makes its sender established). */
 enum nxd_verdict triage_dump(struct nxd_triage *t, const struct nx_dump *d, uint64_t now_ms);
 

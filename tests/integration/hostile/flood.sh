@@ -2,14 +2,14 @@
 # A flood of one-datagram fakes (two senders, 16 source addresses each) with real multi-datagram
 # dumps from established senders interleaved: every real dump is stored complete, the fakes
 # are counted as noise (a few stored as samples, none making the receive loop wait), and the
-# daemon exits cleanly. Plain build: 100,000 fakes/s; ASan build: 20,000/s.
+# daemon exits cleanly. Plain build: 60,000 fakes/s; ASan build: 20,000/s.
 set -u
 cd "$(dirname "$0")/../../.." || exit 1
 # shellcheck source=tests/integration/hostile/lib.sh
 . tests/integration/hostile/lib.sh
 hostile_begin flood
 
-RATE=${FLOOD_TEST_RATE:-50000}		# per sender
+RATE=${FLOOD_TEST_RATE:-30000}		# per sender
 [ "$HOSTILE_VARIANT" = san ] && RATE=${FLOOD_TEST_RATE:-10000}
 SECS=6 REAL=20
 P=$(h_free_port) DB=$W/f.db
@@ -40,8 +40,9 @@ wait $fpids
 check real-all-complete h_wait 15 complete_of 2
 fakes=$(cat "$W"/flood-*.out | tr ' ' '\n' | sed -n 's/^hostile=//p' | awk '{ s += $1 } END { print s }')
 echo "fakes sent: $fakes; counters: $("$CTL" --db "$DB" --json stats | jq -c .counters)"
+# Counted as noise after reassembly, or shed before it while the loop was falling behind.
 check noise-counted h_wait 10 sh -c "[ \$('$CTL' --db '$DB' --json stats |
-	jq '.counters.noise_aggregated') -gt $((fakes / 2)) ]"
+	jq '.counters.noise_aggregated + .counters.shed') -gt $((fakes / 2)) ]"
 # At most NXD_NOISE_SAMPLES (8) stored fragments per 10 s interval (the run spans two or three).
 check few-noise-rows test "$(sql "select count(*) from dumps where host like 'flood-%'
 	and host not like 'flood-real-%'")" -le 24
