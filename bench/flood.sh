@@ -27,21 +27,10 @@ ${CC:-cc} $FLAGS -o "$OUT/nxload" bench/nxload.c "$BUILD/libnxcore.a" -lcrypto
 # shellcheck disable=SC2086
 ${CC:-cc} $FLAGS -o "$OUT/nullrecv" bench/nullrecv.c
 
-port() {
-	while :; do
-		p=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000 ))
-		ss -Hlun "sport = :$p" | grep -q . || { echo "$p"; return; }
-	done
-}
-kv() { tr " " "\n" | sed -n "s/^$1=//p" | head -n 1; }
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 sql() { sqlite3 "file:$db?mode=ro" "$1"; }
 ctr() { jq -r ".counters.$1 // 0" "$OUT/stats.json"; }
-# Datagrams the kernel dropped before any socket: per-CPU backlog full (softnet_stat column 2).
-backlog_drops() {
-	s=0
-	while read -r _ dropped _; do s=$((s + 0x$dropped)); done </proc/net/softnet_stat
-	echo "$s"
-}
 
 dpid=""; fpids=""
 # shellcheck disable=SC2154 # rc is set inside the trap
