@@ -234,20 +234,24 @@ static struct nx_entry *least_progress(const struct nx_age_list *l, const struct
 }
 
 /*
- * Who goes first at the bound: done entries (no data; only when bytes are
- * short), then entries with a single datagram, then established ones; within
- * a class the one with the least progress among the least recently active
- * (least_progress). KEEP (the entry being fed) is spared.
+ * Who goes first at the bound: entries with a single datagram, then done
+ * entries (only when bytes are short: they hold no text, but losing one lets
+ * the late copies of a finished dump come back as a second, incomplete dump),
+ * then established ones; within a class the one with the least progress
+ * among the least recently active (least_progress). KEEP (the entry being
+ * fed) is spared.
  */
 static struct nx_entry *victim(struct nx_reasm *r, const struct nx_entry *keep, bool done_too)
 {
 	static const int classes[][2] = {
-		{ NX_L_DONE, NX_L_DONE },
 		{ NX_L_DUMP_NEW, NX_L_STREAM_NEW },
+		{ NX_L_DONE, NX_L_DONE },
 		{ NX_L_DUMP_EST, NX_L_STREAM_EST },
 	};
 
-	for (size_t c = done_too ? 0 : 1; c < 3; c++) {
+	for (size_t c = 0; c < 3; c++) {
+		if (classes[c][0] == NX_L_DONE && !done_too)
+			continue;
 		struct nx_entry *a = least_progress(&r->lists[classes[c][0]], keep);
 		struct nx_entry *b = least_progress(&r->lists[classes[c][1]], keep);
 

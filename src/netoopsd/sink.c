@@ -15,7 +15,9 @@
  * Two threads, so that analysing one batch overlaps storing the previous
  * one (and its fsync). Each queue is bounded in bytes; when the store falls
  * behind, the analysis thread waits, then the receive loop, and the socket
- * buffer absorbs the rest (overflow is counted).
+ * buffer absorbs the rest (overflow is counted). Real dumps go first and
+ * have 7/8 of each queue; noise samples (triage.h) never make the receive
+ * loop wait: they are dropped (and counted) when their share is full.
  */
 
 /* Bounds one transaction, so a commit (and its fsync) never waits long. */

@@ -1,4 +1,4 @@
-/* Who is evicted at the reassembly bound: fakes with fewer datagrams go before a real dump that has made progress. */
+/* Who is evicted at the reassembly bound: fakes with fewer datagrams go before a real dump that has made progress, or has finished. */
 #include "test_reasm_util.h"
 
 #define SRC "127.0.0.1:2004"
@@ -82,11 +82,53 @@ static void test_outlives_fakes_at_max_bytes(void **state)
 	real_dump_outlives_fakes(BY_BYTES);
 }
 
+/*
+ * A real dump completes with its first pass; a flood of one-datagram fakes
+ * fills the byte bound; then its second pass arrives. The fakes go, the done
+ * record stays: the late copies are duplicates, not a second (incomplete) dump.
+ */
+static void test_done_record_outlives_fakes(void **state)
+{
+	(void)state;
+	struct nx_reasm_limits lim = { .max_bytes = 256 * 1024, .quiet_ms = 600000 };
+	size_t len, real = 0;
+	char *text = make_log(16 * 1024, 11, &len);
+	struct nx_enc_netoops id = v1_id("real", BOOT_A, 1);
+	struct nx_dgrams good = encode_v1(&id, text, len);	/* two passes */
+	struct nx_reasm *r = nx_reasm_new(&lim);
+	struct nx_dump *d;
+	char buf[200];
+
+	for (size_t i = 0; i < good.n / 2; i++)
+		nx_reasm_feed(r, SRC, good.v[i].data, good.v[i].len, 1);
+	assert_int_equal(nx_reasm_stats(r)->complete, 1);
+	for (int i = 0; i < 5000; i++) {
+		int n = snprintf(buf, sizeof(buf), "NETOOPS1 fake%d " BOOT_A " 1 oops r 1.000000 "
+				 "0/1000 0/2000 1/1\nab", i);
+
+		nx_reasm_feed(r, SRC, (uint8_t *)buf, (size_t)n, 2);
+	}
+	assert_true(nx_reasm_stats(r)->evicted > 4000);
+	for (size_t i = good.n / 2; i < good.n; i++)
+		assert_int_equal(nx_reasm_feed(r, SRC, good.v[i].data, good.v[i].len, 3),
+				 NX_FEED_DUPLICATE);
+	nx_reasm_flush(r, 4);
+	while ((d = nx_reasm_next(r))) {
+		real += !strcmp(d->host, "real");
+		nx_dump_free(d);
+	}
+	assert_int_equal(real, 1);
+	nx_reasm_free(r);
+	nx_dgrams_free(&good);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_outlives_fakes_at_max_dumps),
 		cmocka_unit_test(test_outlives_fakes_at_max_bytes),
+		cmocka_unit_test(test_done_record_outlives_fakes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
