@@ -38,6 +38,9 @@ check interleaved real 2 $((REAL * 30 / 4))
 # shellcheck disable=SC2086
 wait $fpids
 check real-all-complete h_wait 15 complete_of 2
+# Stored once each: the late copies of a finished dump are not a second, incomplete row.
+check real-stored-once h_wait 5 test "$(sql "select count(*) from dumps where host like 'flood-real-%'
+	and dump_no = 2")" -eq "$REAL"
 fakes=$(cat "$W"/flood-*.out | tr ' ' '\n' | sed -n 's/^hostile=//p' | awk '{ s += $1 } END { print s }')
 echo "fakes sent: $fakes; counters: $("$CTL" --db "$DB" --json stats | jq -c .counters)"
 # Counted as noise after reassembly, or shed before it while the loop was falling behind.
