@@ -57,17 +57,19 @@ static void append(struct nxd_queue *q, struct nxd_item *it)
 	l->bytes += queue_item_bytes(it);
 }
 
-/* A class LIST has items of is over its bound; called locked. */
+/*
+ * LIST's class is over its bound; called locked. A list with a real dump in
+ * it waits for real room only, so noise never holds a real dump back (the
+ * noise share may then overshoot by the noise of one list).
+ */
 static bool must_wait(const struct nxd_queue *q, const struct nxd_item *list)
 {
-	bool has[NXD_Q_CLASSES] = { false, false };
+	enum nxd_qclass c = NXD_Q_NOISE;
 
 	for (; list; list = list->next)
-		has[list->noise ? NXD_Q_NOISE : NXD_Q_REAL] = true;
-	for (int c = 0; c < NXD_Q_CLASSES; c++)
-		if (has[c] && q->cls[c].bytes > q->cls[c].max_bytes)
-			return true;
-	return false;
+		if (!list->noise)
+			c = NXD_Q_REAL;
+	return q->cls[c].bytes > q->cls[c].max_bytes;
 }
 
 bool queue_push(struct nxd_queue *q, struct nxd_item *list)

@@ -51,8 +51,8 @@ size_t queue_item_bytes(const struct nxd_item *it);
 
 /*
  * Append the list LIST (linked by ->next), each item to its class; waits
- * while a class LIST has items of is over its bound, so memory stays bounded.
- * Returns true if it had to wait.
+ * while LIST's class (real if it holds a real dump, else noise) is over its
+ * bound, so memory stays bounded. Returns true if it had to wait.
  */
 bool queue_push(struct nxd_queue *q, struct nxd_item *list);
 

@@ -194,6 +194,26 @@ static void test_real_waits_for_room(void **state)
 	queue_destroy(&q);
 }
 
+/* A mixed list (the analysis thread's batches) waits for real room only, never for noise. */
+static void test_mixed_list_ignores_noise_bound(void **state)
+{
+	(void)state;
+	struct nxd_queue q;
+	int64_t got[64];
+	size_t n = 0;
+
+	queue_init(&q, 64 * (TEXT + sizeof(struct nxd_item) + sizeof(struct nx_dump)));
+	while (q.cls[NXD_Q_NOISE].bytes <= q.cls[NXD_Q_NOISE].max_bytes)
+		assert_false(queue_push(&q, item(true, (int64_t)n++)));	/* noise over its share */
+	struct nxd_item *mixed = item(true, 100);
+
+	mixed->next = item(false, 101);
+	assert_false(queue_push(&q, mixed));
+	assert_int_equal(take_all(&q, got, 64), n + 2);
+	assert_int_equal(got[0], 101);		/* the real dump first */
+	queue_destroy(&q);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -202,6 +222,7 @@ int main(void)
 		cmocka_unit_test(test_noise_share_bounded),
 		cmocka_unit_test(test_noise_never_waits),
 		cmocka_unit_test(test_real_waits_for_room),
+		cmocka_unit_test(test_mixed_list_ignores_noise_bound),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
