@@ -6,6 +6,7 @@
 # Knobs (environment): FLOOD_RATES ("10000 50000 100000 max"), FLOOD_PROCS (2),
 # FLOOD_SECONDS (8), FLOOD_SOURCES (16 source addresses per process), FLOOD_MEMORY (32M),
 # FLOOD_REAL (40), FLOOD_PAD (16384), BUILD (build), FLOOD_OUT (build/bench-flood).
+# Exit status 0 if at every numeric rate all real dumps were stored complete, once each.
 set -eu
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -100,7 +101,8 @@ one_rate() {	# one_rate RATE|max
 	sleep 1
 	# The real dumps of number 2 spread over the flood (about SECS - 2 seconds).
 	dg=$(awk '/^sent=/' "$OUT/real1-$rate.out" | kv sent)
-	real 2 $(( dg / (SECS - 2) + 1 )) >"$OUT/real2-$rate.out"
+	spread=$((SECS > 3 ? SECS - 2 : 1))
+	real 2 $(( dg / spread + 1 )) >"$OUT/real2-$rate.out"
 	# shellcheck disable=SC2086
 	wait $fpids; fpids=""; b1=$(backlog_drops)
 	settle
@@ -115,7 +117,8 @@ one_rate() {	# one_rate RATE|max
 		"$ok" "$REAL" "$rrows" "$(ctr datagrams_received)" "$((b1 - b0))" "$(ctr socket_overflow)" \
 		"$(ctr shed)" "$(ctr evicted)" "$(ctr over_limit)" "$rows" "$(ctr noise_aggregated)" \
 		"$(ctr noise_dropped)" "$(ctr queue_waits)" | tee -a "$OUT/results.md"
-	[ "$ok" -eq "$REAL" ] && [ "$rrows" -eq "$REAL" ] || status=1
+	# Flat out is beyond what this machine can receive at all (see the ceiling): reported only.
+	[ "$rate" = max ] || { [ "$ok" -eq "$REAL" ] && [ "$rrows" -eq "$REAL" ]; } || status=1
 }
 
 status=0

@@ -283,6 +283,7 @@ int loop_run(struct nxd_loop *l)
 		rx_batch_free(b);
 		free(dg);
 		free(l->triage);
+		l->triage = NULL;
 		if (sfd >= 0)
 			close(sfd);
 		return -1;
