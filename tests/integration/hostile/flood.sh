@@ -1,8 +1,9 @@
 #!/bin/sh
 # A flood of one-datagram fakes (two senders, 16 source addresses each) with real multi-datagram
 # dumps from established senders interleaved: every real dump is stored complete, the fakes
-# are counted as noise (a few stored as samples, none making the receive loop wait), and the
-# daemon exits cleanly. Plain build: 60,000 fakes/s; ASan build: 20,000/s.
+# are counted as noise (a few stored as samples, none making the receive loop wait); then a
+# flat-out flood is shed before reassembly; the daemon exits cleanly. Plain build: 60,000
+# fakes/s; ASan build: 20,000/s.
 set -u
 cd "$(dirname "$0")/../../.." || exit 1
 # shellcheck source=tests/integration/hostile/lib.sh
@@ -50,6 +51,18 @@ check noise-counted h_wait 10 sh -c "[ \$('$CTL' --db '$DB' --json stats |
 check few-noise-rows test "$(sql "select count(*) from dumps where host like 'flood-%'
 	and host not like 'flood-real-%'")" -le 24
 check no-queue-waits test "$(counter queue_waits)" -eq 0
+# Flat out for two seconds, more than the loop can take: it sheds fakes before reassembly.
+shed0=$(counter shed) fpids=""
+for i in 3 4; do
+	"$NXLOAD" --to "127.0.0.1:$P" --flood-seconds 2 --flood-sources 16 --seed "$i" \
+		>"$W/flood-$i.out" &
+	fpids="$fpids $!"
+done
+# shellcheck disable=SC2086
+wait $fpids
+check flat-out-shed h_wait 5 sh -c "[ \$('$CTL' --db '$DB' --json stats |
+	jq '.counters.shed') -gt $shed0 ]"
+check falling-behind-logged grep -q "falling behind" "$W/f.log"
 check alive h_alive f
 check clean-exit h_stop f
 check noise-logged grep -q "noise in the last .* one-datagram fragments" "$W/f.log"
