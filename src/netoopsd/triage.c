@@ -15,6 +15,23 @@ void triage_init(struct nxd_triage *t, uint64_t seed, uint64_t now_ms)
 	t->k0 = seed ^ 0x7472696167656b30ull;
 	t->k1 = (seed * 0x9e3779b97f4a7c15ull) ^ 0x7472696167656b31ull;
 	t->interval_start_ms = now_ms;
+	t->tokens = NXD_NOISE_SAMPLES;
+	t->refilled_ms = now_ms;
+}
+
+/* Take a sample token if there is one (refilled one per NXD_NOISE_REFILL_MS). */
+static bool take_token(struct nxd_triage *t, uint64_t now_ms)
+{
+	if (now_ms > t->refilled_ms) {
+		uint64_t n = (now_ms - t->refilled_ms) / NXD_NOISE_REFILL_MS;
+
+		t->refilled_ms += n * NXD_NOISE_REFILL_MS;
+		t->tokens = t->tokens + n < NXD_NOISE_SAMPLES ? t->tokens + n : NXD_NOISE_SAMPLES;
+	}
+	if (t->tokens == 0)
+		return false;
+	t->tokens--;
+	return true;
 }
 
 static bool single_line(const char *text, size_t len)
@@ -145,7 +162,7 @@ enum nxd_verdict triage_dump(struct nxd_triage *t, const struct nx_dump *d, uint
 	}
 	t->noise++;
 	src = noise_count(t, d->source, alen, fingerprint(t, d->source, alen, ""));
-	if (src->sampled || t->samples >= NXD_NOISE_SAMPLES)
+	if (src->sampled || !take_token(t, now_ms))
 		return NXD_NOISE_COUNTED;
 	src->sampled = true;
 	t->samples++;

@@ -14,13 +14,15 @@
  * sender: one (address, host) that has delivered a complete dump (netconsole:
  * a chunk of several lines) before. Anything else is *noise*: an incomplete
  * one-datagram fragment from a sender never seen whole, which is what a
- * flood of fake senders leaves behind. Noise is not stored row by row: per
- * interval, each source address may store one sample and all sources
- * together NXD_NOISE_SAMPLES; the rest is counted (per source, the heaviest
- * NXD_NOISE_TOP of them kept for the log line).
+ * flood of fake senders leaves behind. Noise is not stored row by row: each
+ * source address may store one sample per interval, and all sources together
+ * NXD_NOISE_SAMPLES at once, then one per NXD_NOISE_REFILL_MS (a token
+ * bucket: a day-long flood stores a few thousand rows, not billions); the
+ * rest is counted (per source, the heaviest NXD_NOISE_TOP kept for the log).
  */
 #define NXD_NOISE_INTERVAL_MS	10000
-#define NXD_NOISE_SAMPLES	8	/* stored noise rows per interval, all sources */
+#define NXD_NOISE_SAMPLES	8	/* stored noise rows in a burst, all sources */
+#define NXD_NOISE_REFILL_MS	60000	/* then one more this often */
 #define NXD_NOISE_TOP		16	/* heaviest sources tracked per interval */
 #define NXD_ESTABLISHED_SLOTS	8192	/* senders remembered as established */
 
@@ -43,6 +45,7 @@ struct nxd_triage {
 	struct { uint64_t fp, last_ms; } established[NXD_ESTABLISHED_SLOTS];
 	uint64_t interval_start_ms;
 	uint64_t noise, samples;		/* this interval */
+	uint64_t tokens, refilled_ms;		/* samples that may still be stored */
 	struct nxd_noise_source top[NXD_NOISE_TOP];
 };
 

@@ -137,6 +137,28 @@ static void test_noise_budget(void **state)
 	free(t);
 }
 
+/* A ten-minute flood from 1000 sources: 8 samples at once, then one a minute. */
+static void test_samples_over_a_long_flood(void **state)
+{
+	(void)state;
+	struct nxd_triage *t = new_triage();
+	size_t samples = 0, lines = 0;
+	char src[64], line[2048];
+
+	triage_init(t, 42, 0);
+	for (uint64_t ms = 0; ms < 10 * 60000; ms += 100) {
+		snprintf(src, sizeof(src), "10.3.%d.%d:1", (int)(ms / 100 % 1000) / 250,
+			 (int)(ms / 100 % 250));
+		struct nx_dump d = v1(src, "fake", 1000, 1);
+
+		samples += triage_dump(t, &d, ms) == NXD_NOISE_SAMPLE;
+		lines += triage_interval_end(t, ms, false, line, sizeof(line));
+	}
+	assert_int_equal(samples, NXD_NOISE_SAMPLES + 9);	/* refills at 1, 2, ... 9 minutes */
+	assert_int_equal(lines, 59);				/* one per 10 s */
+	free(t);
+}
+
 /* The log line: totals, and the heaviest sources first, found among many light ones. */
 static void test_interval_line(void **state)
 {
@@ -216,6 +238,7 @@ int main(void)
 		cmocka_unit_test(test_real_dumps_are_real),
 		cmocka_unit_test(test_established_sender),
 		cmocka_unit_test(test_noise_budget),
+		cmocka_unit_test(test_samples_over_a_long_flood),
 		cmocka_unit_test(test_interval_line),
 		cmocka_unit_test(test_ipv6_address),
 		cmocka_unit_test(test_established_table_bounded),
