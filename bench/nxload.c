@@ -37,6 +37,8 @@ struct opts {
 	double rate;		/* datagrams per second, 0 = flat out */
 	unsigned garbage;	/* hostile datagrams per host */
 	unsigned fake_senders;	/* single-datagram dumps from distinct fake hosts */
+	double flood_seconds;	/* flood mode: one-datagram fakes for this long, at --rate */
+	unsigned flood_sources;	/* flood mode: distinct source addresses (127.2.x.y) */
 	unsigned seed;
 	bool quiet;
 };
@@ -359,6 +361,76 @@ static void send_fake_senders(const struct opts *o, int fd, double start, struct
 	}
 }
 
+/*
+ * Flood mode: for FLOOD_SECONDS, one-datagram fakes (part 0 of a 1000-part
+ * dump, each from a fresh fake host name so each opens its own partial dump),
+ * 64 per sendmmsg, round-robin over FLOOD_SOURCES source addresses
+ * 127.2.x.y (towards loopback), paced to --rate (0: flat out).
+ */
+#define FLOOD_BATCH 64
+
+static int flood_socket(const struct opts *o, unsigned src)
+{
+	const struct sockaddr_in *to = (const struct sockaddr_in *)&o->to;
+	int fd = socket(o->to.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int buf = 4 << 20;
+
+	if (fd < 0)
+		die("socket");
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
+	if (o->flood_sources > 1 && o->to.ss_family == AF_INET &&
+	    (ntohl(to->sin_addr.s_addr) >> 24) == 127) {
+		struct sockaddr_in from = { .sin_family = AF_INET,
+			.sin_addr.s_addr = htonl(127u << 24 | 2u << 16 | (src + 1)) };
+
+		if (bind(fd, (struct sockaddr *)&from, sizeof(from)) < 0)
+			die("bind to a flood source address");
+	}
+	if (connect(fd, (const struct sockaddr *)&o->to, o->to_len) < 0)
+		die("connect");
+	return fd;
+}
+
+static void flood(const struct opts *o, struct totals *tot)
+{
+	static char bufs[FLOOD_BATCH][1200], text[1000];
+	struct mmsghdr m[FLOOD_BATCH];
+	struct iovec iov[FLOOD_BATCH];
+	unsigned nsrc = o->flood_sources ? o->flood_sources : 1;
+	int *fds = calloc(nsrc, sizeof(*fds));
+	double start = now_s();
+	uint64_t i = 0;
+
+	if (!fds)
+		die("calloc");
+	for (unsigned s = 0; s < nsrc; s++)
+		fds[s] = flood_socket(o, s);
+	memset(text, 'f', sizeof(text) - 1);
+	for (unsigned turn = 0; now_s() - start < o->flood_seconds; turn++) {
+		for (int k = 0; k < FLOOD_BATCH; k++, i++) {
+			int n = snprintf(bufs[k], sizeof(bufs[k]), "NETOOPS1 flood-%u-%llu "
+					 "%032llx 1 oops x 1.000000 0/1000 999000/1000000 1/1\n%.900s",
+					 o->seed, (unsigned long long)i, (unsigned long long)i, text);
+
+			iov[k].iov_base = bufs[k];
+			iov[k].iov_len = (size_t)n;
+			memset(&m[k], 0, sizeof(m[k]));
+			m[k].msg_hdr.msg_iov = &iov[k];
+			m[k].msg_hdr.msg_iovlen = 1;
+		}
+		int got = sendmmsg(fds[turn % nsrc], m, FLOOD_BATCH, 0);
+
+		if (got > 0)
+			tot->hostile += (uint64_t)got;
+		else if (errno != ECONNREFUSED)
+			tot->send_errors++;
+		pace(o, start, tot->hostile);
+	}
+	for (unsigned s = 0; s < nsrc; s++)
+		close(fds[s]);
+	free(fds);
+}
+
 static void fill_slot(const struct opts *o, struct slot *s, unsigned h,
 		      const struct text *texts, struct totals *tot)
 {
@@ -425,6 +497,8 @@ static void usage(void)
 		"  --rate R          datagrams per second (default: as fast as possible)\n"
 		"  --garbage N       hostile datagrams sent along with each host's dump\n"
 		"  --fake-senders N  first send part 0 of a huge dump from N fake hosts\n"
+		"  --flood-seconds S flood mode (no --text): one-datagram fakes for S seconds at --rate\n"
+		"  --flood-sources N flood mode: from N source addresses 127.2.x.y (default 1)\n"
 		"  --seed S          reproducible impairments (default 1)\n");
 	exit(2);
 }
@@ -476,7 +550,8 @@ static void parse(struct opts *o, int argc, char **argv)
 		{ "reason", 1, 0, 'r' }, { "release", 1, 0, 'R' }, { "dump", 1, 0, 'd' },
 		{ "loss", 1, 0, 'L' }, { "dup", 1, 0, 'D' }, { "reorder", 1, 0, 'O' },
 		{ "rate", 1, 0, 'a' }, { "garbage", 1, 0, 'g' }, { "fake-senders", 1, 0, 'F' },
-		{ "seed", 1, 0, 's' }, { "quiet", 0, 0, 'q' }, { 0, 0, 0, 0 },
+		{ "seed", 1, 0, 's' }, { "quiet", 0, 0, 'q' }, { "flood-seconds", 1, 0, 'S' },
+		{ "flood-sources", 1, 0, 'Z' }, { 0, 0, 0, 0 },
 	};
 	int c;
 
@@ -506,9 +581,13 @@ static void parse(struct opts *o, int argc, char **argv)
 		case 'F': o->fake_senders = (unsigned)strtoul(optarg, NULL, 0); break;
 		case 's': o->seed = (unsigned)strtoul(optarg, NULL, 0); break;
 		case 'q': o->quiet = true; break;
+		case 'S': o->flood_seconds = atof(optarg); break;
+		case 'Z': o->flood_sources = (unsigned)strtoul(optarg, NULL, 0); break;
 		default: usage();
 		}
 	}
+	if (o->flood_seconds > 0 && o->to_len && optind == argc)
+		return;
 	if (!o->to_len || !o->n_texts || !o->hosts || !o->window || !o->burst || optind < argc)
 		usage();
 }
@@ -533,7 +612,10 @@ int main(int argc, char **argv)
 		free(raw);
 	}
 	start = now_s();
-	run(&o, texts, &tot);
+	if (o.flood_seconds > 0)
+		flood(&o, &tot);
+	else
+		run(&o, texts, &tot);
 	secs = now_s() - start;
 	printf("sent=%llu hostile=%llu dropped=%llu duplicated=%llu send_errors=%llu hosts=%u "
 	       "seconds=%.3f rate=%.0f\n", (unsigned long long)tot.sent,

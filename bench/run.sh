@@ -31,12 +31,8 @@ texts=""
 for f in $(ls "$CORPUS" | head -n 16); do texts="$texts --text $CORPUS/$f"; done
 [ -n "$texts" ] || { echo "bench: no corpus at $CORPUS"; exit 1; }
 
-port() {
-	while :; do
-		p=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000 ))
-		ss -Hlun "sport = :$p" | grep -q . || { echo "$p"; return; }
-	done
-}
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 
 load() {	# load PORT RATE: the storm, as nxload offers it
 	# shellcheck disable=SC2086
@@ -45,16 +41,7 @@ load() {	# load PORT RATE: the storm, as nxload offers it
 		--loss "$LOSS" --dup "$DUP" --reorder "$REORDER" --seed 42
 }
 
-kv() { tr " " "\n" | sed -n "s/^$1=//p" | head -n 1; }
-
 now() { date +%s.%N; }
-
-# Datagrams the kernel dropped before any socket: per-CPU backlog full (softnet_stat column 2).
-backlog_drops() {
-	s=0
-	while read -r _ dropped _; do s=$((s + 0x$dropped)); done </proc/net/softnet_stat
-	echo "$s"
-}
 
 npid=""; dpid=""
 # Whatever happens, leave no receiver behind; keep the exit status.
@@ -122,4 +109,5 @@ echo "socket overflow: $ovfl datagrams; kernel backlog drops during the run: $((
 echo "peak RSS:        $((rss_kb / 1024)) MiB"
 echo "stored complete: $complete/$HOSTS (stored in all: $total)"
 } | tee "$OUT/results.txt"
+BUILD="$BUILD" bench/flood.sh	# the flood figure (issue 7): real dumps among one-datagram fakes
 [ "$complete" -eq "$HOSTS" ]

@@ -8,6 +8,8 @@
 #define DEFAULT_MAX_DUMPS	65536
 #define DEFAULT_QUIET_MS	10000
 #define DEFAULT_NC_QUIET_MS	5000
+/* Dumps remembered by admission as seen once (direct-mapped; a power of two). */
+#define SEEN_SLOTS		65536
 /* A chatty console is cut into chunks of at most this much (crash reports are far smaller). */
 #define NC_CHUNK_MAX		(4u << 20)
 
@@ -20,6 +22,9 @@ struct nx_reasm {
 	struct nx_reasm_stats st;
 	struct nx_dump **ready;			/* finished, FIFO from ready_head */
 	size_t ready_head, ready_n, ready_cap;
+	nx_reasm_trust_fn trusted;		/* admission (nx_reasm_set_admission) */
+	void *trust_ctx;
+	uint64_t *seen;				/* SEEN_SLOTS key hashes seen once; 0 = free */
 };
 
 /* ---- finished dumps ---- */
@@ -138,6 +143,7 @@ void nx_reasm_free(struct nx_reasm *r)
 	while (r->ready_n)
 		nx_dump_free(nx_reasm_next(r));
 	free(r->ready);
+	free(r->seen);
 	free(r);
 }
 
@@ -209,32 +215,49 @@ static uint32_t quiet_of(const struct nx_reasm *r, int l)
 
 /* ---- the memory bound ---- */
 
-static struct nx_entry *oldest_but(const struct nx_age_list *l, const struct nx_entry *keep)
-{
-	struct nx_entry *e = l->head;
+/* Entries looked at, least recently active first, to pick the one with the least progress. */
+#define VICTIM_WINDOW 8
 
-	return e == keep ? (e ? e->next : NULL) : e;
+/*
+ * Among the VICTIM_WINDOW least recently active entries of L (KEEP spared),
+ * the one with the fewest datagrams (the oldest of those): a dump that has
+ * made progress outlives fakes of two datagrams that came after it.
+ */
+static struct nx_entry *least_progress(const struct nx_age_list *l, const struct nx_entry *keep)
+{
+	struct nx_entry *best = NULL, *e = l->head;
+
+	for (int i = 0; e && i < VICTIM_WINDOW; e = e->next, i++)
+		if (e != keep && (!best || e->accepted < best->accepted))
+			best = e;
+	return best;
 }
 
 /*
- * Who goes first at the bound: done entries (no data; only when bytes are
- * short), then entries with a single datagram, then established ones; within
- * a class the least recently active. KEEP (the entry being fed) is spared.
+ * Who goes first at the bound: entries with a single datagram, then done
+ * entries (only when bytes are short: they hold no text, but losing one lets
+ * the late copies of a finished dump come back as a second, incomplete dump),
+ * then established ones; within a class the one with the least progress
+ * among the least recently active (least_progress). KEEP (the entry being
+ * fed) is spared.
  */
 static struct nx_entry *victim(struct nx_reasm *r, const struct nx_entry *keep, bool done_too)
 {
 	static const int classes[][2] = {
-		{ NX_L_DONE, NX_L_DONE },
 		{ NX_L_DUMP_NEW, NX_L_STREAM_NEW },
+		{ NX_L_DONE, NX_L_DONE },
 		{ NX_L_DUMP_EST, NX_L_STREAM_EST },
 	};
 
-	for (size_t c = done_too ? 0 : 1; c < 3; c++) {
-		struct nx_entry *a = oldest_but(&r->lists[classes[c][0]], keep);
-		struct nx_entry *b = oldest_but(&r->lists[classes[c][1]], keep);
+	for (size_t c = 0; c < 3; c++) {
+		if (classes[c][0] == NX_L_DONE && !done_too)
+			continue;
+		struct nx_entry *a = least_progress(&r->lists[classes[c][0]], keep);
+		struct nx_entry *b = least_progress(&r->lists[classes[c][1]], keep);
 
 		if (a && b)
-			return a->last_ms <= b->last_ms ? a : b;
+			return a->accepted != b->accepted ? (a->accepted < b->accepted ? a : b)
+							  : (a->last_ms <= b->last_ms ? a : b);
 		if (a || b)
 			return a ? a : b;
 	}
@@ -312,6 +335,34 @@ static void make_key(struct key *k, const struct nx_packet *p, const char *sourc
 		key_str(k, source);
 		break;
 	}
+}
+
+int nx_reasm_set_admission(struct nx_reasm *r, nx_reasm_trust_fn trusted, void *ctx)
+{
+	if (trusted && !r->seen && !(r->seen = calloc(SEEN_SLOTS, sizeof(*r->seen))))
+		return -1;
+	r->trusted = trusted;
+	r->trust_ctx = ctx;
+	return 0;
+}
+
+/* May the dump of P (key hash HASH) open an entry now? See nx_reasm_set_admission(). */
+static bool admit(struct nx_reasm *r, const struct nx_packet *p, const char *source,
+		  uint64_t hash)
+{
+	uint64_t *slot, mark = hash | 1;
+
+	if (!r->trusted)
+		return true;
+	slot = &r->seen[(hash >> 17) & (SEEN_SLOTS - 1)];
+	if (*slot == mark) {
+		*slot = 0;
+		return true;
+	}
+	if (r->trusted(r->trust_ctx, source, p->host))
+		return true;
+	*slot = mark;
+	return false;
 }
 
 static struct nx_entry *entry_new(struct nx_reasm *r, const struct key *k, uint64_t hash,
@@ -461,6 +512,10 @@ static enum nx_feed_result feed_packet(struct nx_reasm *r, const struct nx_packe
 			return count(r, res);
 		}
 		close_entry(r, e);	/* legacy: a new dump took over the ids */
+	}
+	if (!admit(r, p, source, hash)) {
+		r->st.shed++;
+		return NX_FEED_SHED;
 	}
 	if (!make_room(r, sizeof(*e) + 4096, true, NULL))
 		return count(r, NX_PLACE_FULL);

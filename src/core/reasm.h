@@ -50,6 +50,7 @@ struct nx_reasm_stats {
 	uint64_t malformed;			/* by any decoder, or inconsistent with its dump */
 	uint64_t over_limit;			/* dropped: a limit would be exceeded */
 	uint64_t evicted;			/* partial dumps flushed early at the memory bound */
+	uint64_t shed;				/* first datagrams of new dumps dropped by admission */
 	uint64_t complete;			/* dumps emitted complete */
 	uint64_t incomplete;			/* dumps emitted incomplete (timeout or eviction) */
 	uint64_t by_format[NX_FORMAT_COUNT];	/* accepted datagrams per format */
@@ -60,6 +61,7 @@ enum nx_feed_result {
 	NX_FEED_DUPLICATE,
 	NX_FEED_MALFORMED,
 	NX_FEED_OVER_LIMIT,
+	NX_FEED_SHED,		/* a new dump's first datagram, dropped by admission */
 };
 
 struct nx_reasm *nx_reasm_new(const struct nx_reasm_limits *limits);
@@ -74,6 +76,17 @@ void nx_reasm_expire(struct nx_reasm *r, uint64_t now_ms);
 
 /* Close everything now (shutdown): all partial dumps become ready. */
 void nx_reasm_flush(struct nx_reasm *r, uint64_t now_ms);
+
+/*
+ * Admission, for when the receiver falls behind a flood: while set, a
+ * datagram that would open a new partial dump opens it only if TRUSTED(CTX,
+ * SOURCE, HOST) says its sender is known, or when it is the second datagram
+ * seen for that dump; the first is dropped and counted as `shed` (a sender's
+ * redundancy pass brings it back). Fakes of one datagram each then cost no
+ * entry. TRUSTED NULL: admit everything (the default). -1 on ENOMEM.
+ */
+typedef bool (*nx_reasm_trust_fn)(void *ctx, const char *source, const char *host);
+int nx_reasm_set_admission(struct nx_reasm *r, nx_reasm_trust_fn trusted, void *ctx);
 
 /* Next finished dump (complete or not), or NULL. Free with nx_dump_free(). */
 struct nx_dump *nx_reasm_next(struct nx_reasm *r);

@@ -28,6 +28,7 @@ size_t counters_list(const struct nxd_counters *c, struct nx_counter *out)
 	PUT("dumps_complete", c->reasm.complete);
 	PUT("dumps_incomplete", c->reasm.incomplete);
 	PUT("evicted", c->reasm.evicted);
+	PUT("shed", c->reasm.shed);
 	PUT("queue_waits", c->queue_waits);
 	PUT("stored", c->store.stored);
 	PUT("reports", c->store.reports);
@@ -42,6 +43,9 @@ size_t counters_list(const struct nxd_counters *c, struct nx_counter *out)
 	PUT("analysis_crashes", c->analysis.crashes);
 	PUT("analysis_timeouts", c->analysis.timeouts);
 	PUT("analysis_restarts", c->analysis.restarts);
+	PUT("noise_sampled", c->noise.sampled);
+	PUT("noise_aggregated", c->noise.aggregated);
+	PUT("noise_dropped", c->noise.dropped);
 #undef PUT
 	assert(n <= NXD_N_COUNTERS);
 	return n;

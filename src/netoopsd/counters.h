@@ -31,12 +31,17 @@ struct nxd_counters {
 	struct nx_reasm_stats reasm;
 	struct nxd_rx_counters rx;
 	uint64_t queue_waits;		/* receive paused: analysis/store queue full */
+	struct {			/* one-datagram fragments (netoopsd/triage.h) */
+		uint64_t sampled;	/* queued to be stored as a sample */
+		uint64_t aggregated;	/* counted, not stored */
+		uint64_t dropped;	/* samples that found the queue's noise share full */
+	} noise;
 	struct nxd_store_counters store;
 	struct nxd_analysis_counters analysis;
 	uint64_t started_ms;		/* wall clock at start */
 };
 
-#define NXD_N_COUNTERS 32
+#define NXD_N_COUNTERS 48
 
 /* Name every counter of C into OUT (NXD_N_COUNTERS entries); returns the count. */
 size_t counters_list(const struct nxd_counters *c, struct nx_counter *out);

@@ -1,10 +1,12 @@
 /* The receive loop: sockets and signals in, datagrams into reassembly, dumps to the sink. */
 #include <errno.h>
+#include <linux/sock_diag.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/random.h>
 #include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -25,6 +27,17 @@
  */
 #define BUSY_WAKEUP	64	/* datagrams */
 #define COALESCE_NS	500000
+
+/*
+ * Falling behind: a socket buffer more than 1/OVERLOAD_FILL full (or the
+ * kernel dropping). For OVERLOAD_HOLD_MS after that, new dumps need admission
+ * (nx_reasm_set_admission): a one-datagram fake is shed before it costs an
+ * entry, which lets the loop catch up; established senders pass at once,
+ * others lose only their first datagram (the redundancy pass resends it).
+ */
+#define OVERLOAD_FILL		8
+#define OVERLOAD_HOLD_MS	1000
+#define OVERLOAD_LOG_MS		10000	/* at most one warning this often */
 
 static uint64_t mono_ms(void)
 {
@@ -61,14 +74,48 @@ int loop_block_signals(void)
 	return pthread_sigmask(SIG_BLOCK, &set, NULL) == 0 ? 0 : -1;
 }
 
+/* Triage D: queue it (real, or a noise sample), or count it as noise and free it. */
+static void hand_over(struct nxd_loop *l, struct nx_dump *d, uint64_t now)
+{
+	enum nxd_verdict v = triage_dump(l->triage, d, now);
+
+	if (v == NXD_NOISE_COUNTED) {
+		l->counters.noise.aggregated++;
+		nx_dump_free(d);
+		return;
+	}
+	if (v == NXD_NOISE_SAMPLE)
+		l->counters.noise.sampled++;
+	switch (sink_push(l->sink, d, wall_ms(), v == NXD_NOISE_SAMPLE)) {
+	case NXD_PUSH_WAITED:
+		l->counters.queue_waits++;
+		break;
+	case NXD_PUSH_DROPPED:
+		if (v == NXD_NOISE_SAMPLE)
+			l->counters.noise.dropped++;
+		break;
+	case NXD_PUSH_QUEUED:
+		break;
+	}
+}
+
 /* Hand every finished dump to the sink. */
 static void drain_ready(struct nxd_loop *l)
 {
+	uint64_t now = mono_ms();
 	struct nx_dump *d;
 
 	while ((d = nx_reasm_next(l->reasm)))
-		if (sink_push(l->sink, d, wall_ms()))
-			l->counters.queue_waits++;
+		hand_over(l, d, now);
+}
+
+/* Once per noise interval with noise in it: say how much and from where. */
+static void report_noise(struct nxd_loop *l, uint64_t now, bool final)
+{
+	char msg[2048];
+
+	if (triage_interval_end(l->triage, now, final, msg, sizeof(msg)))
+		log_warn("%s", msg);
 }
 
 static void publish_counters(struct nxd_loop *l)
@@ -77,11 +124,52 @@ static void publish_counters(struct nxd_loop *l)
 	sink_update_counters(l->sink, &l->counters);
 }
 
+/* The socket's receive buffer is filling up: the loop is falling behind. */
+static bool backlogged(const struct nxd_listener *s)
+{
+	uint32_t mi[SK_MEMINFO_VARS];
+	socklen_t len = sizeof(mi);
+
+	return getsockopt(s->fd, SOL_SOCKET, SO_MEMINFO, mi, &len) == 0 &&
+	       len > SK_MEMINFO_RCVBUF * sizeof(mi[0]) &&
+	       (uint64_t)mi[SK_MEMINFO_RMEM_ALLOC] * OVERLOAD_FILL > mi[SK_MEMINFO_RCVBUF];
+}
+
+static bool trusted(void *ctx, const char *source, const char *host)
+{
+	const struct nxd_loop *l = ctx;
+
+	return triage_trusted(l->triage, source, host);
+}
+
+/* Admission on while overloaded (see OVERLOAD_FILL), off once caught up. */
+static void update_admission(struct nxd_loop *l, uint64_t now)
+{
+	bool want = now < l->overload_until;
+
+	if (want == l->admitting)
+		return;
+	if (nx_reasm_set_admission(l->reasm, want ? trusted : NULL, l) < 0) {
+		log_err("out of memory for flood admission; admitting every dump");
+		l->overload_until = 0;
+		return;
+	}
+	l->admitting = want;
+	if (want && (!l->overload_logged || now >= l->overload_logged + OVERLOAD_LOG_MS)) {
+		l->overload_logged = now;
+		log_warn("falling behind (a socket buffer is over 1/%d full): new dumps from "
+			 "senders not established are admitted from their second datagram "
+			 "(counted as shed: %llu so far)", OVERLOAD_FILL,
+			 (unsigned long long)nx_reasm_stats(l->reasm)->shed);
+	}
+}
+
 /* Returns the number of datagrams received. */
 static size_t receive(struct nxd_loop *l, struct nxd_listener *s,
 		      struct nxd_rx_batch *b, struct nxd_datagram *dg)
 {
 	size_t total = 0;
+	uint64_t overflow = l->counters.rx.socket_overflow;
 
 	for (int round = 0; round < BATCHES_PER_WAKEUP; round++) {
 		size_t n = listener_receive(s, b, dg, &l->counters.rx);
@@ -94,6 +182,8 @@ static size_t receive(struct nxd_loop *l, struct nxd_listener *s,
 		if (n < l->cfg->batch)
 			break;
 	}
+	if (l->counters.rx.socket_overflow > overflow || backlogged(s))
+		l->overload_until = mono_ms() + OVERLOAD_HOLD_MS;
 	return total;
 }
 
@@ -165,11 +255,13 @@ static void serve(struct nxd_loop *l, int ep, int sfd, struct nxd_rx_batch *b,
 		if (got >= BUSY_WAKEUP)
 			nanosleep(&(struct timespec){ .tv_nsec = COALESCE_NS }, NULL);
 		now = mono_ms();
+		update_admission(l, now);
 		if (nx_reasm_next_deadline(l->reasm, now) == 0) {
 			nx_reasm_expire(l->reasm, now);
 			drain_ready(l);
 		}
 		if (now >= publish_at) {
+			report_noise(l, now, false);
 			publish_counters(l);
 			publish_at = now + l->cfg->stats_interval_ms / 2;
 		}
@@ -183,22 +275,33 @@ int loop_run(struct nxd_loop *l)
 	struct nxd_datagram *dg = calloc(l->cfg->batch, sizeof(*dg));
 	int sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	int ep = sfd >= 0 ? setup_epoll(l, sfd) : -1;
+	uint64_t seed = 0;
 
-	if (!b || !dg || ep < 0) {
+	l->triage = malloc(sizeof(*l->triage));
+	if (!b || !dg || ep < 0 || !l->triage) {
 		log_err("cannot start the receive loop: %s", strerror(errno));
 		rx_batch_free(b);
 		free(dg);
+		free(l->triage);
+		l->triage = NULL;
 		if (sfd >= 0)
 			close(sfd);
 		return -1;
 	}
+	/* A secret key: senders cannot aim at one slot of the established table. */
+	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
+		log_warn("getrandom failed; the triage hash key is not secret");
+	triage_init(l->triage, seed, mono_ms());
 	l->counters.started_ms = (uint64_t)wall_ms();
 	sd_notify(0, "READY=1\nSTATUS=receiving");
 	serve(l, ep, sfd, b, dg);
 	sd_notify(0, "STOPPING=1");
 	nx_reasm_flush(l->reasm, mono_ms());
 	drain_ready(l);
+	report_noise(l, mono_ms(), true);
 	publish_counters(l);
+	free(l->triage);
+	l->triage = NULL;
 	close(ep);
 	close(sfd);
 	rx_batch_free(b);

@@ -7,6 +7,7 @@
 #include "netoopsd/counters.h"
 #include "netoopsd/listener.h"
 #include "netoopsd/sink.h"
+#include "netoopsd/triage.h"
 
 struct nxd_loop {
 	const struct nxd_config *cfg;
@@ -14,6 +15,10 @@ struct nxd_loop {
 	size_t n_listeners;
 	struct nx_reasm *reasm;
 	struct nxd_sink *sink;
+	struct nxd_triage *triage;	/* real dumps vs. noise; loop_run's own */
+	uint64_t overload_until;	/* falling behind: admission on until then (mono ms) */
+	uint64_t overload_logged;	/* last "falling behind" warning (mono ms) */
+	bool admitting;			/* nx_reasm_set_admission() is on */
 	struct nxd_counters counters;	/* the receive side's */
 };
 
@@ -25,7 +30,9 @@ int loop_block_signals(void);
 
 /*
  * Run until SIGTERM or SIGINT: then flush partial dumps as incomplete, hand
- * them to the sink and return 0 (-1 if the loop could not start).
+ * them to the sink and return 0 (-1 if the loop could not start). Finished
+ * dumps are triaged (triage.h): real ones queued with priority, noise
+ * sampled or counted, so a flood never makes the loop wait.
  * SIGHUP reopens the append file.
  */
 int loop_run(struct nxd_loop *l);

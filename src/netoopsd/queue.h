@@ -1,4 +1,4 @@
-/* A bounded queue of finished dumps between the daemon's threads. */
+/* A bounded two-class queue of finished dumps between the daemon's threads: real dumps first, noise never waits. */
 #ifndef NXD_QUEUE_H
 #define NXD_QUEUE_H
 
@@ -20,6 +20,15 @@ struct nxd_item {
 	struct nx_report_set *reports;		/* filled in by the analysis thread */
 	struct nx_analysis analysis;		/* likewise: ok, or why not */
 	int64_t id;				/* > 0 once stored */
+	bool noise;				/* a noise sample (triage.h): low priority */
+};
+
+enum nxd_qclass { NXD_Q_REAL, NXD_Q_NOISE, NXD_Q_CLASSES };
+
+/* One class's list and its share of the bound. */
+struct nxd_qlist {
+	struct nxd_item *head, **tail;
+	size_t bytes, max_bytes;
 };
 
 struct nxd_queue {
@@ -27,12 +36,15 @@ struct nxd_queue {
 	pthread_cond_t nonempty;		/* an item arrived, or the queue closed */
 	pthread_cond_t space;			/* bytes fell below max */
 	/* protected by lock: */
-	struct nxd_item *head, **tail;
-	size_t bytes, max_bytes;
+	struct nxd_qlist cls[NXD_Q_CLASSES];
 	bool closed;
 	bool wakeup;				/* queue_wake() was called */
 };
 
+/*
+ * MAX_BYTES in all: noise may hold an eighth of it, real dumps the rest, so
+ * noise can never take the room real dumps need.
+ */
 void queue_init(struct nxd_queue *q, size_t max_bytes);
 void queue_destroy(struct nxd_queue *q);
 
@@ -40,13 +52,21 @@ void queue_destroy(struct nxd_queue *q);
 size_t queue_item_bytes(const struct nxd_item *it);
 
 /*
- * Append the list LIST (linked by ->next); waits while the queue holds more
- * than its bound, so memory stays bounded. Returns true if it had to wait.
+ * Append the list LIST (linked by ->next), each item to its class; waits
+ * while LIST's class (real if it holds a real dump, else noise) is over its
+ * bound, so memory stays bounded. Returns true if it had to wait.
  */
 bool queue_push(struct nxd_queue *q, struct nxd_item *list);
 
 /*
+ * Append noise item IT unless the noise share is full; never waits. False:
+ * not queued (the caller still owns IT, and counts it as dropped).
+ */
+bool queue_offer_noise(struct nxd_queue *q, struct nxd_item *it);
+
+/*
  * Take up to MAX_ITEMS items / MAX_BYTES (at least one item) off the front,
+ * real dumps before noise,
  * waiting until DEADLINE (CLOCK_MONOTONIC; NULL: no limit). Returns the list, or
  * NULL on timeout, on queue_wake(), or when the queue is closed and empty
  * (*CLOSED then set).

@@ -15,7 +15,9 @@
  * Two threads, so that analysing one batch overlaps storing the previous
  * one (and its fsync). Each queue is bounded in bytes; when the store falls
  * behind, the analysis thread waits, then the receive loop, and the socket
- * buffer absorbs the rest (overflow is counted).
+ * buffer absorbs the rest (overflow is counted). Real dumps go first and
+ * have 7/8 of each queue; noise samples (triage.h) never make the receive
+ * loop wait: they are dropped (and counted) when their share is full.
  *
  * The analysis thread does not run nx_analyse() itself: it hands each text
  * to the analysis worker process (analyst.h) and waits at most the analysis
@@ -55,18 +57,24 @@ static double mono_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-bool sink_push(struct nxd_sink *s, struct nx_dump *d, int64_t received_ms)
+enum nxd_push sink_push(struct nxd_sink *s, struct nx_dump *d, int64_t received_ms, bool noise)
 {
 	struct nxd_item *it = calloc(1, sizeof(*it));
 
 	if (!it) {
 		log_err("out of memory queueing a dump from %s; dropped", d->source);
 		nx_dump_free(d);
-		return false;
+		return NXD_PUSH_DROPPED;
 	}
 	it->dump = d;
 	it->received_ms = received_ms;
-	return queue_push(&s->incoming, it);
+	if (!noise)
+		return queue_push(&s->incoming, it) ? NXD_PUSH_WAITED : NXD_PUSH_QUEUED;
+	if (queue_offer_noise(&s->incoming, it))
+		return NXD_PUSH_QUEUED;
+	nx_dump_free(d);
+	free(it);
+	return NXD_PUSH_DROPPED;
 }
 
 void sink_update_counters(struct nxd_sink *s, const struct nxd_counters *rx_side)
@@ -75,6 +83,7 @@ void sink_update_counters(struct nxd_sink *s, const struct nxd_counters *rx_side
 	s->counters.reasm = rx_side->reasm;
 	s->counters.rx = rx_side->rx;
 	s->counters.queue_waits = rx_side->queue_waits;
+	s->counters.noise = rx_side->noise;
 	s->counters.started_ms = rx_side->started_ms;
 	pthread_mutex_unlock(&s->lock);
 }

@@ -28,12 +28,19 @@ struct nxd_sink_parts {
  */
 struct nxd_sink *sink_start(const struct nxd_sink_parts *p);
 
+enum nxd_push {
+	NXD_PUSH_QUEUED,
+	NXD_PUSH_WAITED,	/* queued after waiting for room */
+	NXD_PUSH_DROPPED,	/* not queued: noise share full, or out of memory (logged) */
+};
+
 /*
  * Queue dump D (ownership passes to the sink), received at wall-clock
- * RECEIVED_MS. Waits while the queue is full, so that memory stays bounded;
- * returns true if it had to wait.
+ * RECEIVED_MS. A real dump waits while the queue's real share is full, so
+ * that memory stays bounded; a NOISE sample never waits: it is dropped when
+ * the noise share is full.
  */
-bool sink_push(struct nxd_sink *s, struct nx_dump *d, int64_t received_ms);
+enum nxd_push sink_push(struct nxd_sink *s, struct nx_dump *d, int64_t received_ms, bool noise);
 
 /* Give the sink the receive side's latest counters, saved at the next interval. */
 void sink_update_counters(struct nxd_sink *s, const struct nxd_counters *rx_side);

@@ -1,0 +1,20 @@
+# shellcheck shell=sh
+# Shared helpers of the benchmark scripts (sourced): free ports, key=value fields, kernel drops.
+
+# A UDP port nobody on this machine is bound to.
+port() {
+	while :; do
+		p=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000 ))
+		ss -Hlun "sport = :$p" | grep -q . || { echo "$p"; return; }
+	done
+}
+
+# kv KEY: the value of KEY=value in the line on stdin (nxload's and nullrecv's summaries).
+kv() { tr " " "\n" | sed -n "s/^$1=//p" | head -n 1; }
+
+# Datagrams the kernel dropped before any socket: per-CPU backlog full (softnet_stat column 2).
+backlog_drops() {
+	s=0
+	while read -r _ dropped _; do s=$((s + 0x$dropped)); done </proc/net/softnet_stat
+	echo "$s"
+}
