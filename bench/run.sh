@@ -122,4 +122,5 @@ echo "socket overflow: $ovfl datagrams; kernel backlog drops during the run: $((
 echo "peak RSS:        $((rss_kb / 1024)) MiB"
 echo "stored complete: $complete/$HOSTS (stored in all: $total)"
 } | tee "$OUT/results.txt"
+BUILD=$BUILD bench/durability.sh	# FULL vs NORMAL synchronous: dumps/s and fsyncs per dump
 [ "$complete" -eq "$HOSTS" ]

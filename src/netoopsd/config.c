@@ -22,6 +22,8 @@ void config_defaults(struct nxd_config *c)
 	c->rcvbuf = 64 << 20;
 	c->stats_interval_ms = 5000;
 	c->batch = 256;
+	c->db_fsync = 1;
+	c->stop_wait_ms = 30000;
 }
 
 int config_parse_addr(const char *text, uint16_t defport, struct nxd_addr *out)
@@ -147,6 +149,8 @@ static const struct numeric numerics[] = {
 	{ "rcvbuf", true, 4096, 1u << 30, FIELD(rcvbuf), "64M" },
 	{ "stats-interval-ms", false, 100, 3600000, FIELD(stats_interval_ms), "5000" },
 	{ "batch", false, 1, NXD_MAX_BATCH_SETTING, FIELD(batch), "256" },
+	{ "db-fsync", false, 0, 1, FIELD(db_fsync), "1" },
+	{ "stop-wait-ms", false, 0, 3600000, FIELD(stop_wait_ms), "30000" },
 };
 
 static const char *set_numeric(struct nxd_config *c, const struct numeric *n,

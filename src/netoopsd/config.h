@@ -32,6 +32,8 @@ struct nxd_config {
 	uint32_t rcvbuf;		/* SO_RCVBUF(FORCE) bytes */
 	uint32_t stats_interval_ms;	/* counters saved to the DB this often */
 	uint32_t batch;			/* recvmmsg batch size */
+	uint32_t db_fsync;		/* 1: commits and the append file fsync'ed; 0: not */
+	uint32_t stop_wait_ms;		/* at a stop, how long to wait out a locked database */
 	bool verbose;
 };
 

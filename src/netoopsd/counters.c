@@ -39,6 +39,9 @@ size_t counters_list(const struct nxd_counters *c, struct nx_counter *out)
 	PUT("syslog_errors", c->store.syslog_errors);
 	PUT("started_ms", c->started_ms);
 	PUT("datagrams_fed", c->reasm.datagrams);
+	PUT("store_lock_waits", c->store.lock_waits);
+	PUT("dropped_nomem", c->store.dropped_nomem);
+	PUT("socket_overflow_unmeasured", c->rx.overflow_unmeasured);
 #undef PUT
 	assert(n <= NXD_N_COUNTERS);
 	return n;

@@ -17,6 +17,8 @@ struct nxd_store_counters {
 	uint64_t append_errors;
 	uint64_t syslog_sent, syslog_errors;
 	uint64_t batches;		/* store transactions */
+	uint64_t lock_waits;		/* times a batch waited for a database locked elsewhere */
+	uint64_t dropped_nomem;		/* finished dumps dropped: no memory to queue them */
 };
 
 /* A snapshot of everything, as saved into the database. */
@@ -28,7 +30,7 @@ struct nxd_counters {
 	uint64_t started_ms;		/* wall clock at start */
 };
 
-#define NXD_N_COUNTERS 28
+#define NXD_N_COUNTERS 31
 
 /* Name every counter of C into OUT (NXD_N_COUNTERS entries); returns the count. */
 size_t counters_list(const struct nxd_counters *c, struct nx_counter *out);
