@@ -57,18 +57,15 @@ at_least() { [ "$(stored "$1")" -ge "$2" ]; }
 # SQLite syncs with fdatasync where it can; either call makes the data durable.
 SYNC='(fsync|fdatasync)'
 
-# sync_before_stored NAME FILE_SUFFIX: in the thread that logged "stored dump 1", an fsync or
-# fdatasync of a file ending in FILE_SUFFIX returned before the log line was written.
-sync_before_stored() {
-	t=$(grep -l 'stored dump 1 ' "$W/$1".tr.*) || { echo "no stored line traced"; return 1; }
-	line_log=$(grep -n 'write(2<.*stored dump 1 ' "$t" | head -n 1 | cut -d: -f1)
+# sync_before NAME PATH_END LOGGED: in the thread that logged LOGGED, an fsync or fdatasync of a
+# file whose path ends in PATH_END returned before that log line was written.
+sync_before() {
+	t=$(grep -l "write(2<.*$3" "$W/$1".tr.*) || { echo "'$3' not traced"; return 1; }
+	line_log=$(grep -n "write(2<.*$3" "$t" | head -n 1 | cut -d: -f1)
 	line_sync=$(grep -nE "^$SYNC\([0-9]*<[^>]*$2>\) *= 0" "$t" | head -n 1 | cut -d: -f1)
-	echo "$t: sync of *$2 at line ${line_sync:-none}, stored line at $line_log"
+	echo "$t: sync of *$2 at line ${line_sync:-none}, '$3' at line $line_log"
 	[ -n "$line_sync" ] && [ "$line_sync" -lt "$line_log" ]
 }
-
-# dir_synced NAME DIR: some thread fsync'ed the directory DIR (new files' names are durable).
-dir_synced() { cat "$W/$1".tr.* | grep -qE "^$SYNC\([0-9]*<$2>\) *= 0"; }
 
 # group_commit NAME: under a burst, far fewer WAL fsyncs than stored dumps.
 group_commit() {
@@ -88,9 +85,11 @@ check durable-burst "$NXLOAD" --to "127.0.0.1:$P" --text "$OOPS" --hosts 200 --h
 	--window 200 --pad 8192
 check durable-burst-stored h_wait 20 at_least "$DB" 201
 check durable-stop s_traced_stop d
-check wal-synced-before-stored-line sync_before_stored d .db-wal
-check append-synced-before-stored-line sync_before_stored d d.append
-check db-directory-fsynced dir_synced d "$W/d"
+check wal-synced-before-stored-line sync_before d .db-wal 'stored dump 1 '
+check append-synced-before-stored-line sync_before d d.append 'stored dump 1 '
+# the directory of the new database (and its -wal), before netoopsd said it was listening
+check db-directory-synced-before-listening sync_before d "$W/d" 'listening on'
+
 check group-commit-shares-fsyncs group_commit d
 
 # ---- 2. a database locked by another process -------------------------------------------
@@ -99,14 +98,20 @@ check group-commit-shares-fsyncs group_commit d
 s_lock() {
 	rm -f "$W/lock.fifo" "$W/lock.out"
 	mkfifo "$W/lock.fifo"
-	sqlite3 "$1" <"$W/lock.fifo" >"$W/lock.out" 2>&1 &
+	sqlite3 "$1" <"$W/lock.fifo" >"$W/lock.out" 2>&1 9>&- &
 	lock_pid=$!
 	h_pids="$h_pids $lock_pid"
 	exec 9>"$W/lock.fifo"
 	printf ".timeout 10000\nBEGIN EXCLUSIVE;\nSELECT 'locked';\n" >&9
 	h_wait 15 grep -q '^locked' "$W/lock.out" && ! grep -q Error "$W/lock.out"
 }
-s_unlock() { echo "COMMIT;" >&9; exec 9>&-; wait "$lock_pid"; }
+# The shell stops once fd 9 closes; anything started meanwhile gets 9>&-, so it does not keep
+# the fifo open.
+s_unlock() {
+	printf "COMMIT;\nSELECT 'unlocked';\n" >&9
+	exec 9>&-
+	h_wait 15 grep -q '^unlocked' "$W/lock.out" && wait "$lock_pid"
+}
 
 # syslog_count: datagrams the syslog stand-in received (it prints them when stopped).
 syslog_count() { kill -TERM "$SYSLOG_PID" 2>/dev/null; wait "$SYSLOG_PID"; sed -n 's/.*received=\([0-9]*\).*/\1/p' "$W/syslog.out"; }
@@ -114,7 +119,7 @@ syslog_count() { kill -TERM "$SYSLOG_PID" 2>/dev/null; wait "$SYSLOG_PID"; sed -
 # send_spread N SECONDS PREFIX PORT: N dumps of 32 KiB, spread over SECONDS.
 send_spread() {
 	for i in $(seq "$1"); do
-		"$NXLOAD" --to "127.0.0.1:$4" --text "$OOPS" --pad 32768 --host "$3-$i" >/dev/null ||
+		"$NXLOAD" --to "127.0.0.1:$4" --text "$OOPS" --pad 32768 --host "$3-$i" >/dev/null 9>&- ||
 			return 1
 		sleep "$(awk -v s="$2" -v n="$1" 'BEGIN { print s / n }')"
 	done
@@ -132,7 +137,7 @@ check lock-dumps-arrive send_spread "$N" $((LOCK_S - 5)) locked "$P"
 sleep $((LOCK_S - ($(date +%s) - t0)))
 check lock-blocked-logged grep -q 'database is locked by another process' "$W/l.log"
 # The syslog stand-in from now on (it gives up after a minute without traffic).
-"$NULLRECV" "$SP" 600000 >"$W/syslog.out" &
+"$NULLRECV" "$SP" 600000 >"$W/syslog.out" 9>&- &
 SYSLOG_PID=$!
 h_pids="$h_pids $SYSLOG_PID"
 sleep 0.2
