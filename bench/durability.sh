@@ -18,16 +18,9 @@ CORPUS=$SHARED/corpus/oops-dev/satyr
 rm -rf "$OUT"; mkdir -p "$OUT"
 ${CC:-cc} -O2 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Isrc \
 	-o "$OUT/nxload" bench/nxload.c "$BUILD/libnxcore.a" -lcrypto
-texts=""
-for f in $(find "$CORPUS" -type f | sort | head -n 16); do texts="$texts --text $f"; done
-[ -n "$texts" ] || { echo "durability: no corpus at $CORPUS"; exit 1; }
-
-port() {
-	while :; do
-		p=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000 ))
-		ss -Hlun "sport = :$p" | grep -q . || { echo "$p"; return; }
-	done
-}
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
+texts=$(corpus_texts "$CORPUS")
 now() { date +%s.%N; }
 spid=""
 # Whatever happens, leave no daemon behind; keep the exit status.

@@ -26,17 +26,10 @@ $CC $FLAGS -o "$OUT/nxload" bench/nxload.c "$BUILD/libnxcore.a" -lcrypto
 # shellcheck disable=SC2086
 $CC $FLAGS -o "$OUT/nullrecv" bench/nullrecv.c
 
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 # Realistic oopses from the corpus (up to 16, one per host in turn).
-texts=""
-for f in $(ls "$CORPUS" | head -n 16); do texts="$texts --text $CORPUS/$f"; done
-[ -n "$texts" ] || { echo "bench: no corpus at $CORPUS"; exit 1; }
-
-port() {
-	while :; do
-		p=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000 ))
-		ss -Hlun "sport = :$p" | grep -q . || { echo "$p"; return; }
-	done
-}
+texts=$(corpus_texts "$CORPUS")
 
 load() {	# load PORT RATE: the storm, as nxload offers it
 	# shellcheck disable=SC2086
