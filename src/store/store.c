@@ -174,6 +174,20 @@ static int create_file(const char *path, char *err, size_t errlen)
 	return 0;
 }
 
+/* Why opening failed, as what to fix; UNWRITABLE: a matter of permissions or mounts. */
+static void explain_failure(const struct nx_store *s, const char *path, bool unwritable,
+			    char *err, size_t errlen)
+{
+	if (s->busy)
+		snprintf(err, errlen, "database %s is locked by another process (%s): end its "
+			 "transaction (e.g. a sqlite3 shell after BEGIN) and start again", path,
+			 s->err);
+	else if (unwritable)
+		explain_unwritable(path, s->err, err, errlen);
+	else
+		snprintf(err, errlen, "database %s: %s", path, s->err);
+}
+
 /*
  * A real write, before anyone is told the collector is ready: BEGIN
  * IMMEDIATE takes the write lock and opens (creates) the WAL and its
@@ -182,12 +196,8 @@ static int create_file(const char *path, char *err, size_t errlen)
  */
 static int probe_write(struct nx_store *s, const char *path, char *err, size_t errlen)
 {
-	if (sqlite3_db_readonly(s->db, "main") == 1) {
-		explain_unwritable(path, "opened read-only", err, errlen);
-		return -1;
-	}
 	if (store_exec(s, "BEGIN IMMEDIATE") < 0 || store_exec(s, "ROLLBACK") < 0) {
-		explain_unwritable(path, s->err, err, errlen);
+		explain_failure(s, path, true, err, errlen);
 		return -1;
 	}
 	if (nx_file_sync_dir(path) < 0) {
@@ -216,10 +226,8 @@ static int open_handle(struct nx_store *s, const char *path, enum nx_store_mode 
 		return -1;
 	}
 	if (configure(s) < 0 || store_migrate(s) < 0) {
-		if (mode == NX_STORE_CREATE && cannot_write(s->db))
-			explain_unwritable(path, s->err, err, errlen);
-		else
-			snprintf(err, errlen, "database %s: %s", path, s->err);
+		explain_failure(s, path, mode == NX_STORE_CREATE && cannot_write(s->db),
+				err, errlen);
 		return -1;
 	}
 	return mode == NX_STORE_CREATE ? probe_write(s, path, err, errlen) : 0;

@@ -196,7 +196,7 @@ refused() {
 	NOTIFY_SOCKET=$W/$r_name.sock "$@" "$NXD" --listen "127.0.0.1:$(h_free_port)" \
 		--db "$r_db" --quiet-ms 500 >"$W/$r_name.log" 2>&1 &
 	r_pid=$!
-	if ! h_wait 3 sh -c "! kill -0 $r_pid"; then
+	if ! h_wait 10 sh -c "! kill -0 $r_pid"; then
 		kill -TERM "$r_pid"; wait "$r_pid"; wait "$r_np"
 		echo "netoopsd started on an unwritable database:"; cat "$W/$r_name.log"
 		return 1
@@ -230,6 +230,12 @@ check refuses-read-only-mount refused mount "read-only file system" "$W/u/mnt/m.
 	unshare -m sh -c "mount --bind '$W/u/mnt' '$W/u/mnt' && mount -o remount,bind,ro '$W/u/mnt' && exec \"\$0\" \"\$@\""
 mkdir -p "$W/u/dir.db"
 check refuses-directory-as-db refused dirdb "is a directory" "$W/u/dir.db"
+
+# A lock already held at start (beyond SQLite's 5 s wait) is refused before READY, saying so.
+cp "$W/u/seed.db" "$W/u/locked.db"
+check locked-at-start-taken s_lock "$W/u/locked.db"
+check refuses-locked-at-start refused locked "locked by another process" "$W/u/locked.db"
+s_unlock
 
 # ---- 4. file modes: 0640 whatever the umask, narrower if the umask asks --------------------
 
