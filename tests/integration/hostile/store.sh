@@ -114,7 +114,12 @@ s_unlock() {
 }
 
 # syslog_count: datagrams the syslog stand-in received (it prints them when stopped).
-syslog_count() { kill -TERM "$SYSLOG_PID" 2>/dev/null; wait "$SYSLOG_PID"; sed -n 's/.*received=\([0-9]*\).*/\1/p' "$W/syslog.out"; }
+syslog_count() {
+	kill -TERM "$SYSLOG_PID" && wait "$SYSLOG_PID"
+	n_fwd=$(sed -n 's/.*received=\([0-9]*\).*/\1/p' "$W/syslog.out")
+	echo "forwarded ${n_fwd:-none}"
+	[ "${n_fwd:-0}" -eq "$1" ]
+}
 
 # send_spread N SECONDS PREFIX PORT: N dumps of 32 KiB, spread over SECONDS.
 send_spread() {
@@ -149,8 +154,7 @@ check lock-queue-waited h_wait 5 sh -c "[ \$('$CTL' --db '$DB' --json stats | jq
 check lock-no-store-error sh -c "[ \$('$CTL' --db '$DB' --json stats | jq .counters.store_errors) -eq 0 ]"
 check lock-alive h_alive l
 check lock-clean-exit h_stop l
-n_fwd=$(syslog_count)
-check lock-all-forwarded-count sh -c "echo forwarded '$n_fwd'; [ '$n_fwd' -eq $N ]"
+check lock-all-forwarded syslog_count "$N"
 
 # A stop while locked: the lock goes away within stop-wait-ms, the dump is stored.
 P=$(h_free_port) DB=$W/s.db
