@@ -184,6 +184,10 @@ kill -TERM "$(cat "$W/b.pid")"
 check stop-bounded-exits h_wait 20 sh -c "! kill -0 $(cat "$W/b.pid")"
 check stop-bounded-in-time sh -c "echo took $(( $(date +%s) - t0 )) s; [ $(( $(date +%s) - t0 )) -le 15 ]"
 check stop-bounded-says-lost grep -q 'giving up on' "$W/b.log"
+# The receive loop was waiting on the full queues, so the store thread saw the pending signal
+# before the loop could read it.
+check stop-bounded-seen-while-loop-waits awk '/stopping while the database is locked/ { s = NR }
+	/signal 15/ { g = NR } END { print "stop seen at line " s ", signal read at line " g; exit !(s && g && s < g) }' "$W/b.log"
 s_unlock
 
 # ---- 3. a database it cannot write: no READY, a message saying what to fix ---------------
