@@ -192,8 +192,8 @@ s_unlock
 
 # ---- 3. a database it cannot write: no READY, a message saying what to fix ---------------
 
-# refused NAME HINT DB [WRAPPER...]: netoopsd on DB (run through WRAPPER) exits non-zero before
-# READY, and its message contains HINT.
+# refused NAME HINT DB [WRAPPER...]: netoopsd on DB (run through WRAPPER, a command that execs
+# it) exits non-zero before READY, and its message contains HINT.
 refused() {
 	r_name=$1 r_hint=$2 r_db=$3; shift 3
 	rm -f "$W/$r_name.sock"
@@ -203,7 +203,8 @@ refused() {
 	chmod 0777 "$W/$r_name.sock"
 	NOTIFY_SOCKET=$W/$r_name.sock "$@" "$NXD" --listen "127.0.0.1:$(h_free_port)" \
 		--db "$r_db" --quiet-ms 500 >"$W/$r_name.log" 2>&1 &
-	r_pid=$!
+	r_pid=$!	# the wrapper execs netoopsd: the same process
+	h_pids="$h_pids $r_pid"
 	if ! h_wait 10 sh -c "! kill -0 $r_pid"; then
 		kill -TERM "$r_pid"; wait "$r_pid"; wait "$r_np"
 		echo "netoopsd started on an unwritable database:"; cat "$W/$r_name.log"
@@ -216,7 +217,6 @@ refused() {
 	[ "$r_rc" -ne 0 ] && ! grep -q READY "$W/$r_name.notify" && grep -q "$r_hint" "$W/$r_name.log"
 }
 
-as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
 chmod 0711 "$W"
 mkdir -p "$W/u"; chmod 0777 "$W/u"
 # a valid database, to be made unwritable in each way
@@ -227,12 +227,15 @@ h_wait 10 grep -q "listening on" "$W/seed.log"
 kill -TERM "$seed_pid"; wait "$seed_pid"
 
 cp "$W/u/seed.db" "$W/u/ro.db"; chown nobody "$W/u/ro.db"; chmod 0444 "$W/u/ro.db"
-check refuses-read-only-file refused ro "not writable by uid" "$W/u/ro.db" as_nobody
+check refuses-read-only-file refused ro "not writable by uid" "$W/u/ro.db" \
+	setpriv --reuid=nobody --regid=nogroup --clear-groups
 mkdir -p "$W/u/rodir"; cp "$W/u/seed.db" "$W/u/rodir/r.db"
 chown -R nobody "$W/u/rodir"; chmod 0555 "$W/u/rodir"
-check refuses-read-only-directory refused rodir "directory .* is not writable" "$W/u/rodir/r.db" as_nobody
+check refuses-read-only-directory refused rodir "directory .* is not writable" "$W/u/rodir/r.db" \
+	setpriv --reuid=nobody --regid=nogroup --clear-groups
 cp "$W/u/seed.db" "$W/u/root.db"; chmod 0644 "$W/u/root.db"
-check refuses-file-of-another-user refused other "chown it" "$W/u/root.db" as_nobody
+check refuses-file-of-another-user refused other "chown it" "$W/u/root.db" \
+	setpriv --reuid=nobody --regid=nogroup --clear-groups
 mkdir -p "$W/u/mnt"; cp "$W/u/seed.db" "$W/u/mnt/m.db"
 check refuses-read-only-mount refused mount "read-only file system" "$W/u/mnt/m.db" \
 	unshare -m sh -c "mount --bind '$W/u/mnt' '$W/u/mnt' && mount -o remount,bind,ro '$W/u/mnt' && exec \"\$0\" \"\$@\""
