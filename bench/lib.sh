@@ -1,7 +1,16 @@
 # shellcheck shell=sh
-# Shared helpers of the benchmark scripts (sourced): free ports, key=value fields, kernel drops.
+# Shared helpers of the benchmark scripts (sourced): corpus texts for nxload, free ports,
+# key=value fields, kernel drops.
 
-# A UDP port nobody on this machine is bound to.
+# corpus_texts DIR: "--text FILE" for up to 16 realistic oopses of DIR (one per host in turn).
+corpus_texts() {
+	ct=""
+	for f in $(find "$1" -type f | sort | head -n 16); do ct="$ct --text $f"; done
+	[ -n "$ct" ] || { echo "bench: no corpus at $1" >&2; return 1; }
+	echo "$ct"
+}
+
+# port: a UDP port nobody on this machine is bound to.
 port() {
 	while :; do
 		p=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000 ))

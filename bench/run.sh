@@ -26,13 +26,10 @@ $CC $FLAGS -o "$OUT/nxload" bench/nxload.c "$BUILD/libnxcore.a" -lcrypto
 # shellcheck disable=SC2086
 $CC $FLAGS -o "$OUT/nullrecv" bench/nullrecv.c
 
-# Realistic oopses from the corpus (up to 16, one per host in turn).
-texts=""
-for f in $(ls "$CORPUS" | head -n 16); do texts="$texts --text $CORPUS/$f"; done
-[ -n "$texts" ] || { echo "bench: no corpus at $CORPUS"; exit 1; }
-
 # shellcheck source=bench/lib.sh
 . bench/lib.sh
+# Realistic oopses from the corpus (up to 16, one per host in turn).
+texts=$(corpus_texts "$CORPUS")
 
 load() {	# load PORT RATE: the storm, as nxload offers it
 	# shellcheck disable=SC2086
@@ -110,4 +107,5 @@ echo "peak RSS:        $((rss_kb / 1024)) MiB"
 echo "stored complete: $complete/$HOSTS (stored in all: $total)"
 } | tee "$OUT/results.txt"
 BUILD="$BUILD" bench/flood.sh	# the flood figure (issue 7): real dumps among one-datagram fakes
+BUILD=$BUILD bench/durability.sh	# FULL vs NORMAL synchronous: dumps/s and fsyncs per dump
 [ "$complete" -eq "$HOSTS" ]

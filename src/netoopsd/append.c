@@ -1,17 +1,21 @@
 /* The append file: each complete dump as readable text, like the seed's /var/log/oops. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/escape.h"
 #include "netoopsd/log.h"
 #include "netoopsd/outputs.h"
+#include "store/file.h"
 
 struct nxd_append {
 	char *path;
 	FILE *f;
+	bool fsync;		/* fdatasync in append_sync() */
 };
 
 void format_time_ms(int64_t ms, char *buf, size_t len)
@@ -25,7 +29,19 @@ void format_time_ms(int64_t ms, char *buf, size_t len)
 		 (int)(ms % 1000));
 }
 
-struct nxd_append *append_open(const char *path, char *msg, size_t msglen)
+/* PATH for appending, created 0640 (crash logs hold kernel addresses); NULL with errno. */
+static FILE *open_file(const char *path)
+{
+	bool created;
+	int fd = nx_file_open_durable(path, O_WRONLY | O_APPEND, &created);
+	FILE *f = fd >= 0 ? fdopen(fd, "a") : NULL;
+
+	if (fd >= 0 && !f)
+		close(fd);
+	return f;
+}
+
+struct nxd_append *append_open(const char *path, bool fsync, char *msg, size_t msglen)
 {
 	struct nxd_append *a = calloc(1, sizeof(*a));
 
@@ -34,7 +50,8 @@ struct nxd_append *append_open(const char *path, char *msg, size_t msglen)
 		snprintf(msg, msglen, "out of memory");
 		return NULL;
 	}
-	a->f = fopen(path, "ae");
+	a->fsync = fsync;
+	a->f = open_file(path);
 	if (!a->f) {
 		snprintf(msg, msglen, "cannot open append file %s: %s", path, strerror(errno));
 		free(a->path);
@@ -46,13 +63,15 @@ struct nxd_append *append_open(const char *path, char *msg, size_t msglen)
 
 int append_reopen(struct nxd_append *a)
 {
-	FILE *f = fopen(a->path, "ae");
+	FILE *f = open_file(a->path);
 
 	if (!f) {
 		log_err("cannot reopen append file %s: %s; still writing to the old one",
 			a->path, strerror(errno));
 		return -1;
 	}
+	/* What is still buffered belongs to dumps already counted as appended. */
+	append_sync(a);
 	fclose(a->f);
 	a->f = f;
 	return 0;
@@ -99,11 +118,20 @@ int append_write(struct nxd_append *a, const struct nxd_stored *s)
 	if (d->text_len && d->text[d->text_len - 1] != '\n')
 		fputc('\n', a->f);
 	fprintf(a->f, "==== end of netoops report %lld ====\n\n", (long long)s->id);
+	if (ferror(a->f)) {
+		clearerr(a->f);
+		return -1;
+	}
+	return 1;
+}
+
+int append_sync(struct nxd_append *a)
+{
 	if (fflush(a->f) != 0 || ferror(a->f)) {
 		clearerr(a->f);
 		return -1;
 	}
-	return 0;
+	return a->fsync && fdatasync(fileno(a->f)) < 0 ? -1 : 0;
 }
 
 void append_close(struct nxd_append *a)

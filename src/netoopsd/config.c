@@ -28,6 +28,8 @@ void config_defaults(struct nxd_config *c)
 	c->batch = 256;
 	c->analysis_timeout_ms = 5000;
 	snprintf(c->analysis_user, sizeof(c->analysis_user), "nobody");
+	c->db_fsync = 1;
+	c->stop_wait_ms = 30000;
 }
 
 int config_parse_addr(const char *text, uint16_t defport, struct nxd_addr *out)
@@ -141,6 +143,8 @@ static const struct numeric numerics[] = {
 	{ "stats-interval-ms", false, 100, 3600000, FIELD(stats_interval_ms), "5000" },
 	{ "batch", false, 1, NXD_MAX_BATCH_SETTING, FIELD(batch), "256" },
 	{ "analysis-timeout-ms", false, 100, 600000, FIELD(analysis_timeout_ms), "5000" },
+	{ "db-fsync", false, 0, 1, FIELD(db_fsync), "1" },
+	{ "stop-wait-ms", false, 0, 3600000, FIELD(stop_wait_ms), "30000" },
 };
 
 /* Parsed by the shared parsers of core/numparse.h: no overflow, the range in the message. */

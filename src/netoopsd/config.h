@@ -36,6 +36,8 @@ struct nxd_config {
 	uint32_t batch;			/* recvmmsg batch size */
 	uint32_t analysis_timeout_ms;	/* the analysis worker's deadline per dump */
 	char analysis_user[64];		/* the analysis worker's user, when started as root */
+	uint32_t db_fsync;		/* 1: commits and the append file fsync'ed; 0: not */
+	uint32_t stop_wait_ms;		/* at a stop, how long to wait out a locked database */
 	bool verbose;
 };
 

@@ -46,6 +46,9 @@ size_t counters_list(const struct nxd_counters *c, struct nx_counter *out)
 	PUT("noise_sampled", c->noise.sampled);
 	PUT("noise_aggregated", c->noise.aggregated);
 	PUT("noise_dropped", c->noise.dropped);
+	PUT("store_lock_waits", c->store.lock_waits);
+	PUT("dropped_nomem", c->store.dropped_nomem);
+	PUT("socket_overflow_unmeasured", c->rx.overflow_unmeasured);
 #undef PUT
 	assert(n <= NXD_N_COUNTERS);
 	return n;

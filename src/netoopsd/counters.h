@@ -17,6 +17,8 @@ struct nxd_store_counters {
 	uint64_t append_errors;
 	uint64_t syslog_sent, syslog_errors;
 	uint64_t batches;		/* store transactions */
+	uint64_t lock_waits;		/* times a batch waited for a database locked elsewhere */
+	uint64_t dropped_nomem;		/* finished dumps dropped: no memory to queue them */
 };
 
 /* The isolated analysis worker (analyst.h): written by the analysis thread, under the sink's lock. */

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "netoopsd/listener.h"
+#include "netoopsd/log.h"
 
 struct nxd_rx_batch {
 	unsigned size;
@@ -51,11 +52,43 @@ void rx_batch_free(struct nxd_rx_batch *b)
 }
 
 /* As much buffer as we may have: FORCE ignores rmem_max but needs CAP_NET_ADMIN. */
-static void grow_rcvbuf(int fd, int bytes)
+static void grow_rcvbuf(struct nxd_listener *l, int bytes)
 {
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof(bytes)) == 0)
+	if (setsockopt(l->fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof(bytes)) == 0)
 		return;
-	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes));
+	if (setsockopt(l->fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes)) < 0)
+		log_warn("listen %s: cannot set the receive buffer to %d bytes (%s); keeping "
+			 "the default, bursts may overflow it", l->addr.text, bytes, strerror(errno));
+}
+
+/*
+ * The kernel's drop count comes with each datagram (SO_RXQ_OVFL). Without
+ * it socket_overflow would read 0 however much is lost: say so, and let
+ * the counters say so (socket_overflow_unmeasured).
+ */
+static void ask_overflow_count(struct nxd_listener *l)
+{
+	int one = 1;
+
+	l->ovfl_measured = setsockopt(l->fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof(one)) == 0;
+	if (!l->ovfl_measured)
+		log_warn("listen %s: SO_RXQ_OVFL: %s; datagrams the kernel drops on this socket "
+			 "are not counted (socket_overflow_unmeasured)", l->addr.text,
+			 strerror(errno));
+}
+
+/* [::] then means IPv6 only, so 0.0.0.0 and [::] can both be listed. */
+static int set_v6only(struct nxd_listener *l, char *msg, size_t msglen)
+{
+	int one = 1;
+
+	if (l->addr.ss.ss_family != AF_INET6 ||
+	    setsockopt(l->fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) == 0)
+		return 0;
+	snprintf(msg, msglen, "listen %s: cannot make the socket IPv6-only (IPV6_V6ONLY: %s); "
+		 "it would take IPv4 traffic too: listen on an IPv4 address instead, or fix "
+		 "the system's IPv6 support", l->addr.text, strerror(errno));
+	return -1;
 }
 
 int listener_rcvbuf(const struct nxd_listener *l)
@@ -70,8 +103,6 @@ int listener_rcvbuf(const struct nxd_listener *l)
 int listener_open(struct nxd_listener *l, const struct nxd_addr *a, int rcvbuf,
 		  char *msg, size_t msglen)
 {
-	int one = 1;
-
 	memset(l, 0, sizeof(*l));
 	l->addr = *a;
 	l->fd = socket(a->ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -79,11 +110,13 @@ int listener_open(struct nxd_listener *l, const struct nxd_addr *a, int rcvbuf,
 		snprintf(msg, msglen, "listen %s: socket: %s", a->text, strerror(errno));
 		return -1;
 	}
-	/* [::] then means IPv6 only, so 0.0.0.0 and [::] can both be listed. */
-	if (a->ss.ss_family == AF_INET6)
-		setsockopt(l->fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	setsockopt(l->fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof(one));
-	grow_rcvbuf(l->fd, rcvbuf);
+	if (set_v6only(l, msg, msglen) < 0) {
+		close(l->fd);
+		l->fd = -1;
+		return -1;
+	}
+	ask_overflow_count(l);
+	grow_rcvbuf(l, rcvbuf);
 	if (bind(l->fd, (const struct sockaddr *)&a->ss, a->len) < 0) {
 		snprintf(msg, msglen, "listen %s: cannot bind: %s%s", a->text, strerror(errno),
 			 errno == EADDRINUSE ? " (another collector or syslog daemon "

@@ -2,6 +2,7 @@
 #ifndef NXD_LISTENER_H
 #define NXD_LISTENER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -16,6 +17,7 @@ struct nxd_listener {
 	int fd;
 	struct nxd_addr addr;
 	uint32_t ovfl_seen;	/* last SO_RXQ_OVFL value: the kernel's drop count */
+	bool ovfl_measured;	/* SO_RXQ_OVFL was accepted */
 	/* The last sender's address and its text: senders come in bursts. */
 	struct sockaddr_storage last_src;
 	socklen_t last_len;
@@ -27,6 +29,7 @@ struct nxd_rx_counters {
 	uint64_t socket_overflow;	/* dropped by the kernel: receive buffer full */
 	uint64_t truncated;		/* longer than NXD_RX_BUF */
 	uint64_t recv_errors;
+	uint64_t overflow_unmeasured;	/* sockets whose drops cannot be counted (no SO_RXQ_OVFL) */
 };
 
 /* One received datagram, valid until the next listener_receive(). */

@@ -28,6 +28,8 @@ static const struct option longopts[] = {
 	{ "batch", required_argument, NULL, 0 },
 	{ "analysis-timeout-ms", required_argument, NULL, 0 },
 	{ "analysis-user", required_argument, NULL, 0 },
+	{ "db-fsync", required_argument, NULL, 0 },
+	{ "stop-wait-ms", required_argument, NULL, 0 },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -56,6 +58,9 @@ static void usage(FILE *f)
 		"                               (default 5000)\n"
 		"      --analysis-user USER     the analysis worker's user when run as root\n"
 		"                               (default nobody)\n"
+		"      --db-fsync 0|1           1: a stored dump survives power loss (default)\n"
+		"      --stop-wait-ms MS        at a stop, wait this long for a locked database\n"
+		"                               (default 30000)\n"
 		"  -v, --verbose                log debugging detail\n"
 		"See netoopsd(8).\n", NXD_DEFAULT_CONFIG);
 }
@@ -144,6 +149,7 @@ static int open_listeners(struct nxd_loop *l)
 			return -1;
 		}
 		l->n_listeners++;
+		l->counters.rx.overflow_unmeasured += !l->listeners[i].ovfl_measured;
 		log_info("listening on %s (receive buffer %d bytes)",
 			 l->cfg->listen[i].text, listener_rcvbuf(&l->listeners[i]));
 	}
@@ -159,7 +165,12 @@ static int open_sink_parts(const struct nxd_config *cfg, struct nxd_sink_parts *
 	p->store = nx_store_open(cfg->db, NX_STORE_CREATE, msg, sizeof(msg));
 	if (!p->store)
 		goto fail;
-	if (cfg->append_file[0] && !(p->append = append_open(cfg->append_file, msg, sizeof(msg))))
+	if (nx_store_set_fsync(p->store, cfg->db_fsync) < 0) {
+		snprintf(msg, sizeof(msg), "database %s: %s", cfg->db, nx_store_error(p->store));
+		goto fail;
+	}
+	if (cfg->append_file[0] && !(p->append = append_open(cfg->append_file, cfg->db_fsync,
+							      msg, sizeof(msg))))
 		goto fail;
 	if (cfg->syslog.len && !(p->syslog = syslog_open(&cfg->syslog, msg, sizeof(msg))))
 		goto fail;
@@ -170,6 +181,7 @@ static int open_sink_parts(const struct nxd_config *cfg, struct nxd_sink_parts *
 	/* A quarter of the memory bound for finished dumps waiting to be stored. */
 	p->max_queue_bytes = cfg->max_memory / 4;
 	p->stats_interval_ms = cfg->stats_interval_ms;
+	p->stop_wait_ms = cfg->stop_wait_ms;
 	return 0;
 fail:
 	log_err("%s", msg);

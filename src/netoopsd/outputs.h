@@ -2,6 +2,7 @@
 #ifndef NXD_OUTPUTS_H
 #define NXD_OUTPUTS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/analyse.h"
@@ -21,12 +22,21 @@ struct nxd_stored {
 
 struct nxd_append;
 
-/* Open PATH for appending; NULL with MSG set when it cannot be opened. */
-struct nxd_append *append_open(const char *path, char *msg, size_t msglen);
+/*
+ * Open PATH for appending (created 0640, its directory synced); FSYNC:
+ * append_sync() also fdatasyncs. NULL with MSG set when it cannot be opened.
+ */
+struct nxd_append *append_open(const char *path, bool fsync, char *msg, size_t msglen);
 /* Reopen (after log rotation, on SIGHUP); keeps the old file on failure. 0 or -1. */
 int append_reopen(struct nxd_append *a);
-/* Append S if its dump is complete. 0, or -1 on a write error. */
+/*
+ * Append S if its dump is complete, into the buffer: 1 written, 0 skipped
+ * (incomplete), -1 on a write error. It counts as appended only once
+ * append_sync() has returned 0.
+ */
 int append_write(struct nxd_append *a, const struct nxd_stored *s);
+/* Flush what append_write() buffered and fdatasync it (one sync per batch); 0 or -1. */
+int append_sync(struct nxd_append *a);
 void append_close(struct nxd_append *a);
 
 /* ---- syslog_fwd.c: each stored dump as one RFC 5424 message over UDP */

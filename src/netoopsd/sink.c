@@ -1,5 +1,7 @@
 /* The store side: an analysis thread (driving the analysis worker process) and a store thread, fed through bounded queues. */
+#include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,13 +31,31 @@
 #define MAX_BATCH_DUMPS	64
 #define MAX_BATCH_BYTES	(8u << 20)
 
+/*
+ * A database locked by another process (a `sqlite3` shell in a transaction,
+ * a backup) is waited out, never given up on while running: SQLite waits
+ * BUSY_WAIT_MS per attempt, then the store thread backs off between
+ * attempts (BACKOFF_MIN_MS doubling to BACKOFF_MAX_MS) and logs every
+ * STILL_LOCKED_S. Meanwhile the queues fill and the receive loop waits
+ * (queue_waits): back-pressure, nothing dropped.
+ */
+#define BUSY_WAIT_MS	1000
+#define BACKOFF_MIN_MS	10
+#define BACKOFF_MAX_MS	1000
+#define STILL_LOCKED_S	60
+
 struct nxd_sink {
 	struct nxd_sink_parts p;
 	pthread_t analyser, storer;
 	struct nxd_queue incoming, analysed;
 	struct nxd_analyst *analyst;	/* the analysis thread's alone */
 	atomic_uint_fast64_t analyse_errors;
+	atomic_uint_fast64_t dropped_nomem;	/* sink_push could not queue: no memory */
 	atomic_bool reopen;
+	atomic_bool stopping;			/* sink_stop() was called */
+	/* store thread only: */
+	bool stop_seen;				/* a stop was noticed while waiting for the lock */
+	double stop_deadline;			/* mono_s(): give up on the lock after this */
 	pthread_mutex_t lock;
 	struct nxd_counters counters;	/* protected by lock, except .store: the store thread's */
 	struct nxd_counters saved;	/* store thread: what is in the database */
@@ -62,7 +82,9 @@ enum nxd_push sink_push(struct nxd_sink *s, struct nx_dump *d, int64_t received_
 	struct nxd_item *it = calloc(1, sizeof(*it));
 
 	if (!it) {
-		log_err("out of memory queueing a dump from %s; dropped", d->source);
+		atomic_fetch_add(&s->dropped_nomem, 1);
+		log_err("out of memory queueing a dump from %s; dropped (counted as dropped_nomem)",
+			d->source);
 		nx_dump_free(d);
 		return NXD_PUSH_DROPPED;
 	}
@@ -144,10 +166,10 @@ static void *analyser_main(void *arg)
 /* ---- store thread ------------------------------------------------------------------- */
 
 /* One transaction for the whole list; 0, or -1 with everything rolled back. */
-static int store_all(struct nxd_sink *s, struct nxd_item *list)
+static int store_once(struct nxd_sink *s, struct nxd_item *list)
 {
 	if (nx_store_begin(s->p.store) < 0)
-		return -1;
+		goto rollback;
 	for (struct nxd_item *it = list; it; it = it->next) {
 		it->id = nx_store_add_dump_status(s->p.store, it->dump, it->received_ms,
 						  it->reports, &it->analysis);
@@ -161,6 +183,92 @@ rollback:
 	for (struct nxd_item *it = list; it; it = it->next)
 		it->id = 0;
 	return -1;
+}
+
+/*
+ * A stop was asked for: sink_stop(), or a SIGTERM/SIGINT still pending
+ * because the receive loop itself waits on the full queue (the signal
+ * stays pending until it is read from the signalfd, so this only looks).
+ */
+static bool stop_requested(struct nxd_sink *s)
+{
+	sigset_t pending;
+
+	if (atomic_load(&s->stopping))
+		return true;
+	return sigpending(&pending) == 0 &&
+	       (sigismember(&pending, SIGTERM) == 1 || sigismember(&pending, SIGINT) == 1);
+}
+
+/* While the database is locked: false once a stop has waited stop_wait_ms. */
+static bool keep_waiting(struct nxd_sink *s, size_t n)
+{
+	if (!s->stop_seen && stop_requested(s)) {
+		s->stop_seen = true;
+		s->stop_deadline = mono_s() + s->p.stop_wait_ms / 1e3;
+		log_warn("stopping while the database is locked: waiting up to %u ms more for it",
+			 s->p.stop_wait_ms);
+	}
+	if (!s->stop_seen || mono_s() < s->stop_deadline)
+		return true;
+	/* From now on every batch gets one short try, so the stop stays bounded. */
+	nx_store_set_busy_wait(s->p.store, 0);
+	log_err("database still locked %u ms after the stop request: giving up on %zu dumps "
+		"(not stored, appended or forwarded; counted as store_errors)",
+		s->p.stop_wait_ms, n);
+	return false;
+}
+
+static size_t list_length(const struct nxd_item *list)
+{
+	size_t n = 0;
+
+	for (; list; list = list->next)
+		n++;
+	return n;
+}
+
+/* Sleep MS milliseconds; the next back-off, doubled up to BACKOFF_MAX_MS. */
+static unsigned back_off(unsigned ms)
+{
+	nanosleep(&(struct timespec){ .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000 },
+		  NULL);
+	return ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : ms * 2;
+}
+
+/*
+ * Store LIST in one transaction, waiting as long as another process holds
+ * the database lock (bounded only at a stop). 0, or -1 with everything
+ * rolled back: a real error, or the lock still held at the end of a stop.
+ */
+static int store_all(struct nxd_sink *s, struct nxd_item *list)
+{
+	unsigned backoff = BACKOFF_MIN_MS;
+	double since = 0, next_log = 0;
+	int rc;
+
+	while ((rc = store_once(s, list)) < 0 && nx_store_busy(s->p.store)) {
+		size_t n = list_length(list);
+
+		if (since == 0) {
+			since = mono_s();
+			next_log = since + STILL_LOCKED_S;
+			s->counters.store.lock_waits++;
+			log_warn("database is locked by another process (%s): holding %zu dumps and "
+				 "retrying until it is free; new dumps wait in the queues",
+				 nx_store_error(s->p.store), n);
+		} else if (mono_s() >= next_log) {
+			next_log += STILL_LOCKED_S;
+			log_warn("database still locked after %.0f s; holding %zu dumps",
+				 mono_s() - since, n);
+		}
+		if (!keep_waiting(s, n))
+			return -1;
+		backoff = back_off(backoff);
+	}
+	if (since != 0 && rc == 0)
+		log_info("database unlocked after %.1f s: storing resumes", mono_s() - since);
+	return rc;
 }
 
 /* After a failed batch, store one at a time, so one bad dump costs only itself. */
@@ -179,26 +287,60 @@ static void store_singly(struct nxd_sink *s, struct nxd_item *list)
 	}
 }
 
-static void output(struct nxd_sink *s, const struct nxd_item *it)
+static void describe(const struct nxd_item *it, struct nxd_stored *st, char *title, size_t len)
 {
-	char title[256];
-	struct nxd_stored st = {
+	*st = (struct nxd_stored){
 		.id = it->id, .dump = it->dump, .reports = it->reports,
 		.title = it->reports && it->reports->n && it->reports->reports[0].title ?
 			 it->reports->reports[0].title :
 			 it->analysis.state != NX_ANALYSIS_OK ?
-			 nx_store_unanalysed_title(it->dump, title, sizeof(title)) :
-			 nx_store_empty_title(it->dump, title, sizeof(title)),
+			 nx_store_unanalysed_title(it->dump, title, len) :
+			 nx_store_empty_title(it->dump, title, len),
 		.received_ms = it->received_ms,
 	};
+}
 
+/*
+ * The append file gets the committed dumps of the batch, then one
+ * fdatasync: only then do they count as appended. Returns how many were
+ * written; on a failed sync all of them count as append errors.
+ */
+static void append_batch(struct nxd_sink *s, const struct nxd_item *list)
+{
+	uint64_t written = 0, failed = 0;
+	char title[256];
+
+	for (const struct nxd_item *it = list; it; it = it->next) {
+		struct nxd_stored st;
+		int rc;
+
+		if (it->id <= 0)
+			continue;
+		describe(it, &st, title, sizeof(title));
+		rc = append_write(s->p.append, &st);
+		written += rc > 0;
+		failed += rc < 0;
+	}
+	if ((written || failed) && append_sync(s->p.append) < 0) {
+		log_err("append file: cannot write or sync %llu dumps: %s",
+			(unsigned long long)(written + failed), strerror(errno));
+		failed += written;
+	}
+	s->counters.store.append_errors += failed;
+}
+
+/* A committed (and, if on, appended) dump: logged as stored, forwarded, counted. */
+static void output(struct nxd_sink *s, const struct nxd_item *it)
+{
+	char title[256];
+	struct nxd_stored st;
+
+	describe(it, &st, title, sizeof(title));
 	s->counters.store.stored++;
 	s->counters.store.reports += it->reports ? it->reports->n : 0;
 	log_info("stored dump %lld from %s (%s), %s: %s", (long long)it->id,
 		 it->dump->host[0] ? it->dump->host : it->dump->source, it->dump->reason,
 		 it->dump->complete ? "complete" : "incomplete", st.title);
-	if (s->p.append && append_write(s->p.append, &st) < 0)
-		s->counters.store.append_errors++;
 	if (s->p.syslog) {
 		if (syslog_send(s->p.syslog, &st) == 0)
 			s->counters.store.syslog_sent++;
@@ -207,6 +349,11 @@ static void output(struct nxd_sink *s, const struct nxd_item *it)
 	}
 }
 
+/*
+ * Commit first (fsync'ed), then the append file (fdatasync'ed), then the
+ * log line, syslog and counters: whatever says "stored" comes after the
+ * dump is on disk.
+ */
 static void store_batch(struct nxd_sink *s, struct nxd_item *list)
 {
 	double t0 = mono_s();
@@ -214,10 +361,16 @@ static void store_batch(struct nxd_sink *s, struct nxd_item *list)
 
 	s->counters.store.batches++;
 	if (store_all(s, list) < 0) {
-		log_warn("storing a batch failed (%s); retrying one dump at a time",
-			 nx_store_error(s->p.store));
-		store_singly(s, list);
+		if (nx_store_busy(s->p.store)) {
+			s->counters.store.store_errors += list_length(list);
+		} else {
+			log_warn("storing a batch failed (%s); retrying one dump at a time",
+				 nx_store_error(s->p.store));
+			store_singly(s, list);
+		}
 	}
+	if (s->p.append)
+		append_batch(s, list);
 	while (list) {
 		struct nxd_item *next = list->next;
 
@@ -242,6 +395,7 @@ static void save_counters(struct nxd_sink *s)
 	snap = s->counters;
 	pthread_mutex_unlock(&s->lock);
 	snap.store.analyse_errors = atomic_load(&s->analyse_errors);
+	snap.store.dropped_nomem = atomic_load(&s->dropped_nomem);
 	/* An idle collector does not write (and fsync) every few seconds. */
 	if (memcmp(&snap, &s->saved, sizeof(snap)) == 0)
 		return;
@@ -250,7 +404,11 @@ static void save_counters(struct nxd_sink *s)
 	    nx_store_save_counters(s->p.store, c, n, wall_ms()) < 0 ||
 	    nx_store_commit(s->p.store) < 0) {
 		nx_store_rollback(s->p.store);
-		log_warn("cannot save counters: %s", nx_store_error(s->p.store));
+		/* Locked: tried again next interval (dumps are waited for, counters not). */
+		if (nx_store_busy(s->p.store))
+			log_debug("cannot save counters now: %s", nx_store_error(s->p.store));
+		else
+			log_warn("cannot save counters: %s", nx_store_error(s->p.store));
 		return;
 	}
 	s->saved = snap;
@@ -302,46 +460,10 @@ static void *storer_main(void *arg)
 
 /* ---- life cycle --------------------------------------------------------------------- */
 
-struct nxd_sink *sink_start(const struct nxd_sink_parts *p)
+/* Undo sink_start() up to the threads: queues, lock, and the parts it took over. */
+static void release(struct nxd_sink *s)
 {
-	struct nxd_sink *s = calloc(1, sizeof(*s));
-
-	if (!s)
-		return NULL;
-	s->p = *p;
-	s->analyst = nxd_analyst_new(&p->analyst);
-	if (!s->analyst) {
-		free(s);
-		return NULL;
-	}
-	pthread_mutex_init(&s->lock, NULL);
-	queue_init(&s->incoming, p->max_queue_bytes / 2);
-	queue_init(&s->analysed, p->max_queue_bytes / 2);
-	if (pthread_create(&s->storer, NULL, storer_main, s) != 0) {
-		nxd_analyst_free(s->analyst);
-		free(s);
-		return NULL;
-	}
-	if (pthread_create(&s->analyser, NULL, analyser_main, s) != 0) {
-		queue_close(&s->analysed);
-		pthread_join(s->storer, NULL);
-		nxd_analyst_free(s->analyst);
-		free(s);
-		return NULL;
-	}
-	return s;
-}
-
-void sink_stop(struct nxd_sink *s, struct nxd_counters *final)
-{
-	queue_close(&s->incoming);
-	pthread_join(s->analyser, NULL);
-	pthread_join(s->storer, NULL);
 	nxd_analyst_free(s->analyst);
-	if (final) {
-		*final = s->counters;
-		final->store.analyse_errors = atomic_load(&s->analyse_errors);
-	}
 	nx_store_close(s->p.store);
 	append_close(s->p.append);
 	syslog_close(s->p.syslog);
@@ -349,4 +471,54 @@ void sink_stop(struct nxd_sink *s, struct nxd_counters *final)
 	queue_destroy(&s->analysed);
 	pthread_mutex_destroy(&s->lock);
 	free(s);
+}
+
+struct nxd_sink *sink_start(const struct nxd_sink_parts *p)
+{
+	struct nxd_sink *s = calloc(1, sizeof(*s));
+
+	if (!s) {
+		nx_store_close(p->store);
+		append_close(p->append);
+		syslog_close(p->syslog);
+		return NULL;
+	}
+	s->p = *p;
+	nx_store_set_busy_wait(s->p.store, BUSY_WAIT_MS);
+	s->analyst = nxd_analyst_new(&p->analyst);
+	if (!s->analyst) {
+		nx_store_close(p->store);
+		append_close(p->append);
+		syslog_close(p->syslog);
+		free(s);
+		return NULL;
+	}
+	pthread_mutex_init(&s->lock, NULL);
+	queue_init(&s->incoming, p->max_queue_bytes / 2);
+	queue_init(&s->analysed, p->max_queue_bytes / 2);
+	if (pthread_create(&s->storer, NULL, storer_main, s) != 0) {
+		release(s);
+		return NULL;
+	}
+	if (pthread_create(&s->analyser, NULL, analyser_main, s) != 0) {
+		queue_close(&s->analysed);
+		pthread_join(s->storer, NULL);
+		release(s);
+		return NULL;
+	}
+	return s;
+}
+
+void sink_stop(struct nxd_sink *s, struct nxd_counters *final)
+{
+	atomic_store(&s->stopping, true);
+	queue_close(&s->incoming);
+	pthread_join(s->analyser, NULL);
+	pthread_join(s->storer, NULL);
+	if (final) {
+		*final = s->counters;
+		final->store.analyse_errors = atomic_load(&s->analyse_errors);
+		final->store.dropped_nomem = atomic_load(&s->dropped_nomem);
+	}
+	release(s);
 }

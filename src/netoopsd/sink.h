@@ -20,11 +20,12 @@ struct nxd_sink_parts {
 	size_t max_queue_bytes;		/* receive waits beyond this much queued text */
 	uint32_t stats_interval_ms;
 	struct nxd_analyst_conf analyst;	/* the analysis worker's user, limits, deadline */
+	uint32_t stop_wait_ms;		/* at a stop, how long a locked database is waited for */
 };
 
 /*
- * Start the thread; it takes ownership of P's store and outputs (closed by
- * sink_stop()). NULL on failure.
+ * Start the threads; they take ownership of P's store and outputs (closed
+ * by sink_stop(), or here on failure). NULL on failure.
  */
 struct nxd_sink *sink_start(const struct nxd_sink_parts *p);
 

@@ -24,7 +24,8 @@
 struct nx_store;
 
 enum nx_store_mode {
-	NX_STORE_CREATE,	/* the daemon: create the file if needed, migrate */
+	NX_STORE_CREATE,	/* the daemon: create the file (0640) if needed, migrate,
+				   and prove it can be written */
 	NX_STORE_EXISTING,	/* netoopsctl: the file must exist; migrate if older */
 	NX_STORE_READONLY,	/* netoopsd's HTTP API: must exist and be current; no writes */
 };
@@ -39,6 +40,22 @@ void nx_store_close(struct nx_store *s);
 
 /* The last error message of S (valid until the next call on S). */
 const char *nx_store_error(const struct nx_store *s);
+
+/*
+ * True when the last failure was SQLITE_BUSY / SQLITE_LOCKED: another
+ * process holds the database lock. Worth retrying once it is released.
+ */
+bool nx_store_busy(const struct nx_store *s);
+
+/* How long one statement waits for a lock held elsewhere before failing busy. */
+void nx_store_set_busy_wait(struct nx_store *s, int ms);
+
+/*
+ * ON (the default): every commit is fsync'ed (synchronous=FULL), so it
+ * survives a power failure. Off: synchronous=NORMAL, which survives a
+ * crash of the process only. 0 or -1.
+ */
+int nx_store_set_fsync(struct nx_store *s, bool on);
 
 /* Transactions: writers batch many dumps into one; 0 or -1. */
 int nx_store_begin(struct nx_store *s);

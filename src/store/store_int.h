@@ -3,6 +3,7 @@
 #define NX_STORE_INT_H
 
 #include <sqlite3.h>
+#include <stdbool.h>
 
 #include "store/store.h"
 
@@ -19,6 +20,7 @@ struct nx_store {
 	sqlite3 *db;
 	sqlite3_stmt *stmt[ST_COUNT];	/* prepared once, on first use */
 	char err[512];
+	bool busy;			/* the last error: another connection holds the lock */
 };
 
 /* Record the database's current error, prefixed by WHAT; returns -1. */

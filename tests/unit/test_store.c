@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -432,6 +433,75 @@ static void test_text_with_nul_bytes_is_kept_whole(void **state)
 	json_decref(v);
 }
 
+/* A lock held by another connection is reported as busy, and is gone once released. */
+static void test_lock_held_elsewhere_is_busy_then_clears(void **state)
+{
+	struct fixture *f = *state;
+	struct nx_dump d = make_dump("locked", "oops", "text\n");
+	sqlite3 *other;
+
+	assert_int_equal(sqlite3_open(f->path, &other), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other, "BEGIN EXCLUSIVE", NULL, NULL, NULL), SQLITE_OK);
+	nx_store_set_busy_wait(f->s, 50);
+	assert_int_equal(nx_store_begin(f->s), -1);
+	assert_true(nx_store_busy(f->s));
+	assert_int_equal(sqlite3_exec(other, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(other);
+	assert_int_equal(nx_store_begin(f->s), 0);
+	assert_false(nx_store_busy(f->s));
+	assert_true(nx_store_add_dump(f->s, &d, 5, NULL) > 0);
+	assert_int_equal(nx_store_commit(f->s), 0);
+	assert_int_equal(list_count(f->s, (struct nx_store_filter){ .host = "locked" }), 1);
+}
+
+/* A data error is not mistaken for a lock (it is not retried forever). */
+static void test_data_error_is_not_busy(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(nx_store_begin(f->s), 0);
+	assert_int_equal(nx_store_begin(f->s), -1);	/* nested BEGIN: an error */
+	assert_false(nx_store_busy(f->s));
+	nx_store_rollback(f->s);
+}
+
+/* The daemon's files are 0640 even under umask 000, 0600 under 077. */
+static void test_created_files_are_0640_at_most(void **state)
+{
+	struct fixture *f = *state;
+	static const struct { mode_t umask, want; } cases[] = { { 0, 0640 }, { 022, 0640 },
+								 { 077, 0600 } };
+	char path[160], wal[170], err[512];
+	struct stat sb;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		mode_t old = umask(cases[i].umask);
+		struct nx_store *s;
+
+		snprintf(path, sizeof(path), "%s/mode%zu.db", f->dir, i);
+		snprintf(wal, sizeof(wal), "%s-wal", path);
+		s = nx_store_open(path, NX_STORE_CREATE, err, sizeof(err));
+		umask(old);
+		assert_non_null(s);
+		assert_int_equal(stat(path, &sb), 0);
+		assert_int_equal(sb.st_mode & 0777, cases[i].want);
+		assert_int_equal(stat(wal, &sb), 0);
+		assert_int_equal(sb.st_mode & 0777, cases[i].want);
+		nx_store_close(s);
+	}
+}
+
+/* A directory given as the database is refused with what to write instead. */
+static void test_directory_as_database_is_refused(void **state)
+{
+	struct fixture *f = *state;
+	char err[512] = "";
+
+	assert_null(nx_store_open(f->dir, NX_STORE_CREATE, err, sizeof(err)));
+	assert_non_null(strstr(err, "is a directory"));
+	assert_non_null(strstr(err, "reports.db"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -448,6 +518,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_counters_saved_and_replaced, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_committed_dump_survives_sigkill, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_text_with_nul_bytes_is_kept_whole, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lock_held_elsewhere_is_busy_then_clears, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_data_error_is_not_busy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_created_files_are_0640_at_most, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_directory_as_database_is_refused, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);

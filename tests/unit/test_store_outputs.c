@@ -133,14 +133,15 @@ static void test_append_file_takes_complete_dumps_only(void **state)
 	(void)state;
 	assert_true(fd >= 0);
 	close(fd);
-	a = append_open(path, msg, sizeof(msg));
+	a = append_open(path, true, msg, sizeof(msg));
 	assert_non_null(a);
-	assert_int_equal(append_write(a, &s1), 0);
+	assert_int_equal(append_write(a, &s1), 1);
 	assert_int_equal(append_write(a, &s2), 0);
 	/* after rotation, SIGHUP's reopen writes to a new file at the old path */
 	assert_int_equal(unlink(path), 0);
 	assert_int_equal(append_reopen(a), 0);
-	assert_int_equal(append_write(a, &s1), 0);
+	assert_int_equal(append_write(a, &s1), 1);
+	assert_int_equal(append_sync(a), 0);
 	append_close(a);
 	out = slurp(path);
 	unlink(path);
@@ -156,7 +157,7 @@ static void test_append_open_failure_says_why(void **state)
 	char msg[256] = "";
 
 	(void)state;
-	assert_null(append_open("/nonexistent-dir/oops.log", msg, sizeof(msg)));
+	assert_null(append_open("/nonexistent-dir/oops.log", true, msg, sizeof(msg)));
 	assert_non_null(strstr(msg, "/nonexistent-dir/oops.log"));
 	assert_non_null(strstr(msg, "No such file"));
 }
