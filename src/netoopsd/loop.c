@@ -74,10 +74,23 @@ int loop_block_signals(void)
 	return pthread_sigmask(SIG_BLOCK, &set, NULL) == 0 ? 0 : -1;
 }
 
+/*
+ * Reassembly's clock: monotonic time less the time the loop spent waiting
+ * for the sink. While the loop waits, datagrams pile up unread in the socket
+ * buffer; counting that time as "quiet" would expire the dumps they belong
+ * to before they are read (a stall longer than quiet-ms split dumps, or
+ * stored a late copy as a second dump).
+ */
+static uint64_t reasm_ms(const struct nxd_loop *l)
+{
+	return mono_ms() - l->stalled_ms;
+}
+
 /* Triage D: queue it (real, or a noise sample), or count it as noise and free it. */
 static void hand_over(struct nxd_loop *l, struct nx_dump *d, uint64_t now)
 {
 	enum nxd_verdict v = triage_dump(l->triage, d, now);
+	uint64_t t0;
 
 	if (v == NXD_NOISE_COUNTED) {
 		l->counters.noise.aggregated++;
@@ -86,9 +99,11 @@ static void hand_over(struct nxd_loop *l, struct nx_dump *d, uint64_t now)
 	}
 	if (v == NXD_NOISE_SAMPLE)
 		l->counters.noise.sampled++;
+	t0 = mono_ms();
 	switch (sink_push(l->sink, d, wall_ms(), v == NXD_NOISE_SAMPLE)) {
 	case NXD_PUSH_WAITED:
 		l->counters.queue_waits++;
+		l->stalled_ms += mono_ms() - t0;
 		break;
 	case NXD_PUSH_DROPPED:
 		if (v == NXD_NOISE_SAMPLE)
@@ -173,7 +188,7 @@ static size_t receive(struct nxd_loop *l, struct nxd_listener *s,
 
 	for (int round = 0; round < BATCHES_PER_WAKEUP; round++) {
 		size_t n = listener_receive(s, b, dg, &l->counters.rx);
-		uint64_t now = mono_ms();
+		uint64_t now = reasm_ms(l);
 
 		for (size_t i = 0; i < n; i++)
 			nx_reasm_feed(l->reasm, dg[i].source, dg[i].buf, dg[i].len, now);
@@ -223,10 +238,10 @@ close_ep:
 	return -1;
 }
 
-/* Wait no longer than the next reassembly deadline or counters publication. */
-static int next_timeout(struct nxd_loop *l, uint64_t now, uint64_t publish_at)
+/* Wait no longer than the next reassembly deadline (at reassembly time RNOW) or publication. */
+static int next_timeout(struct nxd_loop *l, uint64_t rnow, uint64_t now, uint64_t publish_at)
 {
-	int64_t t = nx_reasm_next_deadline(l->reasm, now);
+	int64_t t = nx_reasm_next_deadline(l->reasm, rnow);
 	int64_t p = publish_at > now ? (int64_t)(publish_at - now) : 0;
 
 	if (t < 0 || t > p)
@@ -243,7 +258,8 @@ static void serve(struct nxd_loop *l, int ep, int sfd, struct nxd_rx_batch *b,
 	while (running) {
 		struct epoll_event ev[NXD_MAX_LISTEN + 1];
 		uint64_t now = mono_ms();
-		int n = epoll_wait(ep, ev, NXD_MAX_LISTEN + 1, next_timeout(l, now, publish_at));
+		int n = epoll_wait(ep, ev, NXD_MAX_LISTEN + 1,
+				   next_timeout(l, reasm_ms(l), now, publish_at));
 		size_t got = 0;
 
 		for (int i = 0; i < n; i++) {
@@ -256,8 +272,8 @@ static void serve(struct nxd_loop *l, int ep, int sfd, struct nxd_rx_batch *b,
 			nanosleep(&(struct timespec){ .tv_nsec = COALESCE_NS }, NULL);
 		now = mono_ms();
 		update_admission(l, now);
-		if (nx_reasm_next_deadline(l->reasm, now) == 0) {
-			nx_reasm_expire(l->reasm, now);
+		if (nx_reasm_next_deadline(l->reasm, reasm_ms(l)) == 0) {
+			nx_reasm_expire(l->reasm, reasm_ms(l));
 			drain_ready(l);
 		}
 		if (now >= publish_at) {
@@ -296,7 +312,7 @@ int loop_run(struct nxd_loop *l)
 	sd_notify(0, "READY=1\nSTATUS=receiving");
 	serve(l, ep, sfd, b, dg);
 	sd_notify(0, "STOPPING=1");
-	nx_reasm_flush(l->reasm, mono_ms());
+	nx_reasm_flush(l->reasm, reasm_ms(l));
 	drain_ready(l);
 	report_noise(l, mono_ms(), true);
 	publish_counters(l);

@@ -19,6 +19,7 @@ struct nxd_loop {
 	uint64_t overload_until;	/* falling behind: admission on until then (mono ms) */
 	uint64_t overload_logged;	/* last "falling behind" warning (mono ms) */
 	bool admitting;			/* nx_reasm_set_admission() is on */
+	uint64_t stalled_ms;		/* time spent waiting for the sink (not reassembly time) */
 	struct nxd_counters counters;	/* the receive side's */
 };
 

@@ -156,6 +156,22 @@ check lock-alive h_alive l
 check lock-clean-exit h_stop l
 check lock-all-forwarded syslog_count "$N"
 
+# A stall longer than quiet-ms with thousands of datagrams piling up unread: the time the
+# receive loop waits for the store is not "quiet" time for reassembly, so no dump is expired
+# before the rest of its datagrams are read (split), and no late copy is stored twice.
+P=$(h_free_port) DB=$W/b.db NB=200
+check burst-start h_start b --listen "127.0.0.1:$P" --db "$DB" --quiet-ms 1000 --max-memory 8M \
+	--stats-interval-ms 200
+check burst-locked s_lock "$DB"
+check burst-send "$NXLOAD" --to "127.0.0.1:$P" --text "$OOPS" --pad 32768 --hosts "$NB" \
+	--host burst --window 1 --rate 4000
+check burst-released s_unlock
+check burst-all-stored h_wait 60 at_least "$DB" "$NB"
+sleep 2
+check burst-each-once-complete sh -c "'$CTL' --db '$DB' --json list |
+	jq -e 'length == $NB and all(.[]; .complete) and ([.[].host] | unique | length) == $NB'"
+check burst-clean-exit h_stop b
+
 # A stop while locked: the lock goes away within stop-wait-ms, the dump is stored.
 P=$(h_free_port) DB=$W/s.db
 check stop-locked-start h_start s --listen "127.0.0.1:$P" --db "$DB" --quiet-ms 500 \
