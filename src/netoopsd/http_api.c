@@ -3,9 +3,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/escape.h"
 #include "netoopsd/http_api.h"
 
 #define JSON_FLAGS	(JSON_INDENT(2) | JSON_ENCODE_ANY)
+
+/* V as JSON with DEL and C1 controls as \u00XX too (nx_json_tty: safe on a terminal); free() it. */
+static char *dumps_tty(const json_t *v)
+{
+	char *text = v ? json_dumps(v, JSON_FLAGS) : NULL;
+	char *safe = text ? nx_json_tty(text, strlen(text), NULL) : NULL;
+
+	free(text);
+	return safe;
+}
 #define BUSY_MSG	"busy: the answers being sent already hold the API's memory budget " \
 			"(see max-memory); retry in a few seconds"
 
@@ -30,7 +41,7 @@ static char *error_body(const char *msg)
 {
 	/* MSG may quote a request's bytes: escaped (core/escape.h), or json_pack fails. */
 	json_t *v = json_pack("{s:o}", "error", nx_store_json_cstr(msg));
-	char *text = v ? json_dumps(v, JSON_FLAGS) : NULL;
+	char *text = dumps_tty(v);
 	size_t len = text ? strlen(text) : 0;
 	char *body = text ? realloc(text, len + 2) : NULL;
 
@@ -241,18 +252,29 @@ void nxd_answer_error(struct nxd_answer *a, unsigned status, const char *msg)
 	a->held = (size_t)a->total;
 }
 
-/* Bytes written as they are inside a JSON string. */
+/* Bytes written as they are inside a JSON string (0xc2 may start a C1 control). */
 static bool plain(unsigned char c)
 {
-	return c >= 0x20 && c != '"' && c != '\\';
+	return c >= 0x20 && c != '"' && c != '\\' && c != 0x7f && c != 0xc2;
 }
 
-/* How C is written inside a JSON string (as jansson writes it): its length, into OUT. */
-static size_t escape_char(unsigned char c, char out[6])
+/*
+ * How the character at P[0..N) is written inside a JSON string: as jansson
+ * writes it, and DEL and C1 controls (U+0080..U+009F, 0xc2 0x80..0x9f) as
+ * \u00XX too, as netoopsctl prints JSON (core/escape.h, nx_json_tty): safe on
+ * a terminal. Returns the output length (into OUT); *USED the input bytes.
+ */
+static size_t escape_char(const unsigned char *p, size_t n, char out[6], size_t *used)
 {
 	static const char hex[] = "0123456789abcdef";
+	unsigned c = p[0];
 	char letter = 0;
 
+	*used = 1;
+	if (c == 0xc2 && n > 1 && p[1] >= 0x80 && p[1] <= 0x9f) {
+		c = p[1];
+		*used = 2;
+	}
 	switch (c) {
 	case '"': letter = '"'; break;
 	case '\\': letter = '\\'; break;
@@ -262,7 +284,7 @@ static size_t escape_char(unsigned char c, char out[6])
 	case '\r': letter = 'r'; break;
 	case '\t': letter = 't'; break;
 	default:
-		if (c >= 0x20) {
+		if (*used == 1 && c >= 0x20 && c != 0x7f) {	/* 0xc2 of U+00A0..U+00BF */
 			out[0] = (char)c;
 			return 1;
 		}
@@ -278,11 +300,15 @@ static size_t escape_char(unsigned char c, char out[6])
 
 static uint64_t escaped_len(const char *p, size_t n)
 {
+	const unsigned char *u = (const unsigned char *)p;
 	uint64_t total = 0;
+	size_t used;
 	char tmp[6];
 
-	for (size_t i = 0; i < n; i++)
-		total += plain((unsigned char)p[i]) ? 1 : escape_char((unsigned char)p[i], tmp);
+	for (size_t i = 0; i < n; i += used) {
+		used = 1;
+		total += plain(u[i]) ? 1 : escape_char(u + i, n - i, tmp, &used);
+	}
 	return total;
 }
 
@@ -292,7 +318,7 @@ static size_t read_escaped(const struct nxd_seg *s, size_t *off, char *buf, size
 	size_t n = 0;
 
 	while (*off < s->len) {
-		size_t run = 0, k;
+		size_t run = 0, k, used;
 		char e[6];
 
 		while (*off + run < s->len && run < max - n &&
@@ -303,11 +329,12 @@ static size_t read_escaped(const struct nxd_seg *s, size_t *off, char *buf, size
 		*off += run;
 		if (*off == s->len || n == max)
 			break;
-		if ((k = escape_char((unsigned char)s->p[*off], e)) > max - n)
+		if ((k = escape_char((const unsigned char *)s->p + *off, s->len - *off, e,
+				     &used)) > max - n)
 			break;
 		memcpy(buf + n, e, k);
 		n += k;
-		++*off;
+		*off += used;
 	}
 	return n;
 }
@@ -352,7 +379,7 @@ static void answer_busy(struct nxd_answer *a)
 /* A 200 answer with V (consumed) as its body, if it fits in BUDGET. */
 static void answer_json(struct nxd_answer *a, json_t *v, size_t budget)
 {
-	char *text = json_dumps(v, JSON_FLAGS);
+	char *text = dumps_tty(v);
 	size_t len = text ? strlen(text) : 0;
 
 	json_decref(v);
@@ -452,8 +479,8 @@ static void show_streamed(struct nxd_answer *a, json_t *v, size_t budget)
 		else
 			json_object_set(text ? tail : head, key, val);
 	}
-	h = json_dumps(head, JSON_FLAGS);
-	t = json_dumps(tail, JSON_FLAGS);
+	h = dumps_tty(head);
+	t = dumps_tty(tail);
 	json_decref(head);
 	json_decref(tail);
 	a->own[0] = h ? malloc(strlen(h) + 16) : NULL;

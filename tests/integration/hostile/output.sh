@@ -96,6 +96,16 @@ check show-module-escaped grep -qF 'init_module+0x14/0x1000 [cr\xe9sh]' "$W/show
 check show-whole-text grep -qF 'nul\x00inside \x1b[2J\x9b \x7fend' "$W/show_$B"
 check show-text-tab grep -qF "$(printf 'bad\t\\xe9 root')" "$W/show_$K"
 
+# The API's own JSON, as curl would print it: no DEL or C1 control raw either, streamed or not.
+api_raw() {
+	for path in "/v1/reports/$B" "/v1/reports/$C" /v1/reports /v1/groups; do
+		curl -sS "http://127.0.0.1:$H$path" >"$W/api.raw" || return 1
+		jq -e . "$W/api.raw" >/dev/null || { echo "$path: not JSON"; return 1; }
+		tty_clean "$W/api.raw" '\x09' || { echo "in $path"; return 1; }
+	done
+}
+check api-json-tty-clean api_raw
+
 # An HTTP error that quotes request bytes which are not UTF-8 is still answered, escaped.
 http_error() {
 	bash -c "exec 3<>/dev/tcp/127.0.0.1/$H &&
