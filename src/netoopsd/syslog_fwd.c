@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "core/escape.h"
 #include "netoopsd/log.h"
 #include "netoopsd/outputs.h"
 #include "store/store.h"
@@ -43,15 +44,24 @@ struct nxd_syslog *syslog_open(const struct nxd_addr *to, char *msg, size_t msgl
 	return l;
 }
 
-/* An SD-PARAM value: '"', '\' and ']' are escaped (RFC 5424 6.3.3). */
+/*
+ * An SD-PARAM value: first made safe like every network text shown to a
+ * person (core/escape.h: control bytes and invalid UTF-8 as \xNN), then '"',
+ * '\' and ']' escaped (RFC 5424 6.3.3).
+ */
 static size_t put_param(char *buf, size_t len, const char *name, const char *value)
 {
+	char safe[1024];
+	const char *v = safe;
 	size_t n = (size_t)snprintf(buf, len, " %s=\"", name);
 
-	for (; value && *value && n + 3 < len; value++) {
-		if (*value == '"' || *value == '\\' || *value == ']')
+	if (n >= len)
+		return len ? len - 1 : 0;
+	nx_escape(value ? value : "", value ? strlen(value) : 0, NX_ESC_LINE, safe, sizeof(safe));
+	for (; *v && n + 3 < len; v++) {
+		if (*v == '"' || *v == '\\' || *v == ']')
 			buf[n++] = '\\';
-		buf[n++] = *value;
+		buf[n++] = *v;
 	}
 	if (n + 1 < len)
 		buf[n++] = '"';
@@ -99,25 +109,33 @@ static size_t format_header(const struct nxd_stored *s, const struct nx_report *
 	return n < len ? n : len - 1;
 }
 
+/* IN[0..N) escaped by FLAGS (core/escape.h) at BUF + AT; the new length (at most LEN - 1). */
+static size_t put_escaped(char *buf, size_t len, size_t at, const char *in, size_t n,
+			  unsigned flags)
+{
+	size_t need;
+
+	if (at + 1 >= len)
+		return at;
+	need = nx_escape(in, n, flags, buf + at, len - at);
+	return at + (need < len - at ? need : strlen(buf + at));
+}
+
 size_t syslog_format(const struct nxd_stored *s, char *buf, size_t len)
 {
 	const struct nx_report *r = s->reports && s->reports->n ? &s->reports->reports[0] : NULL;
 	const struct nx_dump *d = s->dump;
-	size_t n = format_header(s, r, buf, len), start = 0, end = 0, body;
+	size_t n = format_header(s, r, buf, len), start = 0, end = 0;
 
-	n += (size_t)snprintf(buf + n, len - n, "%s", s->title);
-	n = n < len ? n : len - 1;
+	/* The title on the first line, the report's own lines after it; no raw control byte. */
+	n = put_escaped(buf, len, n, s->title, strlen(s->title), NX_ESC_LINE);
 	if (r && r->end > r->start && r->end <= d->text_len) {
 		start = r->start;
 		end = r->end;
 	}
-	body = end - start;
-	if (body && n + 1 < len) {
+	if (end > start && n + 2 < len) {
 		buf[n++] = '\n';
-		if (body > len - n)
-			body = len - n;
-		memcpy(buf + n, d->text + start, body);
-		n += body;
+		n = put_escaped(buf, len, n, d->text + start, end - start, NX_ESC_TEXT);
 	}
 	return n;
 }

@@ -97,12 +97,51 @@ static void test_syslog_message_is_bounded(void **state)
 	r.start = 0;
 	r.end = d.text_len;
 	n = syslog_format(&s, buf, sizeof(buf));
-	assert_int_equal(n, sizeof(buf));
+	assert_int_equal(n, sizeof(buf) - 1);
 	assert_non_null(memmem(buf, n, "complete=\"0\"", 12));
 	/* a report range that lies outside the text is ignored, not followed */
 	r.end = d.text_len + 1000;
 	n = syslog_format(&s, buf, sizeof(buf));
 	assert_true(n < 400);
+}
+
+#define KERNEL_SD	"kernel=\"6.1\\\\x1b[0m\""
+#define TITLE_LINE	"] divide error in f\\x1b[2J\\xc2\\x85\n"
+#define BODY_LINE	"divide error: \\x1b]0;owned\\x07 \\xc2\\x9b2J \\x7f\\xe9\n"
+
+/* Bytes from the network reach the syslog receiver escaped: no control byte but the newlines
+ * (and tabs) of the report's own lines, valid UTF-8 (core/escape.h). */
+static void test_syslog_message_escapes_control_bytes(void **state)
+{
+	static const char hostile[] = "[ 1.0] divide error: \x1b]0;owned\x07 \xc2\x9b" "2J \x7f\xe9\n"
+				      "[ 1.1] RIP: 0010:f\x1b[31m+0x1/0x2\n";
+	struct nx_dump d = dump("h\x1bost", "oops", true);
+	struct nx_report r = report();
+	struct nx_report_set set = { .reports = &r, .n = 1 };
+	struct nxd_stored s = { .id = 9, .dump = &d, .reports = &set,
+				.title = "divide error in f\x1b[2J\xc2\x85" };
+	char buf[SYSLOG_MAX];
+	size_t n;
+
+	(void)state;
+	d.text = (char *)hostile;
+	d.text_len = sizeof(hostile) - 1;
+	r.start = 0;
+	r.end = d.text_len;
+	r.kernel = "6.1\x1b[0m";
+	n = syslog_format(&s, buf, sizeof(buf));
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)buf[i];
+
+		assert_false((c < 0x20 && c != '\n') || c == 0x7f);
+		assert_false(c == 0xc2 && i + 1 < n && (unsigned char)buf[i + 1] >= 0x80 &&
+			     (unsigned char)buf[i + 1] <= 0x9f);
+	}
+	assert_true(nx_escape_clean(buf, n, 0));	/* valid UTF-8, no NUL */
+	/* an SD-PARAM: escaped, then its '\' doubled (RFC 5424) */
+	assert_non_null(memmem(buf, n, KERNEL_SD, strlen(KERNEL_SD)));
+	assert_non_null(memmem(buf, n, TITLE_LINE, strlen(TITLE_LINE)));
+	assert_non_null(memmem(buf, n, BODY_LINE, strlen(BODY_LINE)));
 }
 
 static char *slurp(const char *path)
@@ -168,6 +207,7 @@ int main(void)
 		cmocka_unit_test(test_syslog_message_is_rfc5424),
 		cmocka_unit_test(test_syslog_test_dump_is_notice_and_host_falls_back),
 		cmocka_unit_test(test_syslog_message_is_bounded),
+		cmocka_unit_test(test_syslog_message_escapes_control_bytes),
 		cmocka_unit_test(test_append_file_takes_complete_dumps_only),
 		cmocka_unit_test(test_append_open_failure_says_why),
 	};
