@@ -6,6 +6,7 @@
 #include "core/analyse_int.h"
 
 #define TRACE_GAP 15		/* frames must follow "Call Trace:" within this many lines */
+#define TRACE_FOREIGN 3		/* other lines tolerated between two frames of a trace */
 
 _Thread_local uint64_t nx_analyse_line_visits;
 
@@ -30,11 +31,21 @@ struct builder {
 	struct nx_frames fs;
 	int trace_state;		/* 0 before, 1 after a trace header, 2 in frames, 3 done */
 	size_t gap;
+	size_t foreign;			/* consecutive foreign lines inside the trace */
 	bool lockdep_ready;		/* lockdep: "stack backtrace:" seen */
 	bool has_header;		/* the report has a trace header at all */
 	bool has_lockdep_bt;		/* lockdep report with its "stack backtrace:" */
 	bool modules_done;
 };
+
+/* An empty line or "Allocated by task 1:": the trace is over, whatever follows. */
+static bool section_end(const struct nx_line *l)
+{
+	const char *t = nx_skip_spaces(l->s);
+	size_t n = strlen(t);
+
+	return n == 0 || t[n - 1] == ':';
+}
 
 static bool trace_line(struct builder *b, const struct nx_line *l)
 {
@@ -72,10 +83,13 @@ static bool trace_line(struct builder *b, const struct nx_line *l)
 	}
 	if (t == NX_TL_OTHER && register_line(l->s))
 		return true;	/* registers of an exception frame inside the trace */
+	if (t == NX_TL_OTHER && ++b->foreign <= TRACE_FOREIGN && !section_end(l))
+		return false;	/* another task's line printed into the trace */
 	if (t == NX_TL_OTHER || t == NX_TL_HEADER) {
 		b->trace_state = 3;
 		return false;
 	}
+	b->foreign = 0;
 	return true;
 }
 
@@ -118,27 +132,68 @@ found:
 	nx_frame_clear(&f);
 }
 
-/* "#0:  (&hdl->lock){+.+...}, at: [<ffffffffa029380f>] v4l2_ctrl_add_handler+0x49/0x97" */
-static void lock_site(struct builder *b, const char *s)
+/* A function named after MARKER on line S ("at: [<..>] fn+0x..", "caller is fn+0x..",
+ * "last function: fn"), into *OUT unless already set. */
+static void named_function(struct builder *b, const char *s, const char *marker, bool bare,
+			   char **out)
 {
-	const char *p = strstr(s, "at: ");
+	const char *p = *out ? NULL : strstr(s, marker);
 	struct nx_frame f;
 
 	if (!p)
 		return;
-	p = nx_skip_spaces(p + 4);
+	p = nx_skip_spaces(p + strlen(marker));
 	if (p[0] == '[' && p[1] == '<' && strchr(p, ']'))
 		p = nx_skip_spaces(strchr(p, ']') + 1);
-	if (nx_parse_symbol(p, strlen(p), false, &f, &b->x.oom)) {
-		b->x.lock_site = f.func;
+	if (nx_parse_symbol(p, strlen(p), bare, &f, &b->x.oom)) {
+		*out = f.func;
 		f.func = NULL;
 		nx_frame_clear(&f);
 	}
 }
 
+/* "RIP: 0010:fn+0x1/0x2" or "pc : fn+0x.." inside the trace: the interrupted context. */
+static void trace_rip(struct builder *b, const char *s)
+{
+	const char *t = nx_skip_spaces(s), *p;
+	struct nx_frame f;
+
+	if (b->x.trace_rip || b->trace_state != 2)
+		return;
+	if (nx_starts(t, "RIP: ") && (p = strchr(t + 5, ':')))
+		p++;
+	else if (nx_starts(t, "pc : "))
+		p = t + 5;
+	else
+		return;
+	if (nx_parse_symbol(p, strlen(p), false, &f, &b->x.oom)) {
+		b->x.trace_rip = f.func;
+		b->x.trace_rip_frame = b->fs.n;
+		f.func = NULL;
+		nx_frame_clear(&f);
+	}
+}
+
+/* The lines that name a culprit outside the trace. */
+static void culprit_lines(struct builder *b, const char *s, bool lockdep)
+{
+	if (lockdep && !b->x.at_func[1] && strstr(s, "at: ")) {
+		if (!b->x.at_func[0])
+			named_function(b, s, "at: ", false, &b->x.at_func[0]);
+		else
+			named_function(b, s, "at: ", false, &b->x.at_func[1]);
+	}
+	if (b->x.frames & NX_FR_CALLER)
+		named_function(b, s, "caller is ", false, &b->x.caller_func);
+	if (b->x.frames & NX_FR_LASTFN)
+		named_function(b, s, "last function: ", true, &b->x.last_func);
+	trace_rip(b, s);
+}
+
 static void free_report(struct nx_report *r)
 {
 	free(r->title);
+	free(r->alt_title);
 	free(r->class);
 	free(r->type);
 	free(r->kernel);
@@ -187,8 +242,7 @@ static size_t scan_lines(struct builder *b, const struct nx_lines *L, const stru
 			i += n - 1;
 			continue;
 		}
-		if (!b->x.lock_site && strcmp(sp->h.type, "lockdep") == 0)
-			lock_site(b, l->s);
+		culprit_lines(b, l->s, strcmp(sp->h.type, "lockdep") == 0);
 		/* the report's own RIP comes before its trace; one inside is an exception frame's */
 		b->x.rip_closed = b->trace_state >= 2;
 		used |= nx_fields_parse_line(b->r, &b->x, l->s);
@@ -231,7 +285,9 @@ static bool build(struct nx_report *r, const struct nx_lines *L, const struct nx
 	memset(r, 0, sizeof(*r));
 	r->cpu = r->pid = -1;
 	r->type = (char *)sp->h.type;
-	b.x.oom = false;
+	b.x.frames = sp->h.frames;
+	b.x.skip = sp->h.skip;
+	b.x.needs_stack = sp->h.needs_stack;
 	header_function(&b, &L->v[sp->hdr], sp->hdr + 1 < sp->end ? &L->v[sp->hdr + 1] : NULL);
 	last = scan_lines(&b, L, sp);
 	memcpy(class, sp->h.class, sizeof(class));
@@ -243,19 +299,19 @@ static bool build(struct nx_report *r, const struct nx_lines *L, const struct nx
 	r->corrupted = sp->h.needs_stack && r->n_frames == 0;
 	r->start = L->v[sp->start].raw_start;
 	r->end = L->v[last - 1].raw_end;
-	if (r->n_frames == 0 && !b.x.header_func) {	/* stackless lockdep: where the lock was taken */
-		b.x.header_func = b.x.lock_site;
-		b.x.lock_site = NULL;
-	}
 	if (r->class) {
-		r->title = nx_title(r, &b.x, &b.x.oom);
+		r->title = nx_title(r, &b.x, &r->alt_title, &b.x.oom);
 		r->signature = nx_signature(r, &b.x.oom);
 	}
 	r->type = nx_strndup(sp->h.type, strlen(sp->h.type), &b.x.oom);
 	free(b.x.header_func);
 	free(b.x.invoker);
 	free(b.x.victim);
-	free(b.x.lock_site);
+	free(b.x.at_func[0]);
+	free(b.x.at_func[1]);
+	free(b.x.caller_func);
+	free(b.x.last_func);
+	free(b.x.trace_rip);
 	if (b.fs.oom || b.x.oom || !r->type) {
 		free_report(r);
 		return false;

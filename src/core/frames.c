@@ -221,7 +221,8 @@ bool nx_is_trace_header(const char *s)
 	return nx_starts(t, "Call Trace:") || nx_starts(t, "Call trace:") ||
 	       nx_starts(t, "Backtrace:") || nx_starts(t, "stack backtrace:") ||
 	       nx_starts(t, "Call Trace") || nx_starts(t, "Stack trace:") ||
-	       nx_starts(t, "Trace:");
+	       nx_starts(t, "Trace:") || nx_starts(t, "backtrace:") ||
+	       nx_starts(t, "backtrace (crc ");	/* kmemleak */
 }
 
 /* Frames after "[<addr>] " (several per line in 2.6) or "[sp] [pc] " (powerpc). */
@@ -243,24 +244,55 @@ static enum nx_trace_line bracketed_frames(struct nx_frames *fs, const char *q, 
 	return res;
 }
 
-/* A frame alone on its line: "[? ]func+0x1/0x2[ [mod]]", or an address-only one. */
+/* What may follow a frame's symbol: " [mod buildid]", " [inline]", and the source position
+ * symbolised traces add (" mm/slub.c:4951", " fs/dcache.c:1436:2"). */
+static bool frame_tail_ok(const char *t, const char *end)
+{
+	while (t < end) {
+		const char *tok;
+
+		while (t < end && *t == ' ')
+			t++;
+		if (t == end)
+			break;
+		if (*t == '[') {
+			const char *close = memchr(t, ']', (size_t)(end - t));
+
+			if (!close)
+				return false;
+			t = close + 1;
+			continue;
+		}
+		for (tok = t; t < end && *t != ' '; t++)
+			;
+		const char *colon = memchr(tok, ':', (size_t)(t - tok));
+
+		if (!colon || colon == tok || !isdigit((unsigned char)colon[1]))
+			return false;
+	}
+	return true;
+}
+
+/* A frame alone on its line: "[? ]func+0x1/0x2[ [mod]][ file.c:1]", an inlined one
+ * ("func file.c:1 [inline]", from symbolised traces), or an address-only one. */
 static enum nx_trace_line bare_frame(struct nx_frames *fs, const char *p, const char *end,
 				     enum nx_trace_line res)
 {
 	struct nx_frame f;
 	bool reliable = !(end - p >= 2 && p[0] == '?' && p[1] == ' ');
+	bool inlined = end - p > 9 && memcmp(end - 9, " [inline]", 9) == 0;
 	const char *tail;
 
 	if (!reliable)
 		p += 2;
 	if (p[0] == '0' && p[1] == 'x' && !memchr(p, ' ', (size_t)(end - p)))
 		return NX_TL_NOISE;	/* "0xfdc88c28" (slab), "? 0xffffffffc046f000" (init) */
-	if (!nx_parse_symbol(p, (size_t)(end - p), false, &f, &fs->oom))
+	if (!nx_parse_symbol(p, (size_t)(end - p), inlined, &f, &fs->oom))
 		return res;
 	for (tail = p; tail < end && *tail != ' '; tail++)
 		;
-	if (tail < end && !(tail[1] == '[' && end[-1] == ']')) {
-		nx_frame_clear(&f);	/* more than "func+0x1/0x2 [mod]" on the line */
+	if (!frame_tail_ok(tail, end)) {
+		nx_frame_clear(&f);	/* more than a frame on the line */
 		return res;
 	}
 	f.reliable = reliable;
