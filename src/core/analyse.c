@@ -38,6 +38,24 @@ struct builder {
 	bool modules_done;
 };
 
+/* An RCU stall prints the grace-period kthread's stack before the stalled CPU's: a later
+ * trace replaces one that held no interrupt (the stall is seen from the timer interrupt). */
+static bool restart_stall_trace(struct builder *b)
+{
+	if (strcmp(b->r->type, "rcu-stall") != 0)
+		return false;
+	for (size_t i = 0; i < b->fs.n; i++)
+		if (b->fs.v[i].section == NX_SECT_IRQ)
+			return false;
+	for (size_t i = 0; i < b->fs.n; i++)
+		nx_frame_clear(&b->fs.v[i]);
+	b->fs.n = 0;
+	b->fs.section = NX_SECT_NONE;
+	b->trace_state = 1;
+	b->gap = 0;
+	return true;
+}
+
 /* An empty line or "Allocated by task 1:": the trace is over, whatever follows. */
 static bool section_end(const struct nx_line *l)
 {
@@ -85,6 +103,8 @@ static bool trace_line(struct builder *b, const struct nx_line *l)
 		return true;	/* registers of an exception frame inside the trace */
 	if (t == NX_TL_OTHER && ++b->foreign <= TRACE_FOREIGN && !section_end(l))
 		return false;	/* another task's line printed into the trace */
+	if (t == NX_TL_HEADER && restart_stall_trace(b))
+		return true;
 	if (t == NX_TL_OTHER || t == NX_TL_HEADER) {
 		b->trace_state = 3;
 		return false;
@@ -261,13 +281,14 @@ static void kasan_access(char *class, size_t cap, const struct nx_lines *L, cons
 {
 	if (strncmp(class, "KASAN: ", 7) != 0)
 		return;
-	for (size_t i = sp->hdr + 1; i < sp->end && i <= sp->hdr + 3; i++) {
+	for (size_t i = sp->hdr + 1; i < sp->end && i <= sp->hdr + 6; i++) {
 		const char *t = nx_skip_spaces(L->v[i].s);
 		size_t n = strlen(class);
 
-		if (nx_starts(t, "Read of size") && n + 5 < cap)
+		if ((nx_starts(t, "Read of size") || nx_starts(t, "Read at addr")) && n + 5 < cap)
 			memcpy(class + n, " Read", 6);
-		else if (nx_starts(t, "Write of size") && n + 6 < cap)
+		else if ((nx_starts(t, "Write of size") || nx_starts(t, "Write at addr")) &&
+			 n + 6 < cap)
 			memcpy(class + n, " Write", 7);
 		else
 			continue;

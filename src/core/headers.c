@@ -51,6 +51,7 @@ static const char *const skip_page[] = { "free_unref", "free_pages", "free_page"
 					 "folio_put", "release_pages", "bad_page", NULL };
 static const char *const skip_ubsan[] = { "ubsan", NULL };
 static const char *const skip_sched[] = { "schedule", NULL };
+static const char *const skip_lockbug[] = { "lock_sock", NULL };
 
 /* Set H from kind K (class overridable by the matcher afterwards). */
 static void set_kind(struct nx_header *h, const struct kind *k)
@@ -216,7 +217,7 @@ static const struct {
 	{ "lib/refcount.c", "WARNING: refcount bug", NULL, NULL },
 	{ "lib/debugobjects.c", "WARNING: ODEBUG bug", NULL, NULL },
 	{ "lib/kobject.c", "WARNING: kobject bug", NULL, NULL },
-	{ "kernel/locking/lockdep.c", "WARNING: locking bug", NULL, NULL },
+	{ "kernel/locking/lockdep.c", "WARNING: locking bug", NULL, skip_lockbug },
 	{ "mm/slab_common.c", "WARNING: kmalloc bug", NULL, NULL },
 	{ "mm/util.c", "WARNING: kmalloc bug", NULL, NULL },
 	{ "mm/vmalloc.c", "WARNING: zero-size vmalloc", NULL, NULL },
@@ -466,7 +467,7 @@ static const struct kind kinds[] = {
 	{ "---[ end Kernel panic", m_at_start, NX_ROLE_END, "", "", 0, 0, NULL },
 	{ "------------[ cut here ]------------", NULL, NX_ROLE_CUT, "", "", 0, 0, NULL },
 	{ "Kernel panic - not syncing", NULL, NX_ROLE_PANIC, "kernel panic", "panic", 0,
-	  NX_FR_TRACE, NULL },
+	  NX_FR_TRACE, skip_sched },
 	/* lockdep: a class starting with ':' keeps the printed tag ("BUG", "WARNING") */
 	LOCKDEP("possible recursive locking detected", "possible deadlock", ST, FR_LOCKDEP, NULL),
 	LOCKDEP("possible circular locking dependency detected", "possible deadlock", ST,

@@ -127,9 +127,9 @@ char *nx_signature(const struct nx_report *r, bool *oom)
 
 	snprintf(head, sizeof(head), "netoops-signature-v%d\n", NX_SIGNATURE_VERSION);
 	put(&b, head, strlen(head));
-	if (r->corrupted) {	/* one bucket per title, never mixed with whole reports */
+	if (r->corrupted) {	/* one bucket per class, never mixed with whole reports */
 		put(&b, "corrupted\n", 10);
-		put_normalised(&b, title);
+		put_normalised(&b, r->class);
 	} else {
 		put(&b, r->type, strlen(r->type));
 		put(&b, "\n", 1);

@@ -7,7 +7,8 @@
 
 #define MAX_REPORTS 4096	/* per text; beyond this a log is a storm, not a report */
 #define CUT_HERE_REACH 4	/* "cut here" belongs to a header at most this many lines on */
-#define ATTACH_REACH 12		/* die lines and upgrades join a header this close */
+#define ATTACH_REACH 24		/* die lines and upgrades join a header this close (arm64 prints
+				 * ~10 lines of abort info in between, other CPUs more) */
 #define PANIC_REACH 40		/* a panic this close after a report is its tail */
 #define MERGE_REACH 20		/* same-class headers (MCE, RCU) this close are one report */
 

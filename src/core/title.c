@@ -33,7 +33,7 @@ static const char *const machinery[] = {
 	"^end_repeat_nmi", "^do_machine_check", "program_check", "^do_undefinstr",
 	"do_translation_fault", "do_mem_abort", "el1_abort", "el1h_64_sync", "el1_sync",
 	"el1_da", "el1_dbg", "^el0_", "^el1_", "bug_handler", "^do_bug", "__do_page_fault",
-	"^do_page_fault", "print_tainted", "^get_taint$", "__phys_addr", "debug_object",
+	"^do_page_fault", "print_tainted", "^get_taint$", "__phys_addr", "debug_object", "debug_print_object", "debug_check_object",
 	"timer_is_static_object", "work_is_static_object", "imbalance_bug", "print_unlock",
 	"^spin_dump", "^spin_bug",
 	/* locking */
@@ -81,7 +81,7 @@ static const char *const machinery[] = {
 	"__mod_timer", "flush_work", "__cancel_work_timer", "cancel_work_sync",
 	"try_to_grab_pending", "flush_workqueue", "drain_workqueue", "destroy_workqueue",
 	"queue_work", "insert_work", "__queue_delayed_work", "queue_delayed_work_on",
-	"finish_wait", "kthread_stop", "kobject_", "add_uevent_var", "get_device_parent",
+	"finish_wait", "^wait_for_completion", "kthread_stop", "kobject_", "add_uevent_var", "get_device_parent",
 	"device_add", "device_del", "device_unregister", "device_destroy", "device_release",
 	"devres_release_all", "hwrng_unregister", "i2c_del_adapter", "__unregister_client",
 	"device_for_each_child", "rollback_registered", "unregister_netdev", "sysfs_remove",
@@ -199,11 +199,10 @@ static const char *const stall_anchors[] = {
 	"^worker_thread", "^kthread", "^ret_from_fork", "^do_syscall_", "^__do_fast_syscall",
 	"^do_fast_syscall", "^entry_", "^sysenter_", "^system_call", "^sysc_", "^tracesys",
 	"^el0_svc", "^invoke_syscall", "^smp_call_function",
-	/* highly multiplexed syscalls: the handler below names the stall */
-	"^vfs_ioctl", "^do_vfs_ioctl", "^ksys_ioctl", "^__x64_sys_ioctl", "^__se_sys_ioctl",
-	"^__do_sys_ioctl", "^SyS_ioctl", "^sys_ioctl", "^__arm64_sys_ioctl", "^compat_sys_ioctl",
-	"^__ia32_compat_sys_ioctl", "^__x64_compat_sys_ioctl", "^__arm64_compat_sys_ioctl",
-	"^sock_ioctl", "^sock_do_ioctl", "^blkdev_ioctl", "^compat_blkdev_ioctl",
+	/* highly multiplexed syscalls and messages: the handler below names the stall */
+	"^vfs_ioctl", "^do_vfs_ioctl", "^ksys_ioctl", "sys_ioctl", "SyS_ioctl", "compat_ioctl",
+	"^netlink_rcv_skb", "^netlink_unicast", "^netlink_sendmsg", "^rtnetlink_rcv_msg",
+	"^nfnetlink_rcv", "^genl_rcv_msg", "^genl_family_rcv_msg", "^sock_ioctl", "^sock_do_ioctl", "^blkdev_ioctl", "^compat_blkdev_ioctl",
 	"^sock_sendmsg", "^__sock_sendmsg", "^sock_recvmsg", "^sock_write_iter",
 	"^sock_read_iter", "^__vfs_write", "^vfs_write", "^__vfs_read", "^vfs_read",
 	"^new_sync_write", "^new_sync_read", "^__sys_connect", "^__sys_setsockopt",
@@ -408,7 +407,7 @@ static char *raw_title(struct nx_report *r, const struct nx_extra *x, char **alt
 		return panic_title(r, x, oom);
 	if (x->frames == 0)
 		return format(oom, "%s%.*s", r->class, 0, "");
-	fn = r->corrupted ? NULL : culprit(r, x);
+	fn = culprit(r, x);
 	if (!fn) {
 		if (!x->needs_stack)
 			return format(oom, "%s%.*s", r->class, 0, "");
