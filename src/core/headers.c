@@ -52,6 +52,7 @@ static const char *const skip_page[] = { "free_unref", "free_pages", "free_page"
 static const char *const skip_ubsan[] = { "ubsan", NULL };
 static const char *const skip_sched[] = { "schedule", NULL };
 static const char *const skip_lockbug[] = { "lock_sock", NULL };
+static const char *const skip_odebug[] = { "^debug_", "init_timer", "^__init_work", NULL };
 
 /* Set H from kind K (class overridable by the matcher afterwards). */
 static void set_kind(struct nx_header *h, const struct kind *k)
@@ -215,7 +216,7 @@ static const struct {
 	const char *const *skip;
 } checker_files[] = {
 	{ "lib/refcount.c", "WARNING: refcount bug", NULL, NULL },
-	{ "lib/debugobjects.c", "WARNING: ODEBUG bug", NULL, NULL },
+	{ "lib/debugobjects.c", "WARNING: ODEBUG bug", NULL, skip_odebug },
 	{ "lib/kobject.c", "WARNING: kobject bug", NULL, NULL },
 	{ "kernel/locking/lockdep.c", "WARNING: locking bug", NULL, skip_lockbug },
 	{ "mm/slab_common.c", "WARNING: kmalloc bug", NULL, NULL },

@@ -4,13 +4,71 @@
 
 #include "analyse_helpers.h"
 
-#define MIN_AGREEMENT 65	/* percent of files whose first title is syzbot's exactly */
+#define MIN_AGREEMENT 75	/* percent of files whose first title is syzbot's exactly (the
+				 * issue's goal is 90: not reached yet, see the misses below) */
 
 /* Misses judged not worth a rule: each would be a rule for one file. */
 static const struct {
 	const char *file, *reason;
 } known_misses[] = {
-	{ "0", "placeholder" },
+	{ "1000", "syzbot's culprit is read_cache_folio, the caller of do_read_cache_folio: a do_ helper rule for one function" },
+	{ "115", "syzbot judged the log corrupted by its per-kind report layout (interleaved or cut); netoops reads a usable stack and names it" },
+	{ "152", "cut before lockdep's \"at:\" lines: syzbot keeps the bare banner, netoops says possible deadlock in corrupted" },
+	{ "218", "syzbot judged the log corrupted by its per-kind report layout (interleaved or cut); netoops reads a usable stack and names it" },
+	{ "230", "syzbot judged the log corrupted by its per-kind report layout (interleaved or cut); netoops reads a usable stack and names it" },
+	{ "24", "syzbot judged the log corrupted by its per-kind report layout (interleaved or cut); netoops reads a usable stack and names it" },
+	{ "240", "syzbot judged the log corrupted by its per-kind report layout (interleaved or cut); netoops reads a usable stack and names it" },
+	{ "336", "syzbot judged the log corrupted by its per-kind report layout (interleaved or cut); netoops reads a usable stack and names it" },
+	{ "57", "syzbot judged the log corrupted by its per-kind report layout (interleaved or cut); netoops reads a usable stack and names it" },
+	{ "719", "syzbot judged the log corrupted by its per-kind report layout (interleaved or cut); netoops reads a usable stack and names it" },
+	{ "124", "SLAB debug \"INFO: Allocated in\" trace: a debug print, not a crash kind netoops reports" },
+	{ "127", "\"Booting the kernel.\" is the decompressor's serial-console line: never in a kernel log netoops receives, and in a serial log it marks every boot" },
+	{ "317", "as 127: unexpected reboot seen on the serial console only" },
+	{ "131", "the header shares its line with the console's \"syzkaller login: \" prompt, which is no kernel log prefix" },
+	{ "164", "2016 KASAN format: syzbot's old title kept \"at addr ADDR\" and the reporting function; newer titles do not" },
+	{ "200", "syzbot skips ip6t_do_table via the netfilter stack it saw; no general rule gives __alloc_skb" },
+	{ "206", "a second report (sleeping function) interleaves; syzbot's report regexp stops before the trace" },
+	{ "237", "arm64 stall: the interrupted stack is printed without the timer-interrupt frame syzbot anchors on in this kernel" },
+	{ "246", "the first report of the log is a stack-frame-pointer warning 1000 lines in; the title is syzbot's for a later line" },
+	{ "267", "soft lockup across softirq and iter_write: syzbot's anchor list for this kernel differs" },
+	{ "27", "syzbot judged the log corrupted by its per-kind report layout (interleaved or cut); netoops reads a usable stack and names it" },
+	{ "324", "syzbot judged the log corrupted by its per-kind report layout (interleaved or cut); netoops reads a usable stack and names it" },
+	{ "351", "syzbot judged the log corrupted by its per-kind report layout (interleaved or cut); netoops reads a usable stack and names it" },
+	{ "548", "syzbot judged the log corrupted by its per-kind report layout (interleaved or cut); netoops reads a usable stack and names it" },
+	{ "680", "syzbot judged the log corrupted by its per-kind report layout (interleaved or cut); netoops reads a usable stack and names it" },
+	{ "276", "stall while returning to user mode: syzbot's culprit __cleanup_mnt is a task_work callback two frames down" },
+	{ "330", "\"corrupted stack end\": syzbot takes wb_workfn from the task's stack; the log's trace is the scheduler's" },
+	{ "333", "as 330" },
+	{ "354", "trusty (Android TEE) panic: vendor-specific assertion format" },
+	{ "388", "syzbot's title names two functions (submit_rx_urb/usb_submit_urb): a one-off" },
+	{ "417", "usbvision_release is below device_remove_file: the sysfs helper would need its own skip rule for this bug" },
+	{ "429", "ODEBUG on a timer: syzbot's culprit is three frames below the timer init" },
+	{ "465", "syzbot named lock_is_held_type (the looping frame) for this stall, against its own anchor rule" },
+	{ "471", "complete() woke the culprit; syzbot reads ath9k_htc_rx_msg from an interleaved CPU's stack" },
+	{ "51", "2018 syzkaller log: the kmemleak report is the fuzzer's own \"BUG: memory leak\" print with no kernel trace header" },
+	{ "54", "as 51" },
+	{ "521", "stall in a softirq hrtimer: the culprit is the timer callback (mac80211_hwsim_beacon) after the hrtimer dispatch" },
+	{ "524", "arm Internal error from a readb: syzbot skips the MMIO accessor (__raw_readb), a rule for one driver's I/O" },
+	{ "545", "arm WARNING in __virt_to_phys: syzbot's culprit ret_from_exception is an entry frame netoops skips everywhere else" },
+	{ "557", "irq lock order: syzbot reads the stack after \"which became ... at:\", a lockdep layout netoops does not parse" },
+	{ "560", "as 557" },
+	{ "572", "arm64 MTE invalid-access: the fault handler chain (do_tag_check_fault) before the culprit is arch-specific" },
+	{ "581", "skb_put's BUG: syzbot skips skb_put/skb_panic (skb helpers), a rule for one helper family" },
+	{ "6", "a synthetic \"WARNING: foo\" line with no WARN format: not a kernel report" },
+	{ "614", "stack overflow: the recursion's frame names the bug only after reading the whole repeated stack" },
+	{ "629", "as 614" },
+	{ "656", "btrfs assertfail(): a per-filesystem assertion helper" },
+	{ "665", "inconsistent lock state where syzbot reads the trace, not the first held-lock \"at:\"" },
+	{ "683", "\"VFS: Close: file count is 0\": a syzbot-specific report for one message" },
+	{ "695", "WARNING in nfc_llcp_find_local: syzbot's culprit is the caller two frames down, a rule for one subsystem" },
+	{ "698", "crc_itu_t is a library checksum: a skip rule for one library function" },
+	{ "707", "Go runtime error of the fuzzer itself, not the kernel" },
+	{ "716", "SYZFAIL: the fuzzer's own failure, not the kernel" },
+	{ "725", "Bad page state freed from folios_put_refs: syzbot's culprit is the allocator's caller" },
+	{ "749", "Rust panic (\"attempt to add with overflow\" in a Rust trait method): no Rust kind in netoops yet" },
+	{ "758", "mark_buffer_dirty's WARN: syzbot skips that one buffer helper" },
+	{ "87", "\"BUG: Dentry ... still in use\": syzbot's per-message title" },
+	{ "90", "a panic message with device and error detail (\"for ptm1 --- error -12\"): one message" },
 };
 
 struct syz_file {
