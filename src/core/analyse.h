@@ -32,7 +32,7 @@ struct nx_report {
 	char *class;		/* "divide error", "kernel BUG", "WARNING", ... */
 	char *type;		/* null-deref, paging, gpf, bug, warning, lockup, hang, rcu-stall,
 				 * oom, panic, divide, invalid-opcode, mce, lockdep,
-				 * sanitizer, other (docs/analysis.md) */
+				 * sanitizer, leak, other (docs/analysis.md) */
 	bool corrupted;		/* header found, stack or culprit not usable ("... in corrupted") */
 	bool primary;		/* first report of the text */
 	char *kernel;		/* release from the CPU: line, or NULL */
