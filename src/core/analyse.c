@@ -5,8 +5,9 @@
 
 #include "core/analyse_int.h"
 
-#define TRACE_GAP 15		/* frames must follow "Call Trace:" within this many lines */
-#define TRACE_FOREIGN 3		/* other lines tolerated between two frames of a trace */
+#define TRACE_GAP 60		/* frames must follow "Call Trace:" within this many lines (other
+				 * tasks, even a fuzzer, print into a console log meanwhile) */
+#define TRACE_FOREIGN 10	/* other lines tolerated between two frames of a trace */
 
 _Thread_local uint64_t nx_analyse_line_visits;
 
@@ -56,13 +57,14 @@ static bool restart_stall_trace(struct builder *b)
 	return true;
 }
 
-/* An empty line or "Allocated by task 1:": the trace is over, whatever follows. */
+/* An empty line or a section title ("Allocated by task 1:", "Memory state around the
+ * buggy address:"): the trace is over, whatever follows. */
 static bool section_end(const struct nx_line *l)
 {
 	const char *t = nx_skip_spaces(l->s);
 	size_t n = strlen(t);
 
-	return n == 0 || t[n - 1] == ':';
+	return n == 0 || (t[n - 1] == ':' && isupper((unsigned char)t[0]));
 }
 
 static bool trace_line(struct builder *b, const struct nx_line *l)

@@ -524,8 +524,9 @@ static const struct kind kinds[] = {
 	{ ": page allocation failure: ", NULL, NX_ROLE_START, "page allocation failure",
 	  "warning", ST, NX_FR_TRACE, NULL },
 	{ " [", m_die, NX_ROLE_DIE, NULL, NULL, 0, FR_OOPS, NULL },
-	{ "WARNING: ", m_warning, NX_ROLE_START, "WARNING", "warning", ST | KF_START, FR_OOPS,
-	  NULL },
+	/* syzbot names a WARN by its RIP or trace, never by the header (that is the checker) */
+	{ "WARNING: ", m_warning, NX_ROLE_START, "WARNING", "warning", ST | KF_START,
+	  NX_FR_RIP | NX_FR_TRACE, NULL },
 	/* out of memory, machine checks */
 	{ " invoked oom-killer: ", NULL, NX_ROLE_START, "out of memory", "oom", KF_LONG, 0, NULL },
 	{ "Out of memory: Kill", NULL, NX_ROLE_VICTIM, "out of memory", "oom", KF_LONG, 0, NULL },

@@ -1,6 +1,7 @@
 /* The culprit function (skipping the kernel's own machinery, the way syzbot picks its
  * "guilty" frame) and the report title in syzbot's convention, normalised. */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,9 +171,63 @@ static bool in_list(const char *const *list, const char *name, size_t len)
 	return false;
 }
 
+/* machinery[] indexed by the two bytes each pattern starts with: a name is checked in one
+ * pass over its positions instead of one search per pattern. */
+#define N_MACHINERY (sizeof(machinery) / sizeof(machinery[0]) - 1)
+#define PAT_START 1
+#define PAT_END 2
+
+static struct {
+	unsigned short first[65536];	/* bigram -> 1 + first pattern starting with it */
+	unsigned short next[N_MACHINERY];
+	unsigned char len[N_MACHINERY], flags[N_MACHINERY];
+	const char *text[N_MACHINERY];
+} mach;
+static pthread_once_t mach_once = PTHREAD_ONCE_INIT;
+
+static unsigned bigram(const char *s)
+{
+	return (unsigned)(unsigned char)s[0] << 8 | (unsigned char)s[1];
+}
+
+static void mach_build(void)
+{
+	for (size_t i = N_MACHINERY; i-- > 0;) {
+		const char *p = machinery[i];
+		size_t k;
+
+		mach.flags[i] = *p == '^' ? PAT_START : 0;
+		p += *p == '^';
+		k = strlen(p);
+		if (k && p[k - 1] == '$')
+			mach.flags[i] |= PAT_END, k--;
+		mach.text[i] = p;
+		mach.len[i] = (unsigned char)k;
+		mach.next[i] = mach.first[bigram(p)];
+		mach.first[bigram(p)] = (unsigned short)(i + 1);
+	}
+}
+
+static bool in_machinery(const char *name, size_t len)
+{
+	pthread_once(&mach_once, mach_build);
+	for (size_t pos = 0; pos + 1 < len; pos++) {
+		for (unsigned k = mach.first[bigram(name + pos)]; k; k = mach.next[k - 1]) {
+			size_t i = k - 1, n = mach.len[i];
+
+			if (((mach.flags[i] & PAT_START) && pos != 0) || pos + n > len ||
+			    ((mach.flags[i] & PAT_END) && pos + n != len))
+				continue;
+			if (memcmp(name + pos, mach.text[i], n) == 0)
+				return true;
+		}
+	}
+	return false;
+}
+
 bool nx_is_machinery(const char *name, size_t len, const char *const *kind_skip)
 {
-	return in_list(machinery, name, len) || in_list(kind_skip, name, len);
+	return in_machinery(name, len) || in_list(kind_skip, name, len);
 }
 
 /* Usable as a culprit: the raw (unstripped) name is not machinery. */
@@ -300,8 +355,8 @@ static const char *culprit(const struct nx_report *r, const struct nx_extra *x)
 
 	if ((fr & NX_FR_HEADER) && usable(x->header_func, x))
 		return x->header_func;
-	if ((fr & NX_FR_RIP) && usable(r->rip_func, x))
-		return r->rip_func;
+	if ((fr & NX_FR_RIP) && usable(r->rip_func ? r->rip_func : x->trace_rip, x))
+		return r->rip_func ? r->rip_func : x->trace_rip;	/* panic_on_warn: in the trace */
 	for (int i = 0; (fr & NX_FR_AT) && i < 2; i++)
 		if (usable(x->at_func[i], x))
 			return x->at_func[i];
