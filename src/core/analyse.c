@@ -180,8 +180,9 @@ static void trace_rip(struct builder *b, const char *s)
 	const char *t = nx_skip_spaces(s), *p;
 	struct nx_frame f;
 
-	if (b->x.trace_rip || b->trace_state != 2)
-		return;
+	if (b->x.trace_rip || b->trace_state != 2 || b->fs.section == NX_SECT_IRQ ||
+	    b->fs.section == NX_SECT_NMI || b->fs.section == NX_SECT_SOFTIRQ)
+		return;	/* an interrupt's own exception frame is not what it interrupted */
 	if (nx_starts(t, "RIP: ") && (p = strchr(t + 5, ':')))
 		p++;
 	else if (nx_starts(t, "pc : "))
@@ -322,6 +323,8 @@ static bool build(struct nx_report *r, const struct nx_lines *L, const struct nx
 	r->corrupted = sp->h.needs_stack && r->n_frames == 0;
 	r->start = L->v[sp->start].raw_start;
 	r->end = L->v[last - 1].raw_end;
+	if (b.fs.arm_caller[0])
+		b.x.outer_caller = b.fs.arm_caller;
 	if (r->class) {
 		r->title = nx_title(r, &b.x, &r->alt_title, &b.x.oom);
 		r->signature = nx_signature(r, &b.x.oom);

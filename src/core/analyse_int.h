@@ -75,6 +75,7 @@ struct nx_span {
 	size_t last_active;		/* last line that looked like part of a report */
 	struct nx_header h;		/* class and type, after joins and upgrades */
 	bool trace_seen, has_die, open;
+	uint32_t caller;		/* the header line's printk caller id, 0 when none */
 };
 
 /* Every report's extent in L, in order; false only on ENOMEM. */
@@ -96,6 +97,7 @@ struct nx_frames {
 	struct nx_frame *v;
 	size_t n, cap;
 	enum nx_section section;	/* section of the next frame */
+	char arm_caller[64];		/* arm: the caller after " from " on the last frame line */
 	bool oom;
 };
 
@@ -120,6 +122,7 @@ struct nx_extra {
 	char *last_func;	/* "last function: func" */
 	char *trace_rip;	/* first RIP/PC printed inside the trace (an interrupted context) */
 	size_t trace_rip_frame;	/* frames before it */
+	const char *outer_caller;	/* arm: the outermost caller, printed only after " from " */
 	char *invoker;		/* OOM: the task that invoked the OOM killer */
 	char *victim;		/* OOM: the task killed */
 	bool memcg;		/* OOM: a memory cgroup's limit, not the whole machine */

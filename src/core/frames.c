@@ -147,6 +147,22 @@ static size_t section_marker(struct nx_frames *fs, const char *p, const char *en
 	return 0;
 }
 
+/* arm: after "(func+0x1/0x2)", " from [<..>] (caller+0x..)": kept as the outermost caller. */
+static void arm_caller(struct nx_frames *fs, const char *close, const char *end)
+{
+	const char *from = close + 1, *open, *name;
+	size_t n;
+
+	fs->arm_caller[0] = '\0';
+	if (end - from < 7 || memcmp(from, " from ", 6) != 0 ||
+	    !(open = memchr(from, '(', (size_t)(end - from))))
+		return;
+	name = open + 1;
+	n = strcspn(name, "+)");
+	if (name + n <= end && n > 0 && n < sizeof(fs->arm_caller))
+		memcpy(fs->arm_caller, name, n), fs->arm_caller[n] = '\0';
+}
+
 /* One frame after its "[<addr>] " or "[sp] [addr] " prefix; "? " marks unreliable. */
 static enum nx_trace_line symbol_frame(struct nx_frames *fs, const char *p, const char *end)
 {
@@ -162,6 +178,7 @@ static enum nx_trace_line symbol_frame(struct nx_frames *fs, const char *p, cons
 
 		if (!close || !nx_parse_symbol(p + 1, (size_t)(close - p - 1), true, &f, &fs->oom))
 			return fs->oom ? NX_TL_OTHER : NX_TL_NOISE;
+		arm_caller(fs, close, end);
 	} else if (!nx_parse_symbol(p, (size_t)(end - p), false, &f, &fs->oom)) {
 		return (fs->oom || !(p < end && p[0] == '0' && p[1] == 'x')) ? NX_TL_OTHER : NX_TL_NOISE;
 	}

@@ -16,6 +16,7 @@ struct finder {
 	struct nx_span *v;
 	size_t n, cap;
 	size_t cut;			/* last "cut here" line + 1, 0 when none */
+	uint32_t caller;		/* caller id of the line being classified */
 	bool oom;
 };
 
@@ -35,7 +36,7 @@ static void close_span(struct finder *f, size_t end)
 	}
 }
 
-static void open_span(struct finder *f, size_t i, const struct nx_header *h)
+static void open_span(struct finder *f, size_t i, const struct nx_header *h, uint32_t caller)
 {
 	size_t start = i;
 
@@ -58,6 +59,7 @@ static void open_span(struct finder *f, size_t i, const struct nx_header *h)
 	}
 	f->v[f->n++] = (struct nx_span){
 		.start = start, .hdr = i, .end = i + 1, .last_active = i, .h = *h, .open = true,
+		.caller = caller,
 	};
 }
 
@@ -105,7 +107,7 @@ static void on_panic(struct finder *f, size_t i, const char *line, struct nx_hea
 	h->type = panic_type(line);
 	/* "Fatal exception" alone: the oops it summarises is lost */
 	h->needs_stack = panic_is_consequence(line) && strstr(line, "Fatal exception");
-	open_span(f, i, h);
+	open_span(f, i, h, f->caller);
 }
 
 bool nx_reportish(const char *s)
@@ -136,7 +138,7 @@ static void on_joiner(struct finder *f, struct nx_span *s, size_t i, const struc
 		s->last_active = i;
 		return;
 	}
-	open_span(f, i, h);
+	open_span(f, i, h, f->caller);
 	if (h->role == NX_ROLE_DIE && (s = current(f)))
 		s->has_die = true;
 }
@@ -150,7 +152,7 @@ static void on_victim(struct finder *f, size_t i, const struct nx_header *h)
 		s->open = true;
 		s->last_active = i;
 	} else {
-		open_span(f, i, h);
+		open_span(f, i, h, f->caller);
 	}
 	close_span(f, i + 1);
 }
@@ -164,6 +166,9 @@ static void find_line(struct finder *f, const struct nx_line *l, size_t i)
 	if (s && i - s->hdr > s->h.cap)
 		close_span(f, i), s = NULL;
 	nx_header_classify(l->s, l->len, &h);
+	f->caller = l->caller;
+	if (h.role != NX_ROLE_NONE && s && s->caller && l->caller && l->caller != s->caller)
+		return;	/* another CPU's report printed into this one: syzbot keeps the first */
 	switch (h.role) {
 	case NX_ROLE_NONE:
 		if (s && nx_is_trace_header(l->s))
@@ -195,7 +200,7 @@ static void find_line(struct finder *f, const struct nx_line *l, size_t i)
 		    i - s->last_active <= MERGE_REACH)
 			s->last_active = i;
 		else
-			open_span(f, i, &h);
+			open_span(f, i, &h, f->caller);
 		return;
 	}
 }

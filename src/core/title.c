@@ -79,8 +79,8 @@ static const char *const machinery[] = {
 	"rhashtable_lookup", "ida_free",
 	/* timers, work queues, completion, device model: the callers are the bug */
 	"del_timer", "lock_timer_base", "__timer_delete_sync", "sk_stop_timer_sync",
-	"__mod_timer", "flush_work", "__cancel_work_timer", "cancel_work_sync",
-	"try_to_grab_pending", "flush_workqueue", "drain_workqueue", "destroy_workqueue",
+	"__mod_timer", "^flush_work$", "^__flush_work", "__cancel_work_timer", "cancel_work_sync",
+	"try_to_grab_pending", "drain_workqueue", "destroy_workqueue",
 	"queue_work", "insert_work", "__queue_delayed_work", "queue_delayed_work_on",
 	"finish_wait", "^wait_for_completion", "kthread_stop", "kobject_", "add_uevent_var", "get_device_parent",
 	"device_add", "device_del", "device_unregister", "device_destroy", "device_release",
@@ -250,8 +250,11 @@ static bool usable(const char *func, const struct nx_extra *x)
  * (syzkaller's linuxStallAnchorFrames). */
 static const char *const stall_anchors[] = {
 	"^__do_softirq", "^handle_softirqs", "^call_timer_fn", "^__run_timers",
-	"^run_timer_softirq", "^tasklet_action", "^net_rx_action", "^process_one_work",
-	"^worker_thread", "^kthread", "^ret_from_fork", "^do_syscall_", "^__do_fast_syscall",
+	"^run_timer_softirq", "^tasklet_action", "^net_rx_action", "^__netif_receive_skb",
+	"^netif_receive_skb", "^process_backlog", "^process_one_work",
+	"^worker_thread", "^kthread", "^ret_from_fork", "^ret_fast_syscall", "^ret_from_syscall",
+	"^__sys_trace_return", "^task_work_run", "exit_to_usermode_loop",
+	"^exit_to_user_mode", "^do_syscall_", "^__do_fast_syscall",
 	"^do_fast_syscall", "^entry_", "^sysenter_", "^system_call", "^sysc_", "^tracesys",
 	"^el0_svc", "^invoke_syscall", "^smp_call_function",
 	/* highly multiplexed syscalls and messages: the handler below names the stall */
@@ -264,6 +267,14 @@ static const char *const stall_anchors[] = {
 	"^__sys_getsockopt", "^sock_setsockopt", "^__sys_bind", "^__sys_accept",
 	NULL,
 };
+
+/* Interrupt entries: the frames after one are the interrupted context's (arm, old x86). */
+static const char *const irq_entries[] = {
+	"apic_timer_interrupt", "^__irq_svc", "^__irq_usr", "^el1_irq", "^el1h_64_irq",
+	"^call_on_irq_stack", NULL,
+};
+
+static bool name_in(const char *const *list, const char *func);
 
 /* The stack in the order syzbot reads it: for a stall, the interrupted context. */
 static size_t stall_frames(const struct nx_report *r, const struct nx_extra *x,
@@ -278,12 +289,15 @@ static size_t stall_frames(const struct nx_report *r, const struct nx_extra *x,
 		if (r->rip_func)
 			out[n++] = r->rip_func;
 		for (size_t i = 0; i < r->n_frames; i++)
-			if (r->frames[i].section == NX_SECT_IRQ)
+			if (r->frames[i].section == NX_SECT_IRQ ||
+			    (from == 0 && name_in(irq_entries, r->frames[i].func)))
 				from = i + 1;	/* after the interrupt: the interrupted stack */
 	}
 	for (size_t i = from; i < r->n_frames && n < cap; i++)
 		if (r->frames[i].reliable)
 			out[n++] = r->frames[i].func;
+	if (x->outer_caller && n < cap)
+		out[n++] = x->outer_caller;
 	return n;
 }
 
