@@ -197,9 +197,33 @@ static void trace_rip(struct builder *b, const char *s)
 	}
 }
 
+/* lockdep's "... which became HARDIRQ-irq-safe at:" and the stack that follows it */
+static void became_stack(struct builder *b, const char *s)
+{
+	const char *t = nx_skip_spaces(s);
+	struct nx_frame f = { 0 };
+
+	if (b->x.in_became) {
+		if (b->x.n_became < NX_BECAME_MAX &&
+		    nx_parse_symbol(t, strlen(t), false, &f, &b->x.oom) && !strchr(t, ' ')) {
+			b->x.became[b->x.n_became++] = f.func;
+			f.func = NULL;
+			nx_frame_clear(&f);
+			return;
+		}
+		if (f.func)
+			nx_frame_clear(&f);
+		b->x.in_became = false;
+	}
+	if (b->x.n_became == 0 && strstr(t, "which became ") && strstr(t, " at:"))
+		b->x.in_became = true;
+}
+
 /* The lines that name a culprit outside the trace. */
 static void culprit_lines(struct builder *b, const char *s, bool lockdep)
 {
+	if (b->x.frames & NX_FR_BECAME)
+		became_stack(b, s);
 	if (lockdep && !b->x.at_func[1] && strstr(s, "at: ")) {
 		if (!b->x.at_func[0])
 			named_function(b, s, "at: ", false, &b->x.at_func[0]);
@@ -335,6 +359,8 @@ static bool build(struct nx_report *r, const struct nx_lines *L, const struct nx
 	free(b.x.victim);
 	free(b.x.at_func[0]);
 	free(b.x.at_func[1]);
+	for (size_t i = 0; i < b.x.n_became; i++)
+		free(b.x.became[i]);
 	free(b.x.caller_func);
 	free(b.x.last_func);
 	free(b.x.trace_rip);

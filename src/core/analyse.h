@@ -18,6 +18,7 @@ struct nx_frame {
 	uint64_t offset, size;	/* +0x2b/0x90, 0 when absent */
 	char *module;		/* "[ext4]" -> "ext4"; NULL for vmlinux */
 	bool reliable;		/* false for "? " frames */
+	bool inlined;		/* "func file.c:1 [inline]" of symbolised traces: never the culprit */
 	enum nx_section section;
 };
 

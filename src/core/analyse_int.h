@@ -52,6 +52,8 @@ enum nx_role {
 #define NX_FR_TRACE 0x20	/* the call trace, reliable frames in order */
 #define NX_FR_STALL 0x40	/* stalls: the interrupted stack, by its dispatch anchor */
 #define NX_FR_HUNG 0x80		/* hung tasks: the waiting skipped, common waits bucketed */
+#define NX_FR_BECAME 0x100	/* lockdep irq order: the stack after "which became ... at:" */
+#define NX_BECAME_MAX 16
 
 struct nx_header {
 	enum nx_role role;
@@ -118,6 +120,9 @@ struct nx_extra {
 	bool needs_stack;
 	char *header_func;	/* function named by the header line (WARN, KASAN) */
 	char *at_func[2];	/* lockdep: the first two "at: func+0x.." */
+	char *became[NX_BECAME_MAX];	/* lockdep: the stack after "which became ... at:" */
+	size_t n_became;
+	bool in_became;
 	char *caller_func;	/* "caller is func+0x.." */
 	char *last_func;	/* "last function: func" */
 	char *trace_rip;	/* first RIP/PC printed inside the trace (an interrupted context) */

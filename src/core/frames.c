@@ -313,6 +313,7 @@ static enum nx_trace_line bare_frame(struct nx_frames *fs, const char *p, const 
 		return res;
 	}
 	f.reliable = reliable;
+	f.inlined = inlined;
 	return push(fs, &f) ? NX_TL_FRAMES : NX_TL_OTHER;
 }
 

@@ -48,7 +48,7 @@ static const char *const skip_leak[] = {
 	"skb_clone", "__skb", "sock_alloc", NULL,
 };
 static const char *const skip_page[] = { "free_unref", "free_pages", "free_page", "put_page",
-					 "folio_put", "release_pages", "bad_page", NULL };
+					 "folio_put", "folios_put", "release_pages", "bad_page", NULL };
 static const char *const skip_ubsan[] = { "ubsan", NULL };
 static const char *const skip_sched[] = { "schedule", NULL };
 static const char *const skip_lockbug[] = { "lock_sock", NULL };
@@ -474,8 +474,8 @@ static const struct kind kinds[] = {
 	LOCKDEP("possible circular locking dependency detected", "possible deadlock", ST,
 		FR_LOCKDEP, NULL),
 	LOCKDEP("possible irq lock inversion dependency detected", "possible deadlock", ST,
-		FR_LOCKDEP, NULL),
-	LOCKDEP("lock order detected", "possible deadlock", ST, FR_LOCKDEP, NULL),
+		NX_FR_BECAME | FR_LOCKDEP, NULL),
+	LOCKDEP("lock order detected", "possible deadlock", ST, NX_FR_BECAME | FR_LOCKDEP, NULL),
 	LOCKDEP("inconsistent lock state", "inconsistent lock state", ST, FR_LOCKDEP, NULL),
 	LOCKDEP("suspicious RCU usage", "WARNING: suspicious RCU usage", ST, NX_FR_TRACE, skip_rcu),
 	LOCKDEP("suspicious rcu_dereference_check() usage", "WARNING: suspicious RCU usage", ST,

@@ -88,7 +88,8 @@ static const char *const machinery[] = {
 	"device_for_each_child", "rollback_registered", "unregister_netdev", "sysfs_remove",
 	"__usb_create_hcd", "usb_add_hcd", "usb_hcd_submit_urb", "usb_submit_urb",
 	"usb_kill_urb", "usb_kill_anchored_urbs", "^put_device$", "^lock_page", "^unlock_page",
-	"stack_trace_consume_entry", "arch_stack_walk", "stack_trace_save",
+	"stack_trace_consume_entry", "arch_stack_walk", "stack_trace_save", "^walk_stackframe",
+	"^unwind_frame",
 	"truncate_inode_pages_range", "cleanup_srcu_struct", "extract_user_to_sg",
 	"extract_iter_to_sg", "drop_nlink", "fast_dput", "^dput$",
 	/* interrupts, timers and watchdogs that report stalls */
@@ -294,7 +295,7 @@ static size_t stall_frames(const struct nx_report *r, const struct nx_extra *x,
 				from = i + 1;	/* after the interrupt: the interrupted stack */
 	}
 	for (size_t i = from; i < r->n_frames && n < cap; i++)
-		if (r->frames[i].reliable)
+		if (r->frames[i].reliable && !r->frames[i].inlined)
 			out[n++] = r->frames[i].func;
 	if (x->outer_caller && n < cap)
 		out[n++] = x->outer_caller;
@@ -356,8 +357,8 @@ static const char *hung_culprit(const struct nx_report *r, const struct nx_extra
 			return "synchronize_rcu";
 	}
 	for (size_t i = 0; i < r->n_frames; i++)
-		if (r->frames[i].reliable && !name_in(waiting, r->frames[i].func) &&
-		    usable(r->frames[i].func, x))
+		if (r->frames[i].reliable && !r->frames[i].inlined &&
+		    !name_in(waiting, r->frames[i].func) && usable(r->frames[i].func, x))
 			return r->frames[i].func;
 	return NULL;
 }
@@ -371,6 +372,9 @@ static const char *culprit(const struct nx_report *r, const struct nx_extra *x)
 		return x->header_func;
 	if ((fr & NX_FR_RIP) && usable(r->rip_func ? r->rip_func : x->trace_rip, x))
 		return r->rip_func ? r->rip_func : x->trace_rip;	/* panic_on_warn: in the trace */
+	for (size_t i = 0; (fr & NX_FR_BECAME) && i < x->n_became; i++)
+		if (usable(x->became[i], x))
+			return x->became[i];
 	for (int i = 0; (fr & NX_FR_AT) && i < 2; i++)
 		if (usable(x->at_func[i], x))
 			return x->at_func[i];
@@ -380,7 +384,8 @@ static const char *culprit(const struct nx_report *r, const struct nx_extra *x)
 		return x->last_func;
 	if (fr & NX_FR_TRACE)
 		for (size_t i = 0; i < r->n_frames; i++)
-			if (r->frames[i].reliable && usable(r->frames[i].func, x))
+			if (r->frames[i].reliable && !r->frames[i].inlined &&
+			    usable(r->frames[i].func, x))
 				return r->frames[i].func;
 	if (fr & NX_FR_STALL)
 		return stall_culprit(r, x);
