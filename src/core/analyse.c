@@ -227,7 +227,7 @@ static void culprit_lines(struct builder *b, const char *s, bool lockdep)
 	if (lockdep && !b->x.at_func[1] && strstr(s, "at: ")) {
 		if (!b->x.at_func[0])
 			named_function(b, s, "at: ", false, &b->x.at_func[0]);
-		else
+		else if (*nx_skip_spaces(s) != '#')	/* not the list of held locks */
 			named_function(b, s, "at: ", false, &b->x.at_func[1]);
 	}
 	if (b->x.frames & NX_FR_CALLER)

@@ -48,7 +48,8 @@ static const char *const skip_leak[] = {
 	"skb_clone", "__skb", "sock_alloc", NULL,
 };
 static const char *const skip_page[] = { "free_unref", "free_pages", "free_page", "put_page",
-					 "folio_put", "folios_put", "release_pages", "bad_page", NULL };
+					 "folio_put", "folios_put", "release_pages", "bad_page",
+					 "folio_batch", "pagevec", "lru_add", NULL };
 static const char *const skip_ubsan[] = { "ubsan", NULL };
 static const char *const skip_sched[] = { "schedule", NULL };
 static const char *const skip_lockbug[] = { "lock_sock", NULL };
