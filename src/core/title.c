@@ -19,7 +19,8 @@ static const char *const machinery[] = {
 	"__sanitizer", "__asan", "kasan", "hwasan", "__msan", "kmsan", "kcsan", "ubsan",
 	"check_memory_region", "check_heap_object", "check_object", "read_word_at_a_time",
 	"print_address_description", "should_fail", "fault_inject", "__stack_chk_fail",
-	"__fortify", "fortify_",
+	"__fortify", "fortify_", "assertfail", "^__assert_fail", "^skb_put$", "^skb_push$",
+	"^skb_over_panic", "^skb_under_panic",
 	/* reporting, traps and faults */
 	"panic", "invalid_op", "report_bug", "fixup_bug", "print_report", "print_usage_bug",
 	"do_error", "_trap$", "^do_trap", "do_user_addr_fault", "exc_page_fault", "page_fault",
