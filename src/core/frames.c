@@ -159,6 +159,8 @@ static void arm_caller(struct nx_frames *fs, const char *close, const char *end)
 		return;
 	name = open + 1;
 	n = strcspn(name, "+)");
+	if (!isalpha((unsigned char)*name) && *name != '_')
+		return;	/* "(0xffffffff)": no symbol */
 	if (name + n <= end && n > 0 && n < sizeof(fs->arm_caller))
 		memcpy(fs->arm_caller, name, n), fs->arm_caller[n] = '\0';
 }

@@ -49,7 +49,7 @@ static const char *const skip_leak[] = {
 };
 static const char *const skip_page[] = { "free_unref", "free_pages", "free_page", "put_page",
 					 "folio_put", "folios_put", "release_pages", "bad_page",
-					 "folio_batch", "pagevec", "lru_add", NULL };
+					 "folio_batch", "pagevec", "lru_add", "add_lru", NULL };
 static const char *const skip_ubsan[] = { "ubsan", NULL };
 static const char *const skip_sched[] = { "schedule", NULL };
 static const char *const skip_lockbug[] = { "lock_sock", NULL };
@@ -544,14 +544,18 @@ static const struct kind kinds[] = {
 	/* the other BUG: reports */
 	{ "BUG: using ", m_preemptible, NX_ROLE_START, NULL, "bug", ST | KF_START,
 	  NX_FR_CALLER | NX_FR_TRACE, skip_preempt },
-	{ "BUG: memory leak", m_at_start, NX_ROLE_START, "memory leak", "leak", ST,
+	{ "BUG: memory leak", m_at_start, NX_ROLE_START, "memory leak", "leak", ST | KF_MERGE,
 	  NX_FR_TRACE, skip_leak },
+	/* kmemleak's own report, printed without syzbot's "BUG: memory leak" line */
+	{ "unreferenced object 0x", m_at_start, NX_ROLE_START, "memory leak", "leak",
+	  ST | KF_MERGE, NX_FR_TRACE, skip_leak },
 	{ "BUG: workqueue leaked lock or atomic", m_at_start, NX_ROLE_START,
 	  "BUG: workqueue leaked lock or atomic", "bug", ST, NX_FR_LASTFN, NULL },
 	{ "BUG: workqueue lockup", m_at_start, NX_ROLE_START, "BUG: workqueue lockup", "lockup",
 	  0, 0, NULL },
+	/* a stack overflow: the recursion is named by what entered it, like a stall */
 	{ "stack guard page was hit", m_bug_line, NX_ROLE_START, "BUG: stack guard page was hit",
-	  "other", ST, FR_OOPS, NULL },
+	  "other", ST, NX_FR_STALL, NULL },
 	{ "BUG: scheduling while atomic", m_bug, NX_ROLE_START, NULL, "bug", ST, NX_FR_TRACE,
 	  skip_sched },
 	{ "BUG: spinlock ", m_bug, NX_ROLE_START, NULL, "bug", ST, NX_FR_TRACE, skip_spin },

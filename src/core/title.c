@@ -282,12 +282,15 @@ static const char *const irq_entries[] = {
 
 static bool name_in(const char *const *list, const char *func);
 
-/* The stack in the order syzbot reads it: for a stall, the interrupted context. */
+/* The stack in the order syzbot reads it: for a stall, the interrupted context. Sets
+ * *SEEN when the text shows the interrupt (a RIP inside the trace, an <IRQ> section, an
+ * interrupt entry frame). */
 static size_t stall_frames(const struct nx_report *r, const struct nx_extra *x,
-			   const char **out, size_t cap)
+			   const char **out, size_t cap, bool *seen)
 {
 	size_t n = 0, from = 0;
 
+	*seen = x->trace_rip != NULL;
 	if (x->trace_rip) {
 		out[n++] = x->trace_rip;
 		from = x->trace_rip_frame;
@@ -298,6 +301,7 @@ static size_t stall_frames(const struct nx_report *r, const struct nx_extra *x,
 			if (r->frames[i].section == NX_SECT_IRQ ||
 			    (from == 0 && name_in(irq_entries, r->frames[i].func)))
 				from = i + 1;	/* after the interrupt: the interrupted stack */
+		*seen = from > 0;
 	}
 	for (size_t i = from; i < r->n_frames && n < cap; i++)
 		if (r->frames[i].reliable && !r->frames[i].inlined)
@@ -320,9 +324,12 @@ static bool name_in(const char *const *list, const char *func)
 static const char *stall_culprit(const struct nx_report *r, const struct nx_extra *x)
 {
 	const char *v[260], *prev = NULL;
-	size_t n = stall_frames(r, x, v, sizeof(v) / sizeof(v[0]));
+	bool seen;
+	size_t n = stall_frames(r, x, v, sizeof(v) / sizeof(v[0]), &seen);
 	const char *first = NULL;
 
+	if (!seen && strcmp(r->type, "rcu-stall") == 0)
+		return NULL;	/* only blocked tasks' stacks: not where the CPU stalled */
 	for (size_t i = 0; i < n; i++) {
 		if (name_in(stall_anchors, v[i])) {
 			if (strstr(v[i], "smp_call_function"))
@@ -387,11 +394,14 @@ static const char *culprit(const struct nx_report *r, const struct nx_extra *x)
 		return x->caller_func;
 	if ((fr & NX_FR_LASTFN) && usable(x->last_func, x))
 		return x->last_func;
-	if (fr & NX_FR_TRACE)
+	if (fr & NX_FR_TRACE) {
 		for (size_t i = 0; i < r->n_frames; i++)
 			if (r->frames[i].reliable && !r->frames[i].inlined &&
 			    usable(r->frames[i].func, x))
 				return r->frames[i].func;
+		if (usable(x->outer_caller, x))
+			return x->outer_caller;	/* arm: the last line's " from " caller */
+	}
 	if (fr & NX_FR_STALL)
 		return stall_culprit(r, x);
 	if (fr & NX_FR_HUNG)
@@ -417,11 +427,14 @@ static char *format(bool *oom, const char *fmt, const char *a, int bn, const cha
 /* Panic messages that carry a function or variable data: syzbot's names for them. */
 static const struct {
 	const char *prefix, *title;
-	bool culprit;		/* "<title> in <function after the prefix, or from the trace>" */
+	unsigned frames;	/* "<title> in <function after the prefix, or from these>" */
 } panics[] = {
-	{ "stack-protector: Kernel stack is corrupted in: ", "kernel panic: stack is corrupted", true },
-	{ "corrupted stack end detected inside scheduler", "kernel panic: corrupted stack end", true },
-	{ "Fatal exception", "kernel panic: Fatal exception", false },
+	{ "stack-protector: Kernel stack is corrupted in: ", "kernel panic: stack is corrupted",
+	  NX_FR_TRACE },
+	/* the task's stack overflowed where it was stuck: a stall's culprit */
+	{ "corrupted stack end detected inside scheduler", "kernel panic: corrupted stack end",
+	  NX_FR_STALL },
+	{ "Fatal exception", "kernel panic: Fatal exception", 0 },
 };
 
 /* "kernel panic: Attempted to kill init!" (the exit code differs between occurrences) */
@@ -437,8 +450,12 @@ static char *panic_title(const struct nx_report *r, const struct nx_extra *x, bo
 
 		if (strncmp(msg, panics[i].prefix, k) != 0)
 			continue;
-		if (panics[i].culprit)
-			fn = msg[k] ? msg + k : culprit(r, x);
+		if (panics[i].frames) {
+			struct nx_extra y = *x;
+
+			y.frames = panics[i].frames;
+			fn = msg[k] ? msg + k : culprit(r, &y);
+		}
 		if (!fn)
 			return format(oom, "%s%.*s", panics[i].title, 0, "");
 		bn = nx_base_name(fn, &b);
