@@ -264,12 +264,13 @@ static void free_report(struct nx_report *r)
 static size_t scan_lines(struct builder *b, const struct nx_lines *L, const struct nx_span *sp)
 {
 	size_t last = sp->hdr;
+	bool lockdep = strcmp(sp->h.type, "lockdep") == 0;
 
 	for (size_t i = sp->start; i < sp->end; i++) {
 		nx_analyse_line_visits += 2;	/* this pre-scan and the loop below */
 		if (i > sp->hdr && nx_is_trace_header(L->v[i].s))
 			b->has_header = true;
-		if (strcmp(sp->h.type, "lockdep") == 0 && strstr(L->v[i].s, "stack backtrace:"))
+		if (lockdep && strstr(L->v[i].s, "stack backtrace:"))
 			b->has_lockdep_bt = true;
 	}
 	uint32_t caller = L->v[sp->hdr].caller;
@@ -289,7 +290,7 @@ static size_t scan_lines(struct builder *b, const struct nx_lines *L, const stru
 			i += n - 1;
 			continue;
 		}
-		culprit_lines(b, l->s, strcmp(sp->h.type, "lockdep") == 0);
+		culprit_lines(b, l->s, lockdep);
 		/* the report's own RIP comes before its trace; one inside is an exception frame's */
 		b->x.rip_closed = b->trace_state >= 2;
 		used |= nx_fields_parse_line(b->r, &b->x, l->s);

@@ -58,8 +58,12 @@ static const char *const skip_odebug[] = { "^debug_", "init_timer", "^__init_wor
 /* Set H from kind K (class overridable by the matcher afterwards). */
 static void set_kind(struct nx_header *h, const struct kind *k)
 {
+	size_t n = k->class ? strlen(k->class) : 0;
+
+	n = n < sizeof(h->class) ? n : sizeof(h->class) - 1;
 	h->role = k->role;
-	snprintf(h->class, sizeof(h->class), "%s", k->class ? k->class : "");
+	memcpy(h->class, k->class ? k->class : "", n);	/* not snprintf: every header, twice */
+	h->class[n] = '\0';
 	h->type = k->type;
 	h->needs_stack = (k->flags & KF_STACK) != 0;
 	h->same_class_merges = (k->flags & KF_MERGE) != 0;
@@ -572,13 +576,14 @@ static const struct kind kinds[] = {
 /* ---- the prefilter, derived from the keys: one byte lookup per position of a line ---- */
 
 static struct {
+	uint64_t any[65536 / 64];	/* bit per bigram that starts some key: fits L1 */
 	unsigned char first[65536];	/* bigram -> 1 + first kind whose key starts with it */
 	unsigned char next[N_KINDS];	/* 1 + next kind with the same bigram, 0 at the end */
 	unsigned char len[N_KINDS];
 } filter;
 static pthread_once_t filter_once = PTHREAD_ONCE_INIT;
 
-_Static_assert(N_KINDS < 255, "kind indexes fit a byte");
+_Static_assert(N_KINDS <= 64, "one bit per kind in find_keys()");
 
 static unsigned bigram(const char *s)
 {
@@ -593,37 +598,46 @@ static void filter_build(void)
 		filter.len[i] = (unsigned char)strlen(kinds[i].key);
 		filter.next[i] = filter.first[b];
 		filter.first[b] = (unsigned char)(i + 1);
+		filter.any[b / 64] |= (uint64_t)1 << (b % 64);
 	}
 }
 
-/* Where each kind's key first occurs in T (NULL: absent). True when any does. */
-static bool find_keys(const char *t, const char **at)
+/* Where each kind's key first occurs in T: bit i of the result set, AT[i] filled. */
+static uint64_t find_keys(const char *t, const char **at)
 {
-	bool any = false;
+	uint64_t found = 0;
 
 	for (const char *p = t; p[0] && p[1]; p++) {
-		for (unsigned k = filter.first[bigram(p)]; k; k = filter.next[k - 1]) {
-			if (!at[k - 1] && strncmp(p, kinds[k - 1].key, filter.len[k - 1]) == 0) {
-				at[k - 1] = p;
-				any = true;
-			}
+		unsigned b = bigram(p);
+
+		if (!(filter.any[b / 64] >> (b % 64) & 1))
+			continue;
+		for (unsigned k = filter.first[b]; k; k = filter.next[k - 1]) {
+			size_t i = k - 1, n = filter.len[i];
+
+			if (found >> i & 1 || (n > 2 && p[2] != kinds[i].key[2]) ||
+			    strncmp(p, kinds[i].key, n) != 0)
+				continue;
+			at[i] = p;
+			found |= (uint64_t)1 << i;
 		}
 	}
-	return any;
+	return found;
 }
 
 void nx_header_classify(const char *s, size_t len, struct nx_header *h)
 {
-	const char *t = nx_skip_spaces(s), *at[N_KINDS] = { 0 };
+	const char *t = nx_skip_spaces(s), *at[N_KINDS];
+	uint64_t found;
 
 	memset(h, 0, sizeof(*h));
 	pthread_once(&filter_once, filter_build);
-	if (len < 4 || !find_keys(t, at))
+	if (len < 4 || !(found = find_keys(t, at)))
 		return;
 	for (size_t i = 0; i < N_KINDS; i++) {
 		const struct kind *k = &kinds[i];
 
-		if (!at[i])
+		if (!(found >> i & 1))
 			continue;
 		if ((k->flags & KF_START) && at[i] != t)
 			continue;
