@@ -304,11 +304,29 @@ static size_t scan_lines(struct builder *b, const struct nx_lines *L, const stru
 	return last + 1;
 }
 
-/* KASAN names the access on the next line: "KASAN: use-after-free Read" (syzbot's titles) */
-static void kasan_access(char *class, size_t cap, const struct nx_lines *L, const struct nx_span *sp)
+/* The 2016 header "KASAN: kind in f+0x1/0x2 at addr ffff.." as printed, offsets cut. */
+static void kasan_verbatim(char *class, size_t cap, const char *hdr)
+{
+	const char *p = strstr(hdr, "KASAN: ");
+	size_t n = 0;
+
+	for (; p && *p && n + 1 < cap; p++) {
+		if (p[0] == '+' && p[1] == '0' && p[2] == 'x') {
+			p += strcspn(p, " ") - 1;	/* "+0x1d/0x40" */
+			continue;
+		}
+		class[n++] = *p;
+	}
+	class[n] = '\0';
+}
+
+/* KASAN names the access on the next line: "KASAN: use-after-free Read" (syzbot's titles).
+ * A 2016 report cut before that line is titled by its header as printed, and has no
+ * culprit (true returned). */
+static bool kasan_access(char *class, size_t cap, const struct nx_lines *L, const struct nx_span *sp)
 {
 	if (strncmp(class, "KASAN: ", 7) != 0)
-		return;
+		return false;
 	for (size_t i = sp->hdr + 1; i < sp->end && i <= sp->hdr + 6; i++) {
 		const char *t = nx_skip_spaces(L->v[i].s);
 		size_t n = strlen(class);
@@ -320,8 +338,12 @@ static void kasan_access(char *class, size_t cap, const struct nx_lines *L, cons
 			memcpy(class + n, " Write", 7);
 		else
 			continue;
-		return;
+		return false;
 	}
+	if (!strstr(L->v[sp->hdr].s, " at addr "))
+		return false;
+	kasan_verbatim(class, cap, L->v[sp->hdr].s);
+	return true;
 }
 
 static bool build(struct nx_report *r, const struct nx_lines *L, const struct nx_span *sp)
@@ -336,16 +358,20 @@ static bool build(struct nx_report *r, const struct nx_lines *L, const struct nx
 	r->type = (char *)sp->h.type;
 	b.x.frames = sp->h.frames;
 	b.x.skip = sp->h.skip;
+	b.x.suffix = sp->h.suffix;
 	b.x.needs_stack = sp->h.needs_stack;
 	header_function(&b, &L->v[sp->hdr], sp->hdr + 1 < sp->end ? &L->v[sp->hdr + 1] : NULL);
 	last = scan_lines(&b, L, sp);
 	memcpy(class, sp->h.class, sizeof(class));
-	kasan_access(class, sizeof(class), L, sp);
+	bool cut = kasan_access(class, sizeof(class), L, sp);
+
 	r->class = nx_strndup(class, strlen(class), &b.x.oom);
 	r->die_counter = sp->h.die_counter;
 	r->frames = b.fs.v;
 	r->n_frames = b.fs.n;
-	r->corrupted = sp->h.needs_stack && r->n_frames == 0;
+	r->corrupted = (sp->h.needs_stack && r->n_frames == 0) || cut;
+	if (cut)
+		b.x.frames = 0;	/* the header as printed is the title */
 	r->start = L->v[sp->start].raw_start;
 	r->end = L->v[last - 1].raw_end;
 	if (b.fs.arm_caller[0])

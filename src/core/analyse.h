@@ -34,7 +34,8 @@ struct nx_report {
 	char *type;		/* null-deref, paging, gpf, bug, warning, lockup, hang, rcu-stall,
 				 * oom, panic, divide, invalid-opcode, mce, lockdep,
 				 * sanitizer, leak, other (docs/analysis.md) */
-	bool corrupted;		/* header found, stack or culprit not usable ("... in corrupted") */
+	bool corrupted;		/* header found, but no stack, no culprit ("... in corrupted") or
+				 * cut before what the title needs (docs/analysis.md) */
 	bool primary;		/* first report of the text */
 	char *kernel;		/* release from the CPU: line, or NULL */
 	char *taint;		/* letters as printed ("G OE"), or NULL */

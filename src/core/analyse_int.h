@@ -61,6 +61,7 @@ struct nx_header {
 	const char *type;		/* static: "bug", "warning", ... */
 	unsigned frames;		/* NX_FR_* culprit sources; 0: the title is the class */
 	const char *const *skip;	/* the kind's own skipped frame patterns, or NULL */
+	const char *suffix;		/* appended to the culprit ("/usb_submit_urb"), or NULL */
 	bool needs_stack;		/* a report of this class without a culprit is corrupted */
 	bool same_class_merges;		/* consecutive headers of this class form one report */
 	int die_counter;		/* from "[#N]", 0 when absent */
@@ -117,6 +118,7 @@ void nx_frame_clear(struct nx_frame *f);
 struct nx_extra {
 	unsigned frames;	/* NX_FR_* of the report's kind */
 	const char *const *skip;	/* and its own skip list */
+	const char *suffix;	/* and the title's suffix after the culprit */
 	bool needs_stack;
 	char *header_func;	/* function named by the header line (WARN, KASAN) */
 	char *at_func[2];	/* lockdep: the first two "at: func+0x.." */

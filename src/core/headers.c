@@ -219,17 +219,20 @@ static bool m_rcu(const char *line, const char *at, const struct kind *k, struct
 static const struct {
 	const char *file, *warn_class, *bug_class;
 	const char *const *skip;
+	const char *suffix;	/* after the culprit: the checker's name */
 } checker_files[] = {
-	{ "lib/refcount.c", "WARNING: refcount bug", NULL, NULL },
-	{ "lib/debugobjects.c", "WARNING: ODEBUG bug", NULL, skip_odebug },
-	{ "lib/kobject.c", "WARNING: kobject bug", NULL, NULL },
-	{ "kernel/locking/lockdep.c", "WARNING: locking bug", NULL, skip_lockbug },
-	{ "mm/slab_common.c", "WARNING: kmalloc bug", NULL, NULL },
-	{ "mm/util.c", "WARNING: kmalloc bug", NULL, NULL },
-	{ "mm/vmalloc.c", "WARNING: zero-size vmalloc", NULL, NULL },
-	{ "mm/usercopy.c", "BUG: bad usercopy", "BUG: bad usercopy", NULL },
-	{ "lib/list_debug.c", NULL, "BUG: corrupted list", NULL },
-	{ "fs/proc/generic.c", "WARNING: proc registration bug", NULL, NULL },
+	{ "lib/refcount.c", "WARNING: refcount bug", NULL, NULL, NULL },
+	{ "lib/debugobjects.c", "WARNING: ODEBUG bug", NULL, skip_odebug, NULL },
+	{ "lib/kobject.c", "WARNING: kobject bug", NULL, NULL, NULL },
+	{ "kernel/locking/lockdep.c", "WARNING: locking bug", NULL, skip_lockbug, NULL },
+	{ "mm/slab_common.c", "WARNING: kmalloc bug", NULL, NULL, NULL },
+	{ "mm/util.c", "WARNING: kmalloc bug", NULL, NULL, NULL },
+	{ "mm/vmalloc.c", "WARNING: zero-size vmalloc", NULL, NULL, NULL },
+	{ "mm/usercopy.c", "BUG: bad usercopy", "BUG: bad usercopy", NULL, NULL },
+	{ "lib/list_debug.c", NULL, "BUG: corrupted list", NULL, NULL },
+	{ "fs/proc/generic.c", "WARNING: proc registration bug", NULL, NULL, NULL },
+	/* an URB the driver got wrong: "WARNING in <driver function>/usb_submit_urb" */
+	{ "drivers/usb/core/urb.c", "WARNING", NULL, NULL, "/usb_submit_urb" },
 };
 
 /* The checker file named right after " at " in AT, or -1. */
@@ -283,6 +286,7 @@ static bool m_warning(const char *line, const char *at, const struct kind *k, st
 	if (c >= 0 && checker_files[c].warn_class) {
 		snprintf(h->class, sizeof(h->class), "%s", checker_files[c].warn_class);
 		h->skip = checker_files[c].skip;
+		h->suffix = checker_files[c].suffix;
 	}
 	return true;
 }

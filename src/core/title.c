@@ -97,6 +97,9 @@ static const char *const machinery[] = {
 	"^unwind_frame",
 	"truncate_inode_pages_range", "cleanup_srcu_struct", "extract_user_to_sg",
 	"extract_iter_to_sg", "drop_nlink", "fast_dput", "^dput$", "^iput$",
+	/* buffer and checksum helpers: a WARN or fault there is the caller's misuse or buffer */
+	"^mark_buffer_dirty$", "^crc_itu_t", "^crc16$", "^crc32", "^__crc32", "^crc_ccitt",
+	"^csum_partial",
 	/* interrupts, timers and watchdogs that report stalls */
 	"^oom_kill_process", "^out_of_memory", "^check_panic_on_oom", "^watchdog_overflow",
 	"perf_event_overflow", "^intel_pmu_handle_irq", "^perf_event_nmi_handler",
@@ -512,6 +515,13 @@ static char *raw_title(struct nx_report *r, const struct nx_extra *x, char **alt
 	}
 	n = nx_base_name(fn, &b);
 	*alt = alt_title(r, b, n, oom);
+	if (x->suffix) {
+		char *t = format(oom, "%s in %.*s", r->class, (int)n, b), *u;
+
+		u = t ? format(oom, "%s%.*s", t, (int)strlen(x->suffix), x->suffix) : NULL;
+		free(t);
+		return u;
+	}
 	return format(oom, "%s in %.*s", r->class, (int)n, b);
 }
 

@@ -86,7 +86,8 @@ static const struct fixture fixtures[] = {
 	  "Fatal exception", "ext4_readdir", 5 },
 	{ "doc-gpf-kasan-2024.txt", 1, "general protection fault in find_get_entry", "gpf",
 	  "syzkaller", "G L", 0x4000, 0, 10040, "kworker/u8:0", 1, NULL, "find_get_entry", 0 },
-	{ "doc-warn-2025.txt", 1, "WARNING in mark_buffer_dirty", "warning", "6.18.0-rc5", "P OE",
+	/* syzbot names the caller of mark_buffer_dirty(), whose WARN checks its caller */
+	{ "doc-warn-2025.txt", 1, "WARNING in __block_commit_write", "warning", "6.18.0-rc5", "P OE",
 	  0x3001, 1, 6181, "syz.0.52", 0, NULL, "mark_buffer_dirty", 12 },
 	/* syzbot's bucket for every stall in a cross-CPU call */
 	{ "doc-softlockup.txt", 1, "BUG: soft lockup in smp_call_function", "lockup",
