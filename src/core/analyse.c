@@ -174,27 +174,34 @@ static void named_function(struct builder *b, const char *s, const char *marker,
 	}
 }
 
-/* "RIP: 0010:fn+0x1/0x2" or "pc : fn+0x.." inside the trace: the interrupted context. */
+/* "RIP: 0010:fn+0x1/0x2" or "pc : fn+0x.." inside the trace: an exception frame's. */
 static void trace_rip(struct builder *b, const char *s)
 {
 	const char *t = nx_skip_spaces(s), *p;
 	struct nx_frame f;
+	bool irq = b->fs.section == NX_SECT_IRQ || b->fs.section == NX_SECT_NMI ||
+		   b->fs.section == NX_SECT_SOFTIRQ;
 
-	if (b->x.trace_rip || b->trace_state != 2 || b->fs.section == NX_SECT_IRQ ||
-	    b->fs.section == NX_SECT_NMI || b->fs.section == NX_SECT_SOFTIRQ)
-		return;	/* an interrupt's own exception frame is not what it interrupted */
+	if (b->trace_state != 2 || (b->x.trace_rip && b->x.n_rips == NX_RIPS_MAX))
+		return;
 	if (nx_starts(t, "RIP: ") && (p = strchr(t + 5, ':')))
 		p++;
 	else if (nx_starts(t, "pc : "))
 		p = t + 5;
 	else
 		return;
-	if (nx_parse_symbol(p, strlen(p), false, &f, &b->x.oom)) {
-		b->x.trace_rip = f.func;
+	if (!nx_parse_symbol(p, strlen(p), false, &f, &b->x.oom))
+		return;
+	if (!b->x.trace_rip && !irq) {	/* an interrupt's own frame is not what it interrupted */
+		b->x.trace_rip = nx_strndup(f.func, strlen(f.func), &b->x.oom);
 		b->x.trace_rip_frame = b->fs.n;
-		f.func = NULL;
-		nx_frame_clear(&f);
 	}
+	if (b->x.n_rips < NX_RIPS_MAX) {
+		b->x.rip_at[b->x.n_rips] = f.func;
+		b->x.rip_frame[b->x.n_rips++] = b->fs.n;
+		f.func = NULL;
+	}
+	nx_frame_clear(&f);
 }
 
 /* lockdep's "... which became HARDIRQ-irq-safe at:" and the stack that follows it */
@@ -391,6 +398,8 @@ static bool build(struct nx_report *r, const struct nx_lines *L, const struct nx
 	free(b.x.caller_func);
 	free(b.x.last_func);
 	free(b.x.trace_rip);
+	for (size_t i = 0; i < b.x.n_rips; i++)
+		free(b.x.rip_at[i]);
 	if (b.fs.oom || b.x.oom || !r->type) {
 		free_report(r);
 		return false;

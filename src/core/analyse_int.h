@@ -54,6 +54,7 @@ enum nx_role {
 #define NX_FR_HUNG 0x80		/* hung tasks: the waiting skipped, common waits bucketed */
 #define NX_FR_BECAME 0x100	/* lockdep irq order: the stack after "which became ... at:" */
 #define NX_BECAME_MAX 16
+#define NX_RIPS_MAX 8
 
 struct nx_header {
 	enum nx_role role;
@@ -127,8 +128,11 @@ struct nx_extra {
 	bool in_became;
 	char *caller_func;	/* "caller is func+0x.." */
 	char *last_func;	/* "last function: func" */
-	char *trace_rip;	/* first RIP/PC printed inside the trace (an interrupted context) */
+	char *trace_rip;	/* first RIP/PC printed inside the trace outside an interrupt */
 	size_t trace_rip_frame;	/* frames before it */
+	char *rip_at[NX_RIPS_MAX];	/* every RIP/PC inside the trace (exception frames) */
+	size_t rip_frame[NX_RIPS_MAX];	/* frames before each */
+	size_t n_rips;
 	const char *outer_caller;	/* arm: the outermost caller, printed only after " from " */
 	char *invoker;		/* OOM: the task that invoked the OOM killer */
 	char *victim;		/* OOM: the task killed */

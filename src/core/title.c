@@ -47,7 +47,7 @@ static const char *const machinery[] = {
 	"down_trylock", "up_read", "up_write", "^mutex_", "^__mutex_", "^rt_mutex_",
 	"owner_on_cpu", "osq_lock", "osq_unlock", "^lock_acquired", "^lock_contended",
 	"^check_prev_add", "^check_prevs_add", "^validate_chain", "^check_deadlock",
-	"debug_check_no_locks", "^lock_is_held", "trace_hardirqs", "trace_softirqs",
+	"debug_check_no_locks", "trace_hardirqs", "trace_softirqs",
 	"^rwsem_", "^__rwsem", "call_rwsem", "queued_spin_lock_slowpath", "queued_read_lock",
 	"queued_write_lock", "^_atomic_dec_and", "^atomic_dec_and",
 	/* atomics, bit operations, refcounts, wakeups */
@@ -259,7 +259,8 @@ static bool usable(const char *func, const struct nx_extra *x)
  * (syzkaller's linuxStallAnchorFrames). */
 static const char *const stall_anchors[] = {
 	"^__do_softirq", "^handle_softirqs", "^call_timer_fn", "^__run_timers",
-	"^run_timer_softirq", "^tasklet_action", "^net_rx_action", "^__netif_receive_skb",
+	"^run_timer_softirq", "^tasklet_action", "^net_rx_action", "^__hrtimer_run_queues",
+	"^hrtimer_run_softirq", "^__netif_receive_skb",
 	"^netif_receive_skb", "^process_backlog", "^process_one_work",
 	"^worker_thread", "^kthread", "^ret_from_fork", "^ret_fast_syscall", "^ret_from_syscall",
 	"^__sys_trace_return", "^task_work_run", "exit_to_usermode_loop",
@@ -291,18 +292,32 @@ static bool name_in(const char *const *list, const char *func);
 static size_t stall_frames(const struct nx_report *r, const struct nx_extra *x,
 			   const char **out, size_t cap, bool *seen)
 {
-	size_t n = 0, from = 0;
+	size_t n = 0, from = 0, entry = 0;
 
-	*seen = x->trace_rip != NULL;
-	if (x->trace_rip) {
+	for (size_t i = 0; i < x->n_rips && !n; i++) {
+		size_t k = x->rip_frame[i];
+
+		if (k > 0 && k <= r->n_frames && name_in(irq_entries, r->frames[k - 1].func)) {
+			out[n++] = x->rip_at[i];	/* the registers the interrupt saved */
+			entry = k;
+		}
+	}
+	for (size_t i = 0; i < r->n_frames && !entry; i++)
+		if (name_in(irq_entries, r->frames[i].func))
+			entry = i + 1;	/* the timer interrupt's entry: what follows it stalled */
+	*seen = true;
+	if (entry) {
+		from = entry;
+		if (!n && r->rip_func)
+			out[n++] = r->rip_func;	/* printed before the trace */
+	} else if (x->trace_rip) {
 		out[n++] = x->trace_rip;
 		from = x->trace_rip_frame;
 	} else {
 		if (r->rip_func)
 			out[n++] = r->rip_func;
 		for (size_t i = 0; i < r->n_frames; i++)
-			if (r->frames[i].section == NX_SECT_IRQ ||
-			    (from == 0 && name_in(irq_entries, r->frames[i].func)))
+			if (r->frames[i].section == NX_SECT_IRQ)
 				from = i + 1;	/* after the interrupt: the interrupted stack */
 		*seen = from > 0;
 	}
@@ -339,6 +354,8 @@ static const char *stall_culprit(const struct nx_report *r, const struct nx_extr
 				return "smp_call_function";
 			if (prev)
 				return prev;
+			if (usable(v[i], x))
+				return v[i];	/* the first frame is the dispatch itself */
 			continue;
 		}
 		if (!usable(v[i], x))
