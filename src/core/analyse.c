@@ -366,6 +366,7 @@ static bool build(struct nx_report *r, const struct nx_lines *L, const struct nx
 	b.x.frames = sp->h.frames;
 	b.x.skip = sp->h.skip;
 	b.x.suffix = sp->h.suffix;
+	b.x.header_line = L->v[sp->hdr].s;
 	b.x.needs_stack = sp->h.needs_stack;
 	header_function(&b, &L->v[sp->hdr], sp->hdr + 1 < sp->end ? &L->v[sp->hdr + 1] : NULL);
 	last = scan_lines(&b, L, sp);

@@ -121,6 +121,7 @@ struct nx_extra {
 	const char *const *skip;	/* and its own skip list */
 	const char *suffix;	/* and the title's suffix after the culprit */
 	bool needs_stack;
+	const char *header_line;	/* the report's header line, normalised */
 	char *header_func;	/* function named by the header line (WARN, KASAN) */
 	char *at_func[2];	/* lockdep: the first two "at: func+0x.." */
 	char *became[NX_BECAME_MAX];	/* lockdep: the stack after "which became ... at:" */

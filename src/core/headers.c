@@ -72,6 +72,34 @@ static void set_kind(struct nx_header *h, const struct kind *k)
 	h->skip = k->skip;
 }
 
+/* AT opens the kernel line T: at its start, or right after a printk timestamp (and caller
+ * id) glued to other console text ("login: [   35.184476] BUG: ..." on a serial console). */
+static bool line_start(const char *t, const char *at)
+{
+	const char *p = at;
+
+	if (at == t)
+		return true;
+	for (int group = 0; group < 2; group++) {	/* "[   35.184476]" then "[T3344]" */
+		const char *close = p - 1, *open;
+
+		while (close > t && close[-1] == ' ')
+			close--;
+		if (close <= t || close[-1] != ']')
+			return group > 0;
+		for (open = close - 1; open > t && open[-1] != '[' && close - open < 20; open--)
+			;
+		if (open <= t || open[-1] != '[')
+			return group > 0;
+		for (const char *q = open; q < close - 1; q++)
+			if (!isdigit((unsigned char)*q) && *q != '.' && *q != ' ' && *q != 'T' &&
+			    *q != 'C')
+				return group > 0;
+		p = open - 1;
+	}
+	return true;
+}
+
 /* Copy at most N bytes of S into the class, trimming trailing spaces. */
 static void class_n(struct nx_header *h, const char *s, size_t n)
 {
@@ -392,7 +420,7 @@ static bool m_bug(const char *line, const char *at, const struct kind *k, struct
 	const char *p = at;
 	size_t n = 5, word = 5;
 
-	if (p != nx_skip_spaces(line))
+	if (!line_start(nx_skip_spaces(line), p))
 		return false;
 	while (p[n]) {
 		if (p[n] == ' ')
@@ -461,7 +489,7 @@ static bool m_slab(const char *line, const char *at, const struct kind *k, struc
 
 static bool m_at_start(const char *line, const char *at, const struct kind *k, struct nx_header *h)
 {
-	if (at != nx_skip_spaces(line))
+	if (!line_start(nx_skip_spaces(line), at))
 		return false;
 	set_kind(h, k);
 	return true;
@@ -643,7 +671,7 @@ void nx_header_classify(const char *s, size_t len, struct nx_header *h)
 
 		if (!(found >> i & 1))
 			continue;
-		if ((k->flags & KF_START) && at[i] != t)
+		if ((k->flags & KF_START) && !line_start(t, at[i]))
 			continue;
 		if ((k->flags & KF_BUG) && (at[i] < t + 5 || memcmp(at[i] - 5, "BUG: ", 5) != 0))
 			continue;

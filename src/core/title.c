@@ -524,6 +524,20 @@ static char *raw_title(struct nx_report *r, const struct nx_extra *x, char **alt
 	if (x->frames == 0)
 		return format(oom, "%s%.*s", r->class, 0, "");
 	fn = culprit(r, x);
+	if (!fn && (strcmp(r->class, "possible deadlock") == 0 ||
+		    strcmp(r->class, "inconsistent lock state") == 0) &&
+	    r->n_frames == 0 && !x->at_func[0] && x->header_line) {
+		/* cut before the locks that name it: syzbot titles the banner as printed */
+		const char *h = nx_skip_spaces(x->header_line);
+		size_t hn = strlen(h);
+
+		h += nx_starts(h, "[ ") ? 2 : 0;
+		hn = strlen(h);
+		while (hn && (h[hn - 1] == ' ' || h[hn - 1] == ']' || h[hn - 1] == '!'))
+			hn--;
+		r->corrupted = true;
+		return format(oom, "%s%.*s", "", (int)hn, h);
+	}
 	if (!fn) {
 		if (!x->needs_stack)
 			return format(oom, "%s%.*s", r->class, 0, "");
