@@ -164,6 +164,38 @@ static void kinds_named_as_syzbot(void **state)
 		  "[<802e12b8>] (trace_hardirqs_off) from [<80100a74>] (__dabt_svc+0x54/0xa0)\n"
 		  "[<80100a74>] (__dabt_svc) from [<8030b0f4>] (vfs_read+0x10/0x20)\n",
 		  "Unhandled fault in __dabt_svc" },
+		{ "usb_submit_urb's WARN names its caller",
+		  "WARNING: CPU: 0 PID: 12 at drivers/usb/core/urb.c:477 usb_submit_urb+0x119a/0x13c0\n"
+		  "RIP: 0010:usb_submit_urb+0x119a/0x13c0\n"
+		  "Call Trace:\n"
+		  " submit_rx_urb+0x1/0x2\n",
+		  "WARNING in submit_rx_urb/usb_submit_urb" },
+		{ "2016 KASAN cut before the access line",
+		  "BUG: KASAN: slab-out-of-bounds in native_queued_spin_lock_slowpath+0x5ab/0x610 at addr ffff8801c5a1e900\n"
+		  "CPU: 0 PID: 6756 Comm: syz Tainted: G    B 4.4.105 #1\n",
+		  "KASAN: slab-out-of-bounds in native_queued_spin_lock_slowpath at addr ADDR" },
+		{ "circular locking cut after the banner",
+		  "======================================================\n"
+		  "WARNING: possible circular locking dependency detected\n"
+		  "4.15.0-rc7+ #255 Not tainted\n"
+		  "------------------------------------------------------\n",
+		  "WARNING: possible circular locking dependency detected" },
+		{ "kmemleak's own report",
+		  "unreferenced object 0xc625e000 (size 2048):\n"
+		  "  comm \"swapper\", pid 1, jiffies 4294937521\n"
+		  "  backtrace:\n"
+		  "    [<c00c89f0>] create_object+0x11c/0x200\n"
+		  "    [<c00c6764>] __kmalloc_track_caller+0x138/0x178\n"
+		  "    [<c01d78c0>] __alloc_skb+0x4c/0x100\n"
+		  "    [<c0198b48>] eth_rx_fill+0xd8/0x3fc\n",
+		  "memory leak in eth_rx_fill" },
+		{ "header after a console prompt",
+		  "syzkaller login: [   35.184476] BUG: using __this_cpu_read() in preemptible [00000000] code: syz/3344\n"
+		  "[   35.193222] caller is __this_cpu_preempt_check+0x1c/0x20\n"
+		  "[   35.193222] Call Trace:\n"
+		  "[   35.193222]  check_preemption_disabled+0x1d4/0x200\n"
+		  "[   35.193222]  ipcomp_init_state+0x188/0x930\n",
+		  "BUG: using __this_cpu_read() in preemptible code in ipcomp_init_state" },
 		{ "PANIC: double fault",
 		  "PANIC: double fault, error_code: 0x0\n"
 		  "RIP: 0010:compat_sock_ioctl+0x1/0x2\n"
@@ -285,6 +317,30 @@ static void stalls_and_hangs(void **state)
 		  "Call Trace:\n"
 		  " on_each_cpu_cond_mask+0x1/0x2\n",
 		  "BUG: soft lockup in smp_call_function" },
+		{ "stall: the registers the timer interrupt saved",
+		  "INFO: rcu_sched self-detected stall on CPU\n"
+		  "Call Trace:\n"
+		  " <IRQ>\n"
+		  " [<ffffffff8415f2a2>] dump_stack+0x14d/0x20b\n"
+		  " [<ffffffff815a3ade>] rcu_dump_cpu_stacks+0x189/0x1d5\n"
+		  " [<ffffffff842050f4>] smp_apic_timer_interrupt+0x144/0x5e0\n"
+		  " [<ffffffff84201cbe>] apic_timer_interrupt+0x8e/0xa0\n"
+		  " </IRQ>\n"
+		  "RIP: 0010:rtc_timer_do_work+0x21a/0x650\n"
+		  "RSP: 0018:ffff8801c83b7a68 EFLAGS: 00000293\n"
+		  " [<ffffffff81411f96>] process_one_work+0x886/0x1650\n"
+		  " [<ffffffff814133b3>] worker_thread+0x653/0x1150\n",
+		  "INFO: rcu detected stall in rtc_timer_do_work" },
+		{ "corrupted stack end: like a stall",
+		  "Kernel panic - not syncing: corrupted stack end detected inside scheduler\n"
+		  "Call Trace:\n"
+		  " dump_stack+0x1d3/0x2c6\n"
+		  " panic+0x2ad/0x55f\n"
+		  " __schedule+0x1ec6/0x1ed0\n"
+		  " rmap_walk+0x119/0x350\n"
+		  " wb_workfn+0xd65/0x1790\n"
+		  " process_one_work+0xc90/0x1c40\n",
+		  "kernel panic: corrupted stack end in wb_workfn" },
 		{ "arm stall after the interrupt entry",
 		  "INFO: rcu_sched detected stalls on CPUs/tasks:\n"
 		  "Backtrace: \n"
