@@ -184,9 +184,9 @@ static void trace_rip(struct builder *b, const char *s)
 
 	if (b->trace_state != 2 || (b->x.trace_rip && b->x.n_rips == NX_RIPS_MAX))
 		return;
-	if (nx_starts(t, "RIP: ") && (p = strchr(t + 5, ':')))
+	if (t[0] == 'R' && memcmp(t, "RIP: ", 5) == 0 && (p = strchr(t + 5, ':')))
 		p++;
-	else if (nx_starts(t, "pc : "))
+	else if (t[0] == 'p' && memcmp(t, "pc : ", 5) == 0)
 		p = t + 5;
 	else
 		return;
@@ -368,7 +368,8 @@ static bool build(struct nx_report *r, const struct nx_lines *L, const struct nx
 	b.x.suffix = sp->h.suffix;
 	b.x.header_line = L->v[sp->hdr].s;
 	b.x.needs_stack = sp->h.needs_stack;
-	header_function(&b, &L->v[sp->hdr], sp->hdr + 1 < sp->end ? &L->v[sp->hdr + 1] : NULL);
+	if (b.x.frames & NX_FR_HEADER)
+		header_function(&b, &L->v[sp->hdr], sp->hdr + 1 < sp->end ? &L->v[sp->hdr + 1] : NULL);
 	last = scan_lines(&b, L, sp);
 	memcpy(class, sp->h.class, sizeof(class));
 	bool cut = kasan_access(class, sizeof(class), L, sp);

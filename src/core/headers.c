@@ -657,6 +657,18 @@ static uint64_t find_keys(const char *t, const char **at)
 	return found;
 }
 
+/* "[? ]func+0x1/0x2...": a frame line, which no header is (most lines of a report). */
+static bool frame_line(const char *t)
+{
+	const char *p = t + (t[0] == '?' && t[1] == ' ' ? 2 : 0);
+
+	if (!isalpha((unsigned char)*p) && *p != '_' && *p != '.')
+		return false;
+	while (isalnum((unsigned char)*p) || *p == '_' || *p == '.')
+		p++;
+	return p[0] == '+' && p[1] == '0' && p[2] == 'x';
+}
+
 void nx_header_classify(const char *s, size_t len, struct nx_header *h)
 {
 	const char *t = nx_skip_spaces(s), *at[N_KINDS];
@@ -664,7 +676,7 @@ void nx_header_classify(const char *s, size_t len, struct nx_header *h)
 
 	memset(h, 0, sizeof(*h));
 	pthread_once(&filter_once, filter_build);
-	if (len < 4 || !(found = find_keys(t, at)))
+	if (len < 4 || frame_line(t) || !(found = find_keys(t, at)))
 		return;
 	for (size_t i = 0; i < N_KINDS; i++) {
 		const struct kind *k = &kinds[i];

@@ -209,8 +209,11 @@ bool nx_find_spans(const struct nx_lines *L, struct nx_span **spans, size_t *n)
 {
 	struct finder f = { 0 };
 
-	for (size_t i = 0; i < L->n && !f.oom; i++)
+	for (size_t i = 0; i < L->n && !f.oom; i++) {
+		if (f.n == MAX_REPORTS && !current(&f))
+			break;	/* a storm: nothing more opens, nothing is left to close */
 		find_line(&f, &L->v[i], i);
+	}
 	close_span(&f, L->n);
 	if (f.oom) {
 		free(f.v);
