@@ -16,7 +16,7 @@
 #define KF_STACK 0x01	/* a report of this kind without a culprit frame is corrupted */
 #define KF_LONG 0x02	/* CAP_LONG lines */
 #define KF_MERGE 0x04	/* consecutive headers of this kind form one report */
-#define KF_START 0x08	/* the key opens the line (after spaces) */
+#define KF_START 0x08	/* the key opens the line (after spaces, or a timestamp: line_start()) */
 #define KF_BUG 0x10	/* the key follows "BUG: " */
 
 /* Culprit sources (title.c), common sets. */
