@@ -153,6 +153,22 @@ static bool m_sanitizer(const char *line, const char *at, const struct kind *k, 
 		snprintf(h->class, sizeof(h->class), "UBSAN: undefined-behaviour");
 	if (!in && on)	/* "KASAN: null-ptr-deref on address": syzbot names no function */
 		h->frames = 0, h->needs_stack = false;
+	if (in && strstr(in, " / ")) {	/* "KCSAN: data-race in f / g": both, as printed */
+		class_n(h, at, strlen(at));
+		h->frames = 0, h->needs_stack = false;
+	}
+	return true;
+}
+
+/* "BUG: MAX_LOCKDEP_KEYS too low!": lockdep ran out of a table; the title is the line. */
+static bool m_too_low(const char *line, const char *at, const struct kind *k, struct nx_header *h)
+{
+	const char *end = strstr(at, " too low!");
+
+	if (!line_start(nx_skip_spaces(line), at) || !end || end[9] != '\0')
+		return false;
+	set_kind(h, k);
+	class_n(h, at, (size_t)(end - at) + 9);
 	return true;
 }
 
@@ -526,6 +542,7 @@ static const struct kind kinds[] = {
 	LOCKDEP("still has locks held", ": still has locks held", ST, FR_LOCKDEP, NULL),
 	LOCKDEP("trying to register non-static key", "INFO: trying to register non-static key", ST,
 		NX_FR_TRACE, NULL),
+	LOCKDEP("Invalid wait context", ": Invalid wait context", ST, NX_FR_TRACE, NULL),
 	/* sanitizers */
 	{ "KASAN: ", m_sanitizer, NX_ROLE_START, NULL, "sanitizer", ST | KF_BUG, FR_OOPS, NULL },
 	{ "KFENCE: ", m_sanitizer, NX_ROLE_START, NULL, "sanitizer", ST | KF_BUG, FR_OOPS, NULL },
@@ -597,6 +614,10 @@ static const struct kind kinds[] = {
 	{ "BUG: spinlock ", m_bug, NX_ROLE_START, NULL, "bug", ST, NX_FR_TRACE, skip_spin },
 	{ "BUG: rwlock ", m_bug, NX_ROLE_START, NULL, "bug", ST, NX_FR_TRACE, skip_spin },
 	{ "BUG: Bad page state", m_bug, NX_ROLE_START, NULL, "bug", ST, NX_FR_TRACE, skip_page },
+	{ "BUG: MAX_", m_too_low, NX_ROLE_START, NULL, "lockdep", 0, 0, NULL },
+	/* a device's references never dropped: one bug whatever the device ("DEV") */
+	{ "unregister_netdevice: waiting for ", m_at_start, NX_ROLE_START,
+	  "unregister_netdevice: waiting for DEV to become free", "hang", 0, 0, NULL },
 	{ "BUG: Bad rss-counter state", m_at_start, NX_ROLE_START, "BUG: Bad rss-counter state",
 	  "bug", 0, 0, NULL },
 	{ "BUG ", m_slab, NX_ROLE_START, NULL, "bug", ST, NX_FR_TRACE, NULL },

@@ -196,6 +196,28 @@ static void kinds_named_as_syzbot(void **state)
 		  "[   35.193222]  check_preemption_disabled+0x1d4/0x200\n"
 		  "[   35.193222]  ipcomp_init_state+0x188/0x930\n",
 		  "BUG: using __this_cpu_read() in preemptible code in ipcomp_init_state" },
+		{ "KCSAN: both functions",
+		  "BUG: KCSAN: data-race in tick_nohz_idle_stop_tick / tick_nohz_next_event\n"
+		  "Call Trace:\n"
+		  " tick_nohz_idle_stop_tick+0x1/0x2\n",
+		  "KCSAN: data-race in tick_nohz_idle_stop_tick / tick_nohz_next_event" },
+		{ "lockdep out of keys",
+		  "BUG: MAX_LOCKDEP_KEYS too low!\n"
+		  "turning off the locking correctness validator.\n",
+		  "BUG: MAX_LOCKDEP_KEYS too low!" },
+		{ "bracketed lockdep wait context",
+		  "=============================\n"
+		  "[ BUG: Invalid wait context ]\n"
+		  "Call Trace:\n"
+		  " dump_stack+0x1/0x2\n"
+		  " __lock_acquire+0x1/0x2\n"
+		  " lock_acquire+0x1/0x2\n"
+		  " _raw_spin_lock+0x1/0x2\n"
+		  " nfc_alloc_send_skb+0x1/0x2\n",
+		  "BUG: Invalid wait context in nfc_alloc_send_skb" },
+		{ "device name normalised away",
+		  "unregister_netdevice: waiting for lo to become free. Usage count = 2\n",
+		  "unregister_netdevice: waiting for DEV to become free" },
 		{ "PANIC: double fault",
 		  "PANIC: double fault, error_code: 0x0\n"
 		  "RIP: 0010:compat_sock_ioctl+0x1/0x2\n"
