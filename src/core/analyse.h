@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define NX_SIGNATURE_VERSION 1
+#define NX_SIGNATURE_VERSION 2	/* 1: netoops titles; 2: syzbot titles (docs/analysis.md) */
 
 enum nx_section {		/* which stack a frame was printed in */
 	NX_SECT_NONE, NX_SECT_TASK, NX_SECT_IRQ, NX_SECT_SOFTIRQ, NX_SECT_NMI,
@@ -18,6 +18,7 @@ struct nx_frame {
 	uint64_t offset, size;	/* +0x2b/0x90, 0 when absent */
 	char *module;		/* "[ext4]" -> "ext4"; NULL for vmlinux */
 	bool reliable;		/* false for "? " frames */
+	bool inlined;		/* "func file.c:1 [inline]" of symbolised traces: never the culprit */
 	enum nx_section section;
 };
 
@@ -27,12 +28,14 @@ struct nx_module {
 };
 
 struct nx_report {
-	char *title;		/* "divide error in init_module" */
+	char *title;		/* syzbot's convention: "divide error in init_module" */
+	char *alt_title;	/* another name syzbot knows the bug by ("stall in X"), or NULL */
 	char *class;		/* "divide error", "kernel BUG", "WARNING", ... */
 	char *type;		/* null-deref, paging, gpf, bug, warning, lockup, hang, rcu-stall,
 				 * oom, panic, divide, invalid-opcode, mce, lockdep,
-				 * sanitizer, other (docs/analysis.md) */
-	bool corrupted;		/* header found, stack not usable */
+				 * sanitizer, leak, other (docs/analysis.md) */
+	bool corrupted;		/* header found, but no stack, no culprit ("... in corrupted") or
+				 * cut before what the title needs (docs/analysis.md) */
 	bool primary;		/* first report of the text */
 	char *kernel;		/* release from the CPU: line, or NULL */
 	char *taint;		/* letters as printed ("G OE"), or NULL */
@@ -47,7 +50,7 @@ struct nx_report {
 	size_t n_frames;
 	struct nx_module *modules;
 	size_t n_modules;
-	char *signature;	/* "v1:<hex digest>", see signature.c */
+	char *signature;	/* "v2:<hex digest>", see signature.c */
 	size_t start, end;	/* byte range of the report in the analysed text */
 };
 

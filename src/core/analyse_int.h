@@ -43,11 +43,27 @@ enum nx_role {
 
 #define NX_CLASS_MAX 160
 
+/* Where a kind's culprit function may come from, tried in this order (title.c). */
+#define NX_FR_HEADER 0x01	/* the header line: "WARNING: ... at f.c:1 fn+0x..", "KASAN: .. in fn" */
+#define NX_FR_RIP 0x02		/* the report's RIP/PC */
+#define NX_FR_AT 0x04		/* lockdep's first "at: fn+0x.." lines */
+#define NX_FR_CALLER 0x08	/* "caller is fn+0x.." */
+#define NX_FR_LASTFN 0x10	/* workqueue "last function: fn" */
+#define NX_FR_TRACE 0x20	/* the call trace, reliable frames in order */
+#define NX_FR_STALL 0x40	/* stalls: the interrupted stack, by its dispatch anchor */
+#define NX_FR_HUNG 0x80		/* hung tasks: the waiting skipped, common waits bucketed */
+#define NX_FR_BECAME 0x100	/* lockdep irq order: the stack after "which became ... at:" */
+#define NX_BECAME_MAX 16
+#define NX_RIPS_MAX 8
+
 struct nx_header {
 	enum nx_role role;
-	char class[NX_CLASS_MAX];	/* "kernel BUG", "WARNING", ... */
+	char class[NX_CLASS_MAX];	/* syzbot's name: "kernel BUG", "possible deadlock", ... */
 	const char *type;		/* static: "bug", "warning", ... */
-	bool needs_stack;		/* a report of this class without frames is corrupted */
+	unsigned frames;		/* NX_FR_* culprit sources; 0: the title is the class */
+	const char *const *skip;	/* the kind's own skipped frame patterns, or NULL */
+	const char *suffix;		/* appended to the culprit ("/usb_submit_urb"), or NULL */
+	bool needs_stack;		/* a report of this class without a culprit is corrupted */
 	bool same_class_merges;		/* consecutive headers of this class form one report */
 	int die_counter;		/* from "[#N]", 0 when absent */
 	size_t cap;			/* at most this many lines after the header */
@@ -63,6 +79,7 @@ struct nx_span {
 	size_t last_active;		/* last line that looked like part of a report */
 	struct nx_header h;		/* class and type, after joins and upgrades */
 	bool trace_seen, has_die, open;
+	uint32_t caller;		/* the header line's printk caller id, 0 when none */
 };
 
 /* Every report's extent in L, in order; false only on ENOMEM. */
@@ -84,6 +101,7 @@ struct nx_frames {
 	struct nx_frame *v;
 	size_t n, cap;
 	enum nx_section section;	/* section of the next frame */
+	char arm_caller[64];		/* arm: the caller after " from " on the last frame line */
 	bool oom;
 };
 
@@ -99,11 +117,27 @@ void nx_frame_clear(struct nx_frame *f);
 
 /* What a report's lines say beyond struct nx_report, used for its title. */
 struct nx_extra {
+	unsigned frames;	/* NX_FR_* of the report's kind */
+	const char *const *skip;	/* and its own skip list */
+	const char *suffix;	/* and the title's suffix after the culprit */
+	bool needs_stack;
+	const char *header_line;	/* the report's header line, normalised */
 	char *header_func;	/* function named by the header line (WARN, KASAN) */
+	char *at_func[2];	/* lockdep: the first two "at: func+0x.." */
+	char *became[NX_BECAME_MAX];	/* lockdep: the stack after "which became ... at:" */
+	size_t n_became;
+	bool in_became;
+	char *caller_func;	/* "caller is func+0x.." */
+	char *last_func;	/* "last function: func" */
+	char *trace_rip;	/* first RIP/PC printed inside the trace outside an interrupt */
+	size_t trace_rip_frame;	/* frames before it */
+	char *rip_at[NX_RIPS_MAX];	/* every RIP/PC inside the trace (exception frames) */
+	size_t rip_frame[NX_RIPS_MAX];	/* frames before each */
+	size_t n_rips;
+	const char *outer_caller;	/* arm: the outermost caller, printed only after " from " */
 	char *invoker;		/* OOM: the task that invoked the OOM killer */
 	char *victim;		/* OOM: the task killed */
 	bool memcg;		/* OOM: a memory cgroup's limit, not the whole machine */
-	char *lock_site;	/* lockdep: first "at: func+0x.." of a held lock */
 	bool cpu_line_seen;	/* the first "CPU: .. PID: .." line wins */
 	bool old_pid_line;	/* parsing a "Pid: N, comm: X" line (RHEL 6 adds the machine) */
 	bool rip_closed;	/* the trace is over: later RIP/PC lines are other dumps' */
@@ -119,19 +153,25 @@ char *nx_taint_letters(const char *letters, size_t len);
 /* Parse "Modules linked in: ..." and its continuation lines; returns lines used. */
 size_t nx_modules_parse(struct nx_report *r, const struct nx_line *lines, size_t n, bool *oom);
 
-/* ---- title.c: guilty function and title ---- */
+/* ---- title.c: culprit function and title ---- */
 
-bool nx_is_infrastructure(const char *name, size_t len, const char *type);
-/* Base name of a frame's function: leading '.', ".isra.0" suffix and syscall prefixes cut. */
+/* True when the frame name (base name, LEN bytes) belongs to the reporting, locking,
+ * scheduling, allocation or library machinery, globally or for the kind's list KIND_SKIP. */
+bool nx_is_machinery(const char *name, size_t len, const char *const *kind_skip);
+/* Base name of a frame's function as syzbot prints it: leading '.' and ".isra.0"-style
+ * suffixes cut, one syscall-wrapper prefix ("SyS_", "__x64_", "__do_sys_") stripped. */
 size_t nx_base_name(const char *func, const char **start);
-/* Index of the guilty frame in R->frames or -1; *USE_RIP true when the RIP/PC wins. */
-long nx_guilty_frame(const struct nx_report *r, const char *header_func, bool *use_rip);
 
-char *nx_title(const struct nx_report *r, const struct nx_extra *x, bool *oom);
+/* The title (normalised: addresses ADDR, numbers NUM) and, in *ALT, the alternative title
+ * syzbot also knows the bug by (NULL when none). Sets r->corrupted when the kind needs a
+ * culprit and none was found ("<class> in corrupted"). */
+char *nx_title(struct nx_report *r, const struct nx_extra *x, char **alt, bool *oom);
+/* Variable data of a title replaced in place: hex addresses -> ADDR, numbers -> NUM. */
+char *nx_title_normalise(const char *s, bool *oom);
 
 /* ---- signature.c ---- */
 
-/* "v1:<hex>" from type, normalised title and the frames below the guilty one. */
+/* "v2:<hex>" from type and title (docs/analysis.md, section 6). */
 char *nx_signature(const struct nx_report *r, bool *oom);
 
 /* Lines visited by nx_analyse() in this thread: lets tests prove the work is linear. */

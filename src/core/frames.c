@@ -147,6 +147,24 @@ static size_t section_marker(struct nx_frames *fs, const char *p, const char *en
 	return 0;
 }
 
+/* arm: after "(func+0x1/0x2)", " from [<..>] (caller+0x..)": kept as the outermost caller. */
+static void arm_caller(struct nx_frames *fs, const char *close, const char *end)
+{
+	const char *from = close + 1, *open, *name;
+	size_t n;
+
+	fs->arm_caller[0] = '\0';
+	if (end - from < 7 || memcmp(from, " from ", 6) != 0 ||
+	    !(open = memchr(from, '(', (size_t)(end - from))))
+		return;
+	name = open + 1;
+	n = strcspn(name, "+)");
+	if (!isalpha((unsigned char)*name) && *name != '_')
+		return;	/* "(0xffffffff)": no symbol */
+	if (name + n <= end && n > 0 && n < sizeof(fs->arm_caller))
+		memcpy(fs->arm_caller, name, n), fs->arm_caller[n] = '\0';
+}
+
 /* One frame after its "[<addr>] " or "[sp] [addr] " prefix; "? " marks unreliable. */
 static enum nx_trace_line symbol_frame(struct nx_frames *fs, const char *p, const char *end)
 {
@@ -162,6 +180,7 @@ static enum nx_trace_line symbol_frame(struct nx_frames *fs, const char *p, cons
 
 		if (!close || !nx_parse_symbol(p + 1, (size_t)(close - p - 1), true, &f, &fs->oom))
 			return fs->oom ? NX_TL_OTHER : NX_TL_NOISE;
+		arm_caller(fs, close, end);
 	} else if (!nx_parse_symbol(p, (size_t)(end - p), false, &f, &fs->oom)) {
 		return (fs->oom || !(p < end && p[0] == '0' && p[1] == 'x')) ? NX_TL_OTHER : NX_TL_NOISE;
 	}
@@ -221,7 +240,8 @@ bool nx_is_trace_header(const char *s)
 	return nx_starts(t, "Call Trace:") || nx_starts(t, "Call trace:") ||
 	       nx_starts(t, "Backtrace:") || nx_starts(t, "stack backtrace:") ||
 	       nx_starts(t, "Call Trace") || nx_starts(t, "Stack trace:") ||
-	       nx_starts(t, "Trace:");
+	       nx_starts(t, "Trace:") || nx_starts(t, "backtrace:") ||
+	       nx_starts(t, "backtrace (crc ");	/* kmemleak */
 }
 
 /* Frames after "[<addr>] " (several per line in 2.6) or "[sp] [pc] " (powerpc). */
@@ -243,27 +263,59 @@ static enum nx_trace_line bracketed_frames(struct nx_frames *fs, const char *q, 
 	return res;
 }
 
-/* A frame alone on its line: "[? ]func+0x1/0x2[ [mod]]", or an address-only one. */
+/* What may follow a frame's symbol: " [mod buildid]", " [inline]", and the source position
+ * symbolised traces add (" mm/slub.c:4951", " fs/dcache.c:1436:2"). */
+static bool frame_tail_ok(const char *t, const char *end)
+{
+	while (t < end) {
+		const char *tok;
+
+		while (t < end && *t == ' ')
+			t++;
+		if (t == end)
+			break;
+		if (*t == '[') {
+			const char *close = memchr(t, ']', (size_t)(end - t));
+
+			if (!close)
+				return false;
+			t = close + 1;
+			continue;
+		}
+		for (tok = t; t < end && *t != ' '; t++)
+			;
+		const char *colon = memchr(tok, ':', (size_t)(t - tok));
+
+		if (!colon || colon == tok || !isdigit((unsigned char)colon[1]))
+			return false;
+	}
+	return true;
+}
+
+/* A frame alone on its line: "[? ]func+0x1/0x2[ [mod]][ file.c:1]", an inlined one
+ * ("func file.c:1 [inline]", from symbolised traces), or an address-only one. */
 static enum nx_trace_line bare_frame(struct nx_frames *fs, const char *p, const char *end,
 				     enum nx_trace_line res)
 {
 	struct nx_frame f;
 	bool reliable = !(end - p >= 2 && p[0] == '?' && p[1] == ' ');
+	bool inlined = end - p > 9 && memcmp(end - 9, " [inline]", 9) == 0;
 	const char *tail;
 
 	if (!reliable)
 		p += 2;
 	if (p[0] == '0' && p[1] == 'x' && !memchr(p, ' ', (size_t)(end - p)))
 		return NX_TL_NOISE;	/* "0xfdc88c28" (slab), "? 0xffffffffc046f000" (init) */
-	if (!nx_parse_symbol(p, (size_t)(end - p), false, &f, &fs->oom))
+	if (!nx_parse_symbol(p, (size_t)(end - p), inlined, &f, &fs->oom))
 		return res;
 	for (tail = p; tail < end && *tail != ' '; tail++)
 		;
-	if (tail < end && !(tail[1] == '[' && end[-1] == ']')) {
-		nx_frame_clear(&f);	/* more than "func+0x1/0x2 [mod]" on the line */
+	if (!frame_tail_ok(tail, end)) {
+		nx_frame_clear(&f);	/* more than a frame on the line */
 		return res;
 	}
 	f.reliable = reliable;
+	f.inlined = inlined;
 	return push(fs, &f) ? NX_TL_FRAMES : NX_TL_OTHER;
 }
 

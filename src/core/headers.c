@@ -1,5 +1,7 @@
-/* Report headers: which lines start a crash report, and their class and type. */
+/* Report headers: one table of crash kinds (the lines that start each, its class, type, title
+ * and culprit rules); the prefilter that dismisses ordinary lines is derived from the table. */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,14 +12,164 @@
 #define CAP_OOPS 400
 #define CAP_LONG 4000	/* hung tasks, OOM task lists, RCU stalls */
 
-static void set(struct nx_header *h, enum nx_role role, const char *class, const char *type,
-		bool needs_stack)
+/* Kind flags. */
+#define KF_STACK 0x01	/* a report of this kind without a culprit frame is corrupted */
+#define KF_LONG 0x02	/* CAP_LONG lines */
+#define KF_MERGE 0x04	/* consecutive headers of this kind form one report */
+#define KF_START 0x08	/* the key opens the line (after spaces, or a timestamp: line_start()) */
+#define KF_BUG 0x10	/* the key follows "BUG: " */
+
+/* Culprit sources (title.c), common sets. */
+#define FR_OOPS (NX_FR_HEADER | NX_FR_RIP | NX_FR_TRACE)
+#define FR_LOCKDEP (NX_FR_AT | NX_FR_TRACE)
+
+struct kind;
+typedef bool matcher(const char *line, const char *at, const struct kind *k, struct nx_header *h);
+
+/* One crash kind. The header line contains KEY; MATCH (when set) confirms it and may refine
+ * class, culprit sources and skip list. CLASS is syzbot's name for the kind: titles are
+ * "CLASS in CULPRIT" (docs/analysis.md, section 2). */
+struct kind {
+	const char *key;
+	matcher *match;
+	enum nx_role role;
+	const char *class, *type;
+	unsigned flags, frames;
+	const char *const *skip;	/* frame patterns of this kind's own machinery */
+};
+
+static const char *const skip_spin[] = { "spin_", "rwlock_", "_raw_read", "_raw_write", NULL };
+static const char *const skip_preempt[] = { "preempt", "this_cpu", "smp_processor_id", NULL };
+static const char *const skip_rcu[] = { "rcu", "lockdep", NULL };
+static const char *const skip_leak[] = {
+	"kmemleak", "mmap", "kmalloc", "kmem", "slab", "alloc", "create_object", "idr_get",
+	"list_lru_init", "kasprintf", "kvasprintf", "pcpu_create", "strdup", "strndup", "kmemdup",
+	"krealloc", "vmalloc", "vzalloc", "kvmalloc", "kzalloc", "kcalloc", "new_inode",
+	"skb_clone", "__skb", "sock_alloc", NULL,
+};
+static const char *const skip_page[] = { "free_unref", "free_pages", "free_page", "put_page",
+					 "folio_put", "folios_put", "release_pages", "bad_page",
+					 "folio_batch", "pagevec", "lru_add", "add_lru", NULL };
+static const char *const skip_ubsan[] = { "ubsan", NULL };
+static const char *const skip_sched[] = { "schedule", NULL };
+static const char *const skip_lockbug[] = { "lock_sock", NULL };
+static const char *const skip_odebug[] = { "^debug_", "init_timer", "^__init_work", NULL };
+
+/* Set H from kind K (class overridable by the matcher afterwards). */
+static void set_kind(struct nx_header *h, const struct kind *k)
 {
-	h->role = role;
-	snprintf(h->class, sizeof(h->class), "%s", class);
-	h->type = type;
-	h->needs_stack = needs_stack;
-	h->cap = CAP_OOPS;
+	size_t n = k->class ? strlen(k->class) : 0;
+
+	n = n < sizeof(h->class) ? n : sizeof(h->class) - 1;
+	h->role = k->role;
+	memcpy(h->class, k->class ? k->class : "", n);	/* not snprintf: every header, twice */
+	h->class[n] = '\0';
+	h->type = k->type;
+	h->needs_stack = (k->flags & KF_STACK) != 0;
+	h->same_class_merges = (k->flags & KF_MERGE) != 0;
+	h->cap = (k->flags & KF_LONG) ? CAP_LONG : CAP_OOPS;
+	h->frames = k->frames;
+	h->skip = k->skip;
+}
+
+/* AT opens the kernel line T: at its start, or right after a printk timestamp (and caller
+ * id) glued to other console text ("login: [   35.184476] BUG: ..." on a serial console). */
+static bool line_start(const char *t, const char *at)
+{
+	const char *p = at;
+
+	if (at == t)
+		return true;
+	for (int group = 0; group < 2; group++) {	/* "[   35.184476]" then "[T3344]" */
+		const char *close = p - 1, *open;
+
+		while (close > t && close[-1] == ' ')
+			close--;
+		if (close <= t || close[-1] != ']')
+			return group > 0;
+		for (open = close - 1; open > t && open[-1] != '[' && close - open < 20; open--)
+			;
+		if (open <= t || open[-1] != '[')
+			return group > 0;
+		for (const char *q = open; q < close - 1; q++)
+			if (!isdigit((unsigned char)*q) && *q != '.' && *q != ' ' && *q != 'T' &&
+			    *q != 'C')
+				return group > 0;
+		p = open - 1;
+	}
+	return true;
+}
+
+/* Copy at most N bytes of S into the class, trimming trailing spaces. */
+static void class_n(struct nx_header *h, const char *s, size_t n)
+{
+	if (n > 120)
+		n = 120;
+	while (n && s[n - 1] == ' ')
+		n--;
+	snprintf(h->class, sizeof(h->class), "%.*s", (int)n, s);
+}
+
+/* "INFO: ", "WARNING: " or "BUG: " before AT on the line: the tag lockdep printed. */
+static const char *lockdep_tag(const char *line, const char *at)
+{
+	static const char *const tags[] = { "INFO: ", "WARNING: ", "BUG: " };
+
+	for (size_t i = 0; i < sizeof(tags) / sizeof(tags[0]); i++) {
+		const char *t = strstr(line, tags[i]);
+
+		if (t && t < at)
+			return tags[i];
+	}
+	return NULL;
+}
+
+/* Lockdep banners, old ("[ INFO: ... ]") and new ("WARNING: ...") alike. */
+static bool m_lockdep(const char *line, const char *at, const struct kind *k, struct nx_header *h)
+{
+	const char *tag = lockdep_tag(line, at);
+
+	if (!tag)
+		return false;
+	set_kind(h, k);
+	if (k->class[0] == ':')	/* the class keeps the tag: "BUG: bad unlock balance" */
+		snprintf(h->class, sizeof(h->class), "%.*s%s", (int)strlen(tag) - 2, tag, k->class);
+	return true;
+}
+
+/* "BUG: KASAN: use-after-free in foo+0x1/0x2", "UBSAN: shift-out-of-bounds in f.c:1:2",
+ * "UBSAN: Undefined behaviour in f.c:1:2" (syzbot: "UBSAN: undefined-behaviour"). */
+static bool m_sanitizer(const char *line, const char *at, const struct kind *k, struct nx_header *h)
+{
+	const char *in = strstr(at, " in "), *on = strstr(at, " on address");
+	size_t n = in ? (size_t)(in - at) : on ? (size_t)(on - at) : strcspn(at, ":[(");
+
+	(void)line;
+	if (n <= strlen(k->key) - 1)
+		n = strlen(at);
+	set_kind(h, k);
+	class_n(h, at, n);
+	if (strcmp(h->class, "UBSAN: Undefined behaviour") == 0)
+		snprintf(h->class, sizeof(h->class), "UBSAN: undefined-behaviour");
+	if (!in && on)	/* "KASAN: null-ptr-deref on address": syzbot names no function */
+		h->frames = 0, h->needs_stack = false;
+	if (in && strstr(in, " / ")) {	/* "KCSAN: data-race in f / g": both, as printed */
+		class_n(h, at, strlen(at));
+		h->frames = 0, h->needs_stack = false;
+	}
+	return true;
+}
+
+/* "BUG: MAX_LOCKDEP_KEYS too low!": lockdep ran out of a table; the title is the line. */
+static bool m_too_low(const char *line, const char *at, const struct kind *k, struct nx_header *h)
+{
+	const char *end = strstr(at, " too low!");
+
+	if (!line_start(nx_skip_spaces(line), at) || !end || end[9] != '\0')
+		return false;
+	set_kind(h, k);
+	class_n(h, at, (size_t)(end - at) + 9);
+	return true;
 }
 
 /* The faulting address after "address"/"at", to tell NULL dereferences apart. */
@@ -38,104 +190,153 @@ static bool fault_address(const char *s, unsigned long long *addr)
 	return true;
 }
 
-static bool page_fault(const char *s, struct nx_header *h)
+static void null_deref(struct nx_header *h, const struct kind *k)
 {
-	static const char *const nulls[] = {
-		"BUG: unable to handle kernel NULL pointer dereference",
-		"BUG: kernel NULL pointer dereference",
-		"Unable to handle kernel NULL pointer dereference",
-	};
+	set_kind(h, k);
+	snprintf(h->class, sizeof(h->class),
+		 "BUG: unable to handle kernel NULL pointer dereference");
+	h->type = "null-deref";
+}
+
+/* "BUG: unable to handle kernel paging request at", arm/ppc "Unable to handle kernel ...",
+ * x86 since 4.19 "BUG: unable to handle page fault for address", "BUG: kernel NULL pointer
+ * dereference, address: 0000000000000008": NULL when the address is below 0x1000. */
+static bool m_fault(const char *line, const char *at, const struct kind *k, struct nx_header *h)
+{
 	static const char *const pagings[] = {
-		"BUG: unable to handle kernel paging request",
-		"BUG: unable to handle page fault",
-		"BUG: unable to handle kernel",
-		"Unable to handle kernel paging request",
-		"Unable to handle kernel pointer dereference",
-		"Unable to handle kernel access",
+		"paging request", "pointer dereference", "access", "execute", "write", "read",
 	};
 	unsigned long long addr;
+	const char *what = nx_skip_spaces(at + strlen(k->key));
+	bool known = k->key[0] != 'n';	/* not the generic "nable to handle kernel" */
 
-	for (size_t i = 0; i < sizeof(nulls) / sizeof(nulls[0]); i++)
-		if (strstr(s, nulls[i]))
-			goto null_deref;
-	for (size_t i = 0; i < sizeof(pagings) / sizeof(pagings[0]); i++) {
-		if (!strstr(s, pagings[i]))
-			continue;
-		if (fault_address(s, &addr) && addr < 0x1000)
-			goto null_deref;
-		set(h, NX_ROLE_START, "BUG: unable to handle kernel paging request", "paging", true);
+	if (strstr(at, "NULL pointer dereference"))
+		return null_deref(h, k), true;
+	for (size_t i = 0; !known && i < sizeof(pagings) / sizeof(pagings[0]); i++)
+		known = nx_starts(what, pagings[i]);
+	if (known) {
+		if (fault_address(line, &addr) && addr < 0x1000)
+			return null_deref(h, k), true;
+		set_kind(h, k);
 		return true;
 	}
-	return false;
-null_deref:
-	set(h, NX_ROLE_START, "BUG: unable to handle kernel NULL pointer dereference",
-	    "null-deref", true);
+	if (*what != '\0')
+		return false;
+	set_kind(h, k);	/* "BUG: unable to handle kernel" cut short: syzbot's title too */
+	snprintf(h->class, sizeof(h->class), "BUG: unable to handle kernel");
+	h->frames = 0;
+	h->needs_stack = false;
 	return true;
 }
 
-/* Lockdep banners, old ("[ INFO: ... ]") and new ("WARNING: ..."), one class each. */
-static bool lockdep(const char *s, struct nx_header *h)
+/* "BUG: " opens the line; the key comes later ("BUG: TASK stack guard page was hit at") */
+static bool m_bug_line(const char *line, const char *at, const struct kind *k,
+		       struct nx_header *h)
 {
-	static const char *const banners[][2] = {
-		{ "possible recursive locking detected", NULL },
-		{ "possible circular locking dependency detected", NULL },
-		{ "inconsistent lock state", NULL },
-		{ "suspicious RCU usage", NULL },
-		{ "suspicious rcu_dereference_check() usage", "suspicious RCU usage" },
-		{ "bad unlock balance detected", NULL },
-		{ "lock held when returning to user space", NULL },
-		{ "possible irq lock inversion dependency detected", NULL },
-		{ "lock order detected", "irq lock order violation detected" },
-		{ "held lock freed", NULL },
-		{ "nested lock was not taken", NULL },
-	};
-	const char *tag = strstr(s, "INFO: ");
-
-	if (!tag)
-		tag = strstr(s, "WARNING: ");
-	if (!tag)
-		tag = strstr(s, "BUG: ");
-	if (!tag)
+	(void)at;
+	if (!nx_starts(line, "BUG: "))
 		return false;
-	for (size_t i = 0; i < sizeof(banners) / sizeof(banners[0]); i++) {
-		if (!strstr(tag, banners[i][0]))
-			continue;
-		/* lockdep_sys_exit() prints held locks but never a stack */
-		set(h, NX_ROLE_START, "", "lockdep", !strstr(banners[i][0], "returning to user"));
-		snprintf(h->class, sizeof(h->class), "WARNING: %s",
-			 banners[i][1] ? banners[i][1] : banners[i][0]);
-		return true;
-	}
-	return false;
+	set_kind(h, k);
+	return true;
 }
 
-/* "BUG: KASAN: use-after-free in foo+0x1/0x2", "UBSAN: shift-out-of-bounds in f.c:1:2" */
-static bool sanitizer(const char *s, struct nx_header *h)
+/* "INFO: task X:PID blocked for more than N seconds", "... blocked in I/O wait for more" */
+static bool m_hung(const char *line, const char *at, const struct kind *k, struct nx_header *h)
 {
-	static const char *const tools[] = { "KASAN: ", "KFENCE: ", "KMSAN: ", "KCSAN: ", "UBSAN: " };
+	(void)line;
+	if (!strstr(at, " blocked ") || !strstr(at, " for more than "))
+		return false;
+	set_kind(h, k);
+	return true;
+}
 
-	for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++) {
-		const char *p = strstr(s, tools[i]);
-		const char *in;
-		size_t n;
+static bool m_rcu(const char *line, const char *at, const struct kind *k, struct nx_header *h)
+{
+	(void)at;
+	if (!strstr(line, "rcu_") && !strstr(line, "rcu:"))
+		return false;
+	set_kind(h, k);
+	return true;
+}
 
-		if (!p || (i < 4 && (p < s + 5 || memcmp(p - 5, "BUG: ", 5) != 0)))
-			continue;
-		if (i == 4 && p != s)
-			continue;
-		in = strstr(p, " in ");
-		n = in ? (size_t)(in - p) : strcspn(p, ":[(");
-		if (in == NULL && n == strlen(tools[i]) - 1)
-			n = strlen(p);
-		set(h, NX_ROLE_START, "", "sanitizer", true);
-		snprintf(h->class, sizeof(h->class), "%.*s", (int)(n < 120 ? n : 120), p);
-		return true;
+/* Source files whose WARN()/BUG() is a checker of its own: syzbot names the check. */
+static const struct {
+	const char *file, *warn_class, *bug_class;
+	const char *const *skip;
+	const char *suffix;	/* after the culprit: the checker's name */
+} checker_files[] = {
+	{ "lib/refcount.c", "WARNING: refcount bug", NULL, NULL, NULL },
+	{ "lib/debugobjects.c", "WARNING: ODEBUG bug", NULL, skip_odebug, NULL },
+	{ "lib/kobject.c", "WARNING: kobject bug", NULL, NULL, NULL },
+	{ "kernel/locking/lockdep.c", "WARNING: locking bug", NULL, skip_lockbug, NULL },
+	{ "mm/slab_common.c", "WARNING: kmalloc bug", NULL, NULL, NULL },
+	{ "mm/util.c", "WARNING: kmalloc bug", NULL, NULL, NULL },
+	{ "mm/vmalloc.c", "WARNING: zero-size vmalloc", NULL, NULL, NULL },
+	{ "mm/usercopy.c", "BUG: bad usercopy", "BUG: bad usercopy", NULL, NULL },
+	{ "lib/list_debug.c", NULL, "BUG: corrupted list", NULL, NULL },
+	{ "fs/proc/generic.c", "WARNING: proc registration bug", NULL, NULL, NULL },
+	/* an URB the driver got wrong: "WARNING in <driver function>/usb_submit_urb" */
+	{ "drivers/usb/core/urb.c", "WARNING", NULL, NULL, "/usb_submit_urb" },
+};
+
+/* The checker file named right after " at " in AT, or -1. */
+static int checker_file(const char *at)
+{
+	const char *p = strstr(at, " at ");
+
+	p = p ? p + 4 : at;
+	for (size_t i = 0; i < sizeof(checker_files) / sizeof(checker_files[0]); i++) {
+		size_t n = strlen(checker_files[i].file);
+
+		if (strncmp(p, checker_files[i].file, n) == 0 && p[n] == ':')
+			return (int)i;
 	}
-	return false;
+	return -1;
+}
+
+/* "kernel BUG at mm/slub.c:1", "kernel BUG at lib/list_debug.c:51!" -> "BUG: corrupted list" */
+static bool m_kernel_bug(const char *line, const char *at, const struct kind *k,
+			 struct nx_header *h)
+{
+	int c = checker_file(at);
+
+	(void)line;
+	set_kind(h, k);
+	if (c >= 0 && checker_files[c].bug_class)
+		snprintf(h->class, sizeof(h->class), "%s", checker_files[c].bug_class);
+	return true;
+}
+
+/* WARN(): "WARNING: at f.c:1 fn()", "WARNING: CPU: 0 PID: 1 at f.c:1 fn+0x..",
+ * and the 2025 form "WARNING: f.c:1 at fn+0x../0x.., CPU#1: comm/pid". */
+static bool m_warning(const char *line, const char *at, const struct kind *k, struct nx_header *h)
+{
+	const char *p = at + 9;
+	int c;
+
+	(void)line;
+	if (!nx_starts(p, "at ") && !nx_starts(p, "CPU: ")) {
+		const char *sp = strchr(p, ' ');
+		const char *colon = strchr(p, ':');
+
+		if (!sp || !colon || colon > sp || !isdigit((unsigned char)colon[1]) ||
+		    !nx_starts(sp, " at "))
+			return false;
+		c = checker_file(p - 4);	/* the file comes first */
+	} else {
+		c = checker_file(at);
+	}
+	set_kind(h, k);
+	if (c >= 0 && checker_files[c].warn_class) {
+		snprintf(h->class, sizeof(h->class), "%s", checker_files[c].warn_class);
+		h->skip = checker_files[c].skip;
+		h->suffix = checker_files[c].suffix;
+	}
+	return true;
 }
 
 /* Name of an x86 die() string or arch equivalent -> class and type. */
-static void die_class(const char *name, size_t n, struct nx_header *h)
+static void die_class(const char *name, size_t n, bool internal, struct nx_header *h)
 {
 	static const char *const map[][3] = {
 		{ "general protection fault", "general protection fault", "gpf" },
@@ -154,26 +355,37 @@ static void die_class(const char *name, size_t n, struct nx_header *h)
 		{ "Oops", "BUG: unable to handle kernel paging request", "paging" },
 	};
 
+	h->role = NX_ROLE_DIE;
+	h->cap = CAP_OOPS;
+	h->frames = FR_OOPS;
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
 		size_t k = strlen(map[i][0]);
 
 		if (n >= k && memcmp(name, map[i][0], k) == 0) {
-			set(h, NX_ROLE_DIE, map[i][1], map[i][2], map[i][2][0] != 'm');
+			snprintf(h->class, sizeof(h->class), "%s", map[i][1]);
+			h->type = map[i][2];
+			h->needs_stack = map[i][2][0] != 'm';
 			return;
 		}
 	}
-	set(h, NX_ROLE_DIE, "", "other", true);
-	snprintf(h->class, sizeof(h->class), "%.*s", (int)(n < 100 ? n : 100), name);
+	h->type = "other";
+	h->needs_stack = true;
+	if (internal)	/* arm "Internal error: synchronous external abort: 96000010 [#1]" */
+		snprintf(h->class, sizeof(h->class), "Internal error");
+	else
+		class_n(h, name, n < 100 ? n : 100);
 }
 
 /* "Oops: general protection fault, ...: 0000 [#1] SMP", "Internal error: Oops: 805 [#1]",
  * "Oops: Kernel access of bad area, sig: 11 [#1]", "double fault: 0000 [1] PREEMPT" */
-static bool die_line(const char *s, struct nx_header *h)
+static bool m_die(const char *s, const char *at, const struct kind *k, struct nx_header *h)
 {
 	const char *br = strstr(s, " [#");
 	const char *p, *name, *end;
+	bool internal = false;
 	int counter;
 
+	(void)at, (void)k;
 	if (!br) {
 		br = strstr(s, " [");
 		if (!br || !isdigit((unsigned char)br[2]))
@@ -201,7 +413,7 @@ static bool die_line(const char *s, struct nx_header *h)
 		if (nx_starts(name, "Oops: ") && name + 6 <= end)
 			name += 6;
 		else if (nx_starts(name, "Internal error: ") && name + 16 <= end)
-			name += 16;
+			name += 16, internal = true;
 		else
 			break;
 	}
@@ -212,46 +424,30 @@ static bool die_line(const char *s, struct nx_header *h)
 	/* "general protection fault, probably for non-canonical address 0x...": cut at ',' */
 	const char *comma = memchr(name, ',', (size_t)(end - name));
 
-	die_class(name, (size_t)((comma ? comma : end) - name), h);
+	die_class(name, (size_t)((comma ? comma : end) - name), internal, h);
 	h->die_counter = counter;
 	return true;
 }
 
-/* WARN(): "WARNING: at f.c:1 fn()", "WARNING: CPU: 0 PID: 1 at f.c:1 fn+0x..",
- * and the 2025 form "WARNING: f.c:1 at fn+0x../0x.., CPU#1: comm/pid". */
-static bool warning(const char *s, struct nx_header *h)
+/* Generic "BUG: what happened at/in ..." -> "BUG: what happened"; a "key:value" word
+ * ("mm:ffff88005fac4300") is variable data and goes too. */
+static bool m_bug(const char *line, const char *at, const struct kind *k, struct nx_header *h)
 {
-	const char *p = nx_skip_spaces(s);
+	const char *p = at;
+	size_t n = 5, word = 5;
 
-	if (!nx_starts(p, "WARNING: "))
+	if (!line_start(nx_skip_spaces(line), p))
 		return false;
-	p += 9;
-	if (!nx_starts(p, "at ") && !nx_starts(p, "CPU: ")) {
-		const char *sp = strchr(p, ' ');
-		const char *colon = strchr(p, ':');
-
-		if (!sp || !colon || colon > sp || !isdigit((unsigned char)colon[1]) ||
-		    !nx_starts(sp, " at "))
-			return false;
-	}
-	set(h, NX_ROLE_START, "WARNING", "warning", true);
-	return true;
-}
-
-/* Generic "BUG: what happened at/in ..." -> "BUG: what happened". */
-static bool generic_bug(const char *s, struct nx_header *h)
-{
-	const char *p = nx_skip_spaces(s);
-	size_t n;
-
-	if (!nx_starts(p, "BUG: "))
-		return false;
-	n = 5;
 	while (p[n]) {
-		if (p[n] == ',' || p[n] == ':' || p[n] == '!' || p[n] == '[' ||
+		if (p[n] == ' ')
+			word = n;
+		if (p[n] == ':' && n > word + 1 && p[n + 1] && p[n + 1] != ' ') {
+			n = word;
+			break;
+		}
+		if (p[n] == ',' || p[n] == ':' || p[n] == '!' || p[n] == '[' || p[n] == '{' ||
 		    nx_starts(p + n, " at ") || nx_starts(p + n, " in ") ||
-		    nx_starts(p + n, " (") || nx_starts(p + n, " - ") || nx_starts(p + n, " on ") ||
-		    nx_starts(p + n, " suspected"))
+		    nx_starts(p + n, " (") || nx_starts(p + n, " - ") || nx_starts(p + n, " on "))
 			break;
 		/* stop before numbers and addresses: they differ between occurrences */
 		if (p[n] == ' ' && (isdigit((unsigned char)p[n + 1]) || nx_starts(p + n + 1, "0x")))
@@ -260,19 +456,35 @@ static bool generic_bug(const char *s, struct nx_header *h)
 	}
 	if (n == 5)
 		return false;
-	set(h, NX_ROLE_START, "", strstr(p, "lockup") ? "lockup" : "bug", true);
-	snprintf(h->class, sizeof(h->class), "%.*s", (int)(n < 120 ? n : 120), p);
+	set_kind(h, k);
+	if (strstr(p, "lockup"))
+		h->type = "lockup";
+	class_n(h, p, n);
+	return true;
+}
+
+/* "BUG: using __this_cpu_read() in preemptible [00000000] code: comm/pid" */
+static bool m_preemptible(const char *line, const char *at, const struct kind *k,
+			  struct nx_header *h)
+{
+	const char *what = at + 11, *close = strstr(what, " in preemptible");
+
+	(void)line;
+	if (!close || close - what > 60)
+		return false;
+	set_kind(h, k);
+	snprintf(h->class, sizeof(h->class), "BUG: using %.*s in preemptible code",
+		 (int)(close - what), what);
 	return true;
 }
 
 /* SLUB: "BUG kmalloc-64 (Not tainted): Poison overwritten" -> "BUG: Poison overwritten" */
-static bool slab_bug(const char *s, struct nx_header *h)
+static bool m_slab(const char *line, const char *at, const struct kind *k, struct nx_header *h)
 {
-	const char *p = nx_skip_spaces(s), *close, *msg;
-
+	const char *p = at, *close, *msg;
 	size_t name;
 
-	if (!nx_starts(p, "BUG ") || (name = strcspn(p + 4, " :")) == 0)
+	if (p != nx_skip_spaces(line) || (name = strcspn(p + 4, " :")) == 0)
 		return false;
 	if (nx_starts(p + 4 + name, ": ")) {	/* "BUG sas_task: Objects remaining ..." */
 		msg = p + 4 + name + 2;
@@ -283,151 +495,221 @@ static bool slab_bug(const char *s, struct nx_header *h)
 			return false;
 		msg = close + 3;
 	}
-	set(h, NX_ROLE_START, "", "bug", true);
-	snprintf(h->class, sizeof(h->class), "BUG: %.*s", (int)strcspn(msg, "0123456789("), msg);
-	/* trim the trailing space left by the cut */
-	for (size_t n = strlen(h->class); n && h->class[n - 1] == ' '; n--)
-		h->class[n - 1] = '\0';
+	char buf[NX_CLASS_MAX];
+
+	set_kind(h, k);
+	snprintf(buf, sizeof(buf), "BUG: %.*s", (int)strcspn(msg, "0123456789("), msg);
+	class_n(h, buf, strlen(buf));
 	return true;
 }
 
-static bool oom(const char *s, struct nx_header *h)
+static bool m_at_start(const char *line, const char *at, const struct kind *k, struct nx_header *h)
 {
-	if (strstr(s, " invoked oom-killer: ")) {
-		set(h, NX_ROLE_START, "out of memory", "oom", false);
-		h->cap = CAP_LONG;
-		return true;
-	}
-	if (strstr(s, "Out of memory: Kill") || strstr(s, "out of memory: Kill") ||
-	    nx_starts(nx_skip_spaces(s), "oom-kill:") || strstr(s, "Out of memory and no killable")) {
-		set(h, NX_ROLE_VICTIM, "out of memory", "oom", false);
-		h->cap = CAP_LONG;
-		return true;
-	}
-	return false;
+	if (!line_start(nx_skip_spaces(line), at))
+		return false;
+	set_kind(h, k);
+	return true;
 }
 
-static bool lockups_and_stalls(const char *s, struct nx_header *h)
-{
-	if (strstr(s, "BUG: soft lockup")) {
-		set(h, NX_ROLE_START, "BUG: soft lockup", "lockup", true);
-		return true;
-	}
-	if (strstr(s, "Watchdog detected hard LOCKUP")) {
-		set(h, NX_ROLE_UPGRADE, "watchdog: hard LOCKUP", "lockup", true);
-		return true;
-	}
-	if (strstr(s, "INFO: task ") && strstr(s, " blocked for more than ")) {
-		set(h, NX_ROLE_START, "INFO: task hung", "hang", true);
-		h->cap = CAP_LONG;
-		return true;
-	}
-	if ((strstr(s, "rcu_") || strstr(s, "rcu:")) &&
-	    (strstr(s, "detected stall") || strstr(s, "self-detected stall"))) {
-		set(h, NX_ROLE_START, "INFO: rcu detected stall", "rcu-stall", true);
-		h->same_class_merges = true;
-		h->cap = CAP_LONG;
-		return true;
-	}
-	return false;
-}
+#define LOCKDEP(key, class, flags, frames, skip) \
+	{ key, m_lockdep, NX_ROLE_START, class, "lockdep", flags, frames, skip }
+#define ST KF_STACK
 
-static bool machine_check(const char *s, struct nx_header *h)
-{
-	if (strstr(s, "Machine Check Exception:") || strstr(s, "Machine check events logged") ||
-	    strstr(s, "[Hardware Error]: CPU ") || strstr(s, "Fatal machine check")) {
-		set(h, NX_ROLE_START, "machine check", "mce", false);
-		h->same_class_merges = true;
-		return true;
-	}
-	return false;
-}
-
-/* Keywords every header contains one of: one pass over the line decides which of the
- * (costlier) matchers below can possibly fire. Most log lines have none. */
-enum {
-	K_BUG = 1 << 0, K_INFO = 1 << 1, K_WARN = 1 << 2, K_SAN = 1 << 3, K_KFENCE = 1 << 4,
-	K_UNABLE = 1 << 5, K_LOCKUP = 1 << 6, K_RCU = 1 << 7, K_PANIC = 1 << 8,
-	K_ALLOC = 1 << 9, K_BRACKET = 1 << 10, K_OOM = 1 << 11, K_MACHINE = 1 << 12,
-	K_DASH = 1 << 13, K_KPANIC = 1 << 14,
+/* In priority order: the first kind whose key occurs and whose matcher agrees wins. */
+static const struct kind kinds[] = {
+	{ "---[ end trace", m_at_start, NX_ROLE_END, "", "", 0, 0, NULL },
+	{ "---[ end Kernel panic", m_at_start, NX_ROLE_END, "", "", 0, 0, NULL },
+	{ "------------[ cut here ]------------", NULL, NX_ROLE_CUT, "", "", 0, 0, NULL },
+	{ "Kernel panic - not syncing", NULL, NX_ROLE_PANIC, "kernel panic", "panic", 0,
+	  NX_FR_TRACE, skip_sched },
+	/* lockdep: a class starting with ':' keeps the printed tag ("BUG", "WARNING") */
+	LOCKDEP("possible recursive locking detected", "possible deadlock", ST, FR_LOCKDEP, NULL),
+	LOCKDEP("possible circular locking dependency detected", "possible deadlock", ST,
+		FR_LOCKDEP, NULL),
+	LOCKDEP("possible irq lock inversion dependency detected", "possible deadlock", ST,
+		NX_FR_BECAME | FR_LOCKDEP, NULL),
+	LOCKDEP("lock order detected", "possible deadlock", ST, NX_FR_BECAME | FR_LOCKDEP, NULL),
+	LOCKDEP("inconsistent lock state", "inconsistent lock state", ST, FR_LOCKDEP, NULL),
+	LOCKDEP("suspicious RCU usage", "WARNING: suspicious RCU usage", ST, NX_FR_TRACE, skip_rcu),
+	LOCKDEP("suspicious rcu_dereference_check() usage", "WARNING: suspicious RCU usage", ST,
+		NX_FR_TRACE, skip_rcu),
+	LOCKDEP("bad unlock balance detected", ": bad unlock balance", ST, FR_LOCKDEP, NULL),
+	/* lockdep_sys_exit() prints held locks but never a stack */
+	LOCKDEP("lock held when returning to user space", ": lock held when returning to user space",
+		0, NX_FR_AT, NULL),
+	LOCKDEP("held lock freed", ": held lock freed", ST, FR_LOCKDEP, NULL),
+	LOCKDEP("nested lock was not taken", ": nested lock was not taken", ST, FR_LOCKDEP, NULL),
+	LOCKDEP("still has locks held", ": still has locks held", ST, FR_LOCKDEP, NULL),
+	LOCKDEP("trying to register non-static key", "INFO: trying to register non-static key", ST,
+		NX_FR_TRACE, NULL),
+	LOCKDEP("Invalid wait context", ": Invalid wait context", ST, NX_FR_TRACE, NULL),
+	/* sanitizers */
+	{ "KASAN: ", m_sanitizer, NX_ROLE_START, NULL, "sanitizer", ST | KF_BUG, FR_OOPS, NULL },
+	{ "KFENCE: ", m_sanitizer, NX_ROLE_START, NULL, "sanitizer", ST | KF_BUG, FR_OOPS, NULL },
+	{ "KMSAN: ", m_sanitizer, NX_ROLE_START, NULL, "sanitizer", ST | KF_BUG, FR_OOPS, NULL },
+	{ "KCSAN: ", m_sanitizer, NX_ROLE_START, NULL, "sanitizer", ST | KF_BUG, FR_OOPS, NULL },
+	{ "UBSAN: ", m_sanitizer, NX_ROLE_START, NULL, "sanitizer", ST | KF_START, NX_FR_TRACE,
+	  skip_ubsan },
+	/* faults */
+	{ "nable to handle kernel", m_fault, NX_ROLE_START,
+	  "BUG: unable to handle kernel paging request", "paging", ST, FR_OOPS, NULL },
+	{ "BUG: unable to handle page fault", m_fault, NX_ROLE_START,
+	  "BUG: unable to handle kernel paging request", "paging", ST, FR_OOPS, NULL },
+	{ "BUG: kernel NULL pointer dereference", m_fault, NX_ROLE_START,
+	  "BUG: unable to handle kernel NULL pointer dereference", "null-deref", ST, FR_OOPS, NULL },
+	{ "Unhandled fault: ", m_at_start, NX_ROLE_START, "Unhandled fault", "paging", ST, FR_OOPS,
+	  NULL },
+	/* lockups, stalls, hangs */
+	{ "BUG: soft lockup", NULL, NX_ROLE_START, "BUG: soft lockup", "lockup", ST,
+	  NX_FR_STALL, NULL },
+	{ "Watchdog detected hard LOCKUP", NULL, NX_ROLE_UPGRADE, "watchdog: hard LOCKUP",
+	  "lockup", ST, NX_FR_STALL, NULL },
+	{ "INFO: task ", m_hung, NX_ROLE_START, "INFO: task hung", "hang", ST | KF_LONG,
+	  NX_FR_HUNG, NULL },
+	{ "detected stall", m_rcu, NX_ROLE_START, "INFO: rcu detected stall", "rcu-stall",
+	  ST | KF_LONG | KF_MERGE, NX_FR_STALL, skip_rcu },
+	{ "detected expedited stall", m_rcu, NX_ROLE_START, "INFO: rcu detected stall",
+	  "rcu-stall", ST | KF_LONG | KF_MERGE, NX_FR_STALL, skip_rcu },
+	/* traps, BUG(), WARN() */
+	{ "PANIC: double fault", NULL, NX_ROLE_START, "PANIC: double fault", "other", ST,
+	  FR_OOPS, NULL },
+	{ "kernel BUG at ", m_kernel_bug, NX_ROLE_START, "kernel BUG", "bug", ST, FR_OOPS, NULL },
+	{ "Kernel BUG at ", m_kernel_bug, NX_ROLE_START, "kernel BUG", "bug", ST, FR_OOPS, NULL },
+	{ ": page allocation failure: ", NULL, NX_ROLE_START, "page allocation failure",
+	  "warning", ST, NX_FR_TRACE, NULL },
+	{ " [", m_die, NX_ROLE_DIE, NULL, NULL, 0, FR_OOPS, NULL },
+	/* syzbot names a WARN by its RIP or trace, never by the header (that is the checker) */
+	{ "WARNING: ", m_warning, NX_ROLE_START, "WARNING", "warning", ST | KF_START,
+	  NX_FR_RIP | NX_FR_TRACE, NULL },
+	/* out of memory, machine checks */
+	{ " invoked oom-killer: ", NULL, NX_ROLE_START, "out of memory", "oom", KF_LONG, 0, NULL },
+	{ "Out of memory: Kill", NULL, NX_ROLE_VICTIM, "out of memory", "oom", KF_LONG, 0, NULL },
+	{ "out of memory: Kill", NULL, NX_ROLE_VICTIM, "out of memory", "oom", KF_LONG, 0, NULL },
+	{ "Out of memory and no killable", NULL, NX_ROLE_VICTIM, "out of memory", "oom", KF_LONG,
+	  0, NULL },
+	{ "oom-kill:", m_at_start, NX_ROLE_VICTIM, "out of memory", "oom", KF_LONG, 0, NULL },
+	{ "Machine Check Exception:", NULL, NX_ROLE_START, "machine check", "mce", KF_MERGE, 0,
+	  NULL },
+	{ "Machine check events logged", NULL, NX_ROLE_START, "machine check", "mce", KF_MERGE, 0,
+	  NULL },
+	{ "[Hardware Error]: CPU ", NULL, NX_ROLE_START, "machine check", "mce", KF_MERGE, 0, NULL },
+	{ "Fatal machine check", NULL, NX_ROLE_START, "machine check", "mce", KF_MERGE, 0, NULL },
+	/* the other BUG: reports */
+	{ "BUG: using ", m_preemptible, NX_ROLE_START, NULL, "bug", ST | KF_START,
+	  NX_FR_CALLER | NX_FR_TRACE, skip_preempt },
+	{ "BUG: memory leak", m_at_start, NX_ROLE_START, "memory leak", "leak", ST | KF_MERGE,
+	  NX_FR_TRACE, skip_leak },
+	/* kmemleak's own report, printed without syzbot's "BUG: memory leak" line */
+	{ "unreferenced object 0x", m_at_start, NX_ROLE_START, "memory leak", "leak",
+	  ST | KF_MERGE, NX_FR_TRACE, skip_leak },
+	{ "BUG: workqueue leaked lock or atomic", m_at_start, NX_ROLE_START,
+	  "BUG: workqueue leaked lock or atomic", "bug", ST, NX_FR_LASTFN, NULL },
+	{ "BUG: workqueue lockup", m_at_start, NX_ROLE_START, "BUG: workqueue lockup", "lockup",
+	  0, 0, NULL },
+	/* a stack overflow: the recursion is named by what entered it, like a stall */
+	{ "stack guard page was hit", m_bug_line, NX_ROLE_START, "BUG: stack guard page was hit",
+	  "other", ST, NX_FR_STALL, NULL },
+	{ "BUG: scheduling while atomic", m_bug, NX_ROLE_START, NULL, "bug", ST, NX_FR_TRACE,
+	  skip_sched },
+	{ "BUG: spinlock ", m_bug, NX_ROLE_START, NULL, "bug", ST, NX_FR_TRACE, skip_spin },
+	{ "BUG: rwlock ", m_bug, NX_ROLE_START, NULL, "bug", ST, NX_FR_TRACE, skip_spin },
+	{ "BUG: Bad page state", m_bug, NX_ROLE_START, NULL, "bug", ST, NX_FR_TRACE, skip_page },
+	{ "BUG: MAX_", m_too_low, NX_ROLE_START, NULL, "lockdep", 0, 0, NULL },
+	/* a device's references never dropped: one bug whatever the device ("DEV") */
+	{ "unregister_netdevice: waiting for ", m_at_start, NX_ROLE_START,
+	  "unregister_netdevice: waiting for DEV to become free", "hang", 0, 0, NULL },
+	{ "BUG: Bad rss-counter state", m_at_start, NX_ROLE_START, "BUG: Bad rss-counter state",
+	  "bug", 0, 0, NULL },
+	{ "BUG ", m_slab, NX_ROLE_START, NULL, "bug", ST, NX_FR_TRACE, NULL },
+	{ "BUG: ", m_bug, NX_ROLE_START, NULL, "bug", ST, NX_FR_TRACE, NULL },
 };
 
-#define AT(p, w) (strncmp((p), (w), sizeof(w) - 1) == 0)
+#define N_KINDS (sizeof(kinds) / sizeof(kinds[0]))
 
-static unsigned keywords(const char *s)
+/* ---- the prefilter, derived from the keys: one byte lookup per position of a line ---- */
+
+static struct {
+	uint64_t any[65536 / 64];	/* bit per bigram that starts some key: fits L1 */
+	unsigned char first[65536];	/* bigram -> 1 + first kind whose key starts with it */
+	unsigned char next[N_KINDS];	/* 1 + next kind with the same bigram, 0 at the end */
+	unsigned char len[N_KINDS];
+} filter;
+static pthread_once_t filter_once = PTHREAD_ONCE_INIT;
+
+_Static_assert(N_KINDS <= 64, "one bit per kind in find_keys()");
+
+static unsigned bigram(const char *s)
 {
-	unsigned f = 0;
-
-	for (const char *p = s; *p; p++) {
-		switch (*p) {
-		case 'B': f |= (p[1] == 'U' && p[2] == 'G') ? K_BUG : 0; break;
-		case 'I': f |= (p[1] == 'N' && AT(p, "INFO: ")) ? K_INFO : 0; break;
-		case 'W': f |= (p[1] == 'A' && AT(p, "WARNING: ")) ? K_WARN : 0; break;
-		case 'S': f |= (p[1] == 'A' && AT(p, "SAN: ")) ? K_SAN : 0; break;
-		case 'K':
-			f |= (p[1] == 'F' && AT(p, "KFENCE: ")) ? K_KFENCE : 0;
-			f |= (p[1] == 'e' && AT(p, "Kernel panic")) ? K_KPANIC : 0;
-			break;
-		case 'n': f |= (p[1] == 'a' && AT(p, "nable to handle")) ? K_UNABLE : 0; break;
-		case 'L': f |= (p[1] == 'O' && AT(p, "LOCKUP")) ? K_LOCKUP : 0; break;
-		case 'r': f |= (p[1] == 'c' && p[2] == 'u') ? K_RCU : 0; break;
-		case 'P': f |= (p[1] == 'A' && AT(p, "PANIC")) ? K_PANIC : 0; break;
-		case 'a':
-			f |= (p[1] == 'l' && AT(p, "allocation failure")) ? K_ALLOC : 0;
-			f |= (p[1] == 'c' && AT(p, "achine")) ? K_MACHINE : 0;
-			break;
-		case ' ': f |= p[1] == '[' ? K_BRACKET : 0; break;
-		case 'o':
-			f |= ((p[1] == 'o' && p[2] == 'm') || (p[1] == 'f' && AT(p, "of memory"))) ?
-			     K_OOM : 0;
-			break;
-		case 'H': f |= (p[1] == 'a' && AT(p, "Hardware Error")) ? K_MACHINE : 0; break;
-		case '-': f |= (p[1] == '-' || p[1] == '[') ? K_DASH : 0; break;
-		default: break;
-		}
-	}
-	return f;
+	return (unsigned)(unsigned char)s[0] << 8 | (unsigned char)s[1];
 }
 
-static bool markers(const char *t, unsigned k, struct nx_header *h)
+static void filter_build(void)
 {
-	if ((k & K_DASH) && (nx_starts(t, "---[ end trace") || nx_starts(t, "---[ end Kernel panic")))
-		h->role = NX_ROLE_END;
-	else if ((k & K_DASH) && strstr(t, "------------[ cut here ]------------"))
-		h->role = NX_ROLE_CUT;
-	else if ((k & K_KPANIC) && strstr(t, "Kernel panic - not syncing"))
-		set(h, NX_ROLE_PANIC, "kernel panic", "panic", false);
-	return h->role != NX_ROLE_NONE;
+	for (size_t i = N_KINDS; i-- > 0;) {
+		unsigned b = bigram(kinds[i].key);
+
+		filter.len[i] = (unsigned char)strlen(kinds[i].key);
+		filter.next[i] = filter.first[b];
+		filter.first[b] = (unsigned char)(i + 1);
+		filter.any[b / 64] |= (uint64_t)1 << (b % 64);
+	}
+}
+
+/* Where each kind's key first occurs in T: bit i of the result set, AT[i] filled. */
+static uint64_t find_keys(const char *t, const char **at)
+{
+	uint64_t found = 0;
+
+	for (const char *p = t; p[0] && p[1]; p++) {
+		unsigned b = bigram(p);
+
+		if (!(filter.any[b / 64] >> (b % 64) & 1))
+			continue;
+		for (unsigned k = filter.first[b]; k; k = filter.next[k - 1]) {
+			size_t i = k - 1, n = filter.len[i];
+
+			if (found >> i & 1 || (n > 2 && p[2] != kinds[i].key[2]) ||
+			    strncmp(p, kinds[i].key, n) != 0)
+				continue;
+			at[i] = p;
+			found |= (uint64_t)1 << i;
+		}
+	}
+	return found;
+}
+
+/* "[? ]func+0x1/0x2...": a frame line, which no header is (most lines of a report). */
+static bool frame_line(const char *t)
+{
+	const char *p = t + (t[0] == '?' && t[1] == ' ' ? 2 : 0);
+
+	if (!isalpha((unsigned char)*p) && *p != '_' && *p != '.')
+		return false;
+	while (isalnum((unsigned char)*p) || *p == '_' || *p == '.')
+		p++;
+	return p[0] == '+' && p[1] == '0' && p[2] == 'x';
 }
 
 void nx_header_classify(const char *s, size_t len, struct nx_header *h)
 {
-	const char *t = nx_skip_spaces(s);
-	unsigned k;
+	const char *t = nx_skip_spaces(s), *at[N_KINDS];
+	uint64_t found;
 
 	memset(h, 0, sizeof(*h));
-	if (len < 4 || !(k = keywords(t)) || markers(t, k, h))
+	pthread_once(&filter_once, filter_build);
+	if (len < 4 || frame_line(t) || !(found = find_keys(t, at)))
 		return;
-	if (((k & (K_INFO | K_WARN | K_BUG)) && lockdep(t, h)) ||
-	    ((k & (K_SAN | K_KFENCE)) && sanitizer(t, h)) ||
-	    ((k & (K_BUG | K_UNABLE)) && page_fault(t, h)) ||
-	    ((k & (K_BUG | K_LOCKUP | K_INFO | K_RCU)) && lockups_and_stalls(t, h)))
-		return;
-	if ((k & K_PANIC) && strstr(t, "PANIC: double fault")) {	/* kernel stack overflow */
-		set(h, NX_ROLE_START, "double fault", "other", true);
-		return;
+	for (size_t i = 0; i < N_KINDS; i++) {
+		const struct kind *k = &kinds[i];
+
+		if (!(found >> i & 1))
+			continue;
+		if ((k->flags & KF_START) && !line_start(t, at[i]))
+			continue;
+		if ((k->flags & KF_BUG) && (at[i] < t + 5 || memcmp(at[i] - 5, "BUG: ", 5) != 0))
+			continue;
+		if (k->match ? k->match(t, at[i], k, h) : (set_kind(h, k), true))
+			return;
+		memset(h, 0, sizeof(*h));
 	}
-	if ((k & K_BUG) && (strstr(t, "kernel BUG at ") || strstr(t, "Kernel BUG at "))) {
-		set(h, NX_ROLE_START, "kernel BUG", "bug", true);
-		return;
-	}
-	if ((k & K_ALLOC) && strstr(t, ": page allocation failure: ")) {
-		set(h, NX_ROLE_START, "page allocation failure", "warning", true);
-		return;
-	}
-	if (((k & K_BRACKET) && die_line(t, h)) || ((k & K_WARN) && warning(t, h)) ||
-	    ((k & K_OOM) && oom(t, h)) || ((k & K_MACHINE) && machine_check(t, h)) ||
-	    ((k & K_BUG) && (slab_bug(t, h) || generic_bug(t, h))))
-		return;
-	memset(h, 0, sizeof(*h));
 }

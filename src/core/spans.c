@@ -7,7 +7,8 @@
 
 #define MAX_REPORTS 4096	/* per text; beyond this a log is a storm, not a report */
 #define CUT_HERE_REACH 4	/* "cut here" belongs to a header at most this many lines on */
-#define ATTACH_REACH 12		/* die lines and upgrades join a header this close */
+#define ATTACH_REACH 24		/* die lines and upgrades join a header this close (arm64 prints
+				 * ~10 lines of abort info in between, other CPUs more) */
 #define PANIC_REACH 40		/* a panic this close after a report is its tail */
 #define MERGE_REACH 20		/* same-class headers (MCE, RCU) this close are one report */
 
@@ -15,6 +16,7 @@ struct finder {
 	struct nx_span *v;
 	size_t n, cap;
 	size_t cut;			/* last "cut here" line + 1, 0 when none */
+	uint32_t caller;		/* caller id of the line being classified */
 	bool oom;
 };
 
@@ -34,7 +36,7 @@ static void close_span(struct finder *f, size_t end)
 	}
 }
 
-static void open_span(struct finder *f, size_t i, const struct nx_header *h)
+static void open_span(struct finder *f, size_t i, const struct nx_header *h, uint32_t caller)
 {
 	size_t start = i;
 
@@ -57,6 +59,7 @@ static void open_span(struct finder *f, size_t i, const struct nx_header *h)
 	}
 	f->v[f->n++] = (struct nx_span){
 		.start = start, .hdr = i, .end = i + 1, .last_active = i, .h = *h, .open = true,
+		.caller = caller,
 	};
 }
 
@@ -104,7 +107,7 @@ static void on_panic(struct finder *f, size_t i, const char *line, struct nx_hea
 	h->type = panic_type(line);
 	/* "Fatal exception" alone: the oops it summarises is lost */
 	h->needs_stack = panic_is_consequence(line) && strstr(line, "Fatal exception");
-	open_span(f, i, h);
+	open_span(f, i, h, f->caller);
 }
 
 bool nx_reportish(const char *s)
@@ -135,7 +138,7 @@ static void on_joiner(struct finder *f, struct nx_span *s, size_t i, const struc
 		s->last_active = i;
 		return;
 	}
-	open_span(f, i, h);
+	open_span(f, i, h, f->caller);
 	if (h->role == NX_ROLE_DIE && (s = current(f)))
 		s->has_die = true;
 }
@@ -149,7 +152,7 @@ static void on_victim(struct finder *f, size_t i, const struct nx_header *h)
 		s->open = true;
 		s->last_active = i;
 	} else {
-		open_span(f, i, h);
+		open_span(f, i, h, f->caller);
 	}
 	close_span(f, i + 1);
 }
@@ -163,6 +166,9 @@ static void find_line(struct finder *f, const struct nx_line *l, size_t i)
 	if (s && i - s->hdr > s->h.cap)
 		close_span(f, i), s = NULL;
 	nx_header_classify(l->s, l->len, &h);
+	f->caller = l->caller;
+	if (h.role != NX_ROLE_NONE && s && s->caller && l->caller && l->caller != s->caller)
+		return;	/* another CPU's report printed into this one: syzbot keeps the first */
 	switch (h.role) {
 	case NX_ROLE_NONE:
 		if (s && nx_is_trace_header(l->s))
@@ -194,7 +200,7 @@ static void find_line(struct finder *f, const struct nx_line *l, size_t i)
 		    i - s->last_active <= MERGE_REACH)
 			s->last_active = i;
 		else
-			open_span(f, i, &h);
+			open_span(f, i, &h, f->caller);
 		return;
 	}
 }
@@ -203,8 +209,11 @@ bool nx_find_spans(const struct nx_lines *L, struct nx_span **spans, size_t *n)
 {
 	struct finder f = { 0 };
 
-	for (size_t i = 0; i < L->n && !f.oom; i++)
+	for (size_t i = 0; i < L->n && !f.oom; i++) {
+		if (f.n == MAX_REPORTS && !current(&f))
+			break;	/* a storm: nothing more opens, nothing is left to close */
 		find_line(&f, &L->v[i], i);
+	}
 	close_span(&f, L->n);
 	if (f.oom) {
 		free(f.v);

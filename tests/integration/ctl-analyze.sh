@@ -22,7 +22,7 @@ json_two_reports() (
 	jq -se '.[0].primary and .[0].title == "WARNING in modinit" and .[0].type == "warning"' "$W/j" ||
 		fail "primary report wrong: $(head -c 300 "$W/j")"
 	jq -se '.[1].title == "kernel BUG in modinit" and .[1].die_counter == 1 and
-		(.[1].frames | length) > 3 and (.[1].signature | startswith("v1:"))' "$W/j" ||
+		(.[1].frames | length) > 3 and (.[1].signature | startswith("v2:"))' "$W/j" ||
 		fail "second report wrong"
 )
 

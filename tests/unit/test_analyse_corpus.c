@@ -255,7 +255,8 @@ static const struct expect table[] = {
 	{ "abrt", "oops-module-intel.test", 1, "WARNING in intel_display_power_put", "warning",
 	  "3.17.8-300.fc21.x86_64", "", 3, 40, "kworker/3:0", false },
 	{ "abrt", "oops-module-qxl.test", 1, NULL, "warning", NULL, NULL, 0, 0, NULL, false },
-	{ "abrt", "oops1-module-nouveau.test", 1, "BUG: soft lockup in ioread32", "lockup",
+	/* syzbot names a stall by the frame its dispatch (here the ioctl) called */
+	{ "abrt", "oops1-module-nouveau.test", 1, "BUG: soft lockup in nouveau_drm_ioctl", "lockup",
 	  "3.15.10-201.fc20.i686+PAE", "", 1, 5189, "X", false },
 	{ "abrt", "debug_messages.test", 1,
 	  "BUG: unable to handle kernel NULL pointer dereference in acpi_ns_internalize_name",
@@ -266,7 +267,8 @@ static const struct expect table[] = {
 	{ "abrt", "oops-kernel-panic-hung-tasks-arm.test", 1,
 	  "kernel panic: hung_task: blocked tasks", "hang", NULL, "P O", 3, 27, "khungtaskd",
 	  false },
-	{ "abrt", "oops2.test", 1, "WARNING: possible recursive locking detected in sysfs_deactivate",
+	/* syzbot: "possible deadlock in" the function taking the lock (the first "at:") */
+	{ "abrt", "oops2.test", 1, "possible deadlock in sysfs_addrm_finish",
 	  "lockdep", "2.6.33.1-19.fc13.x86_64", "", -1, 3017, "94cpufreq", false },
 	{ "abrt", "oops6.test", 1, "page allocation failure in elf_core_dump", "warning",
 	  "4.9.3-200.fc25.x86_64", "", 0, 2979, "chrome", false },
@@ -289,7 +291,8 @@ static const struct expect table[] = {
 	  "3.10.0-54.0.1.el7.s390x", "GF O", 0, 32037, "insmod", false },
 	{ "satyr", "rhbz-1140681", 1, "general protection fault in find_get_entry", "gpf", NULL, "",
 	  -1, -1, NULL, false },
-	{ "satyr", "rhbz-1235021", 1, "BUG: soft lockup in smp_call_function_many", "lockup", NULL,
+	/* syzbot's bucket for every stall in a cross-CPU call */
+	{ "satyr", "rhbz-1235021", 1, "BUG: soft lockup in smp_call_function", "lockup", NULL,
 	  NULL, 0, 1580, "pulseaudio", false },
 	{ "satyr", "rhbz-1518943", 1,
 	  "BUG: unable to handle kernel NULL pointer dereference in amdgpu_vm_sdma_commit",
@@ -299,7 +302,8 @@ static const struct expect table[] = {
 	  -1, NULL, false },
 	{ "satyr", "rhbz-865695-0", 1, "kernel BUG in wdev_priv", "bug", "3.6.1-1.fc17.i686.PAE",
 	  "P C O", -1, -1, NULL, false },
-	{ "satyr", "gitlog-23", 1, "WARNING: lock held when returning to user space in l2tp_ip_sendmsg",
+	/* lockdep printed "[ BUG: lock held when returning to user space! ]": syzbot keeps the tag */
+	{ "satyr", "gitlog-23", 1, "BUG: lock held when returning to user space in l2tp_ip_sendmsg",
 	  "lockdep", "3.4.0-rc5-next-20120501-sasha", "G W", -1, -1, NULL, false },
 	{ "satyr", "gitlog-01", 2, NULL, "lockdep", "3.5.0-rc5", "", -1, -1, NULL, false },
 	{ "kerneloops", "i386-bug-on.txt", 2, "WARNING in modinit", "warning",
