@@ -149,6 +149,24 @@ static void fields_are_capped(void **state)
 	}
 }
 
+/* A module name wrapped over two lines is joined, and the join keeps the cap. */
+static void joined_module_name_is_capped(void **state)
+{
+	(void)state;
+	char text[4096];
+	char a[1001], b[1001];
+
+	memset(a, 'a', 1000), a[1000] = '\0';
+	memset(b, 'b', 1000), b[1000] = '\0';
+	snprintf(text, sizeof(text), "kernel BUG at x.c:1!\nModules linked in: %s\n%s\n", a, b);
+	struct nx_report_set *set = analyse_ok(text);
+
+	assert_int_equal(set->reports[0].n_modules, 1);
+	assert_int_equal(strlen(set->reports[0].modules[0].name), NX_FIELD_MAX);
+	assert_memory_equal(set->reports[0].modules[0].name + 1000, "bbb", 3);
+	nx_report_set_free(set);
+}
+
 /* LEN bytes of PATTERN repeated, after HEAD. */
 static char *repeat(const char *head, const char *pattern, size_t len)
 {
@@ -271,6 +289,7 @@ int main(void)
 		cmocka_unit_test(field_edges),
 		cmocka_unit_test(strndup_refuses_impossible),
 		cmocka_unit_test(fields_are_capped),
+		cmocka_unit_test(joined_module_name_is_capped),
 		cmocka_unit_test(lines_are_capped),
 		cmocka_unit_test(items_are_capped),
 		cmocka_unit_test(analysis_memory_is_linear),
