@@ -14,7 +14,7 @@ for src in tests/fuzz/fuzz_*.c; do
 	[ -e "$src" ] || continue
 	found=1
 	name=$(basename "$src" .c)
-	bin="$FUZZ_OUT/san/$name"
+	bin="$FUZZ_OUT/smoke/$name"
 	log="$FUZZ_OUT/$name.log"
 	echo "fuzz: building $name"
 	if ! fuzz_build san "$src" "$bin"; then

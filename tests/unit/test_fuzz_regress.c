@@ -1,14 +1,8 @@
 /* Every regression seed in tests/fuzz/regress/<target>/ replayed through its fuzz target's
  * own checks (the target's file is compiled in here under another name). */
 #include <dirent.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
-#include <cmocka.h>
+#include "analyse_helpers.h"
 
 #define LLVMFuzzerTestOneInput fuzz_analyse_one
 #define check analyse_check
@@ -26,23 +20,6 @@
 #include "../fuzz/fuzz_reasm.c"
 #undef LLVMFuzzerTestOneInput
 
-static unsigned char *read_all(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	unsigned char *buf = NULL;
-	long n;
-
-	if (!f)
-		fail_msg("cannot open %s", path);
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
-	    (buf = malloc((size_t)n + 1)) && fread(buf, 1, (size_t)n, f) == (size_t)n)
-		*len = (size_t)n;
-	else
-		fail_msg("cannot read %s", path);
-	fclose(f);
-	return buf;
-}
-
 /* Feeds every file of tests/fuzz/regress/TARGET to ONE; returns how many there were. */
 static size_t replay(const char *target, int (*one)(const uint8_t *, size_t))
 {
@@ -55,15 +32,15 @@ static size_t replay(const char *target, int (*one)(const uint8_t *, size_t))
 	if (!(d = opendir(dir)))
 		return 0;
 	while ((e = readdir(d))) {
-		unsigned char *buf;
+		char *buf;
 		size_t len = 0;
 
 		if (e->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		buf = read_all(path, &len);
+		buf = slurp(path, &len);
 		print_message("replaying %s\n", path);
-		assert_int_equal(one(buf, len), 0);
+		assert_int_equal(one((const uint8_t *)buf, len), 0);
 		free(buf);
 		n++;
 	}
