@@ -40,11 +40,12 @@ static const char *parse_taint(struct nx_report *r, struct nx_extra *x, const ch
 		q = last = t + n;
 	}
 	if (!r->taint) {
-		free(r->taint);
-		r->taint = nx_taint_letters(p, (size_t)(last - p));
+		size_t n = (size_t)(last - p) < NX_FIELD_MAX ? (size_t)(last - p) : NX_FIELD_MAX;
+
+		r->taint = nx_taint_letters(p, n);
 		if (!r->taint)
 			x->oom = true;
-		r->taint_mask = nx_taint_mask(p, (size_t)(last - p));
+		r->taint_mask = nx_taint_mask(p, n);
 	}
 	return last;
 }

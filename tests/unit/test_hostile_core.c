@@ -181,6 +181,19 @@ static char *repeat(const char *head, const char *pattern, size_t len)
 	return t;
 }
 
+/* "Tainted: G G G ..." without end: the letters kept are cut like any field. */
+static void taint_is_capped(void **state)
+{
+	(void)state;
+	char *t = repeat("kernel BUG at x.c:1!\nCPU: 0 PID: 1 Comm: sh Tainted: ", "G ", 100000);
+	struct nx_report_set *set = analyse_ok(t);
+
+	assert_non_null(set->reports[0].taint);
+	assert_true(strlen(set->reports[0].taint) <= NX_FIELD_MAX);
+	nx_report_set_free(set);
+	free(t);
+}
+
 static const struct { const char *name, *head, *pattern; } storms[] = {
 	{ "empty lines", "", "\n" },
 	{ "kmsg escaped newlines", "", "6,1,1,-;\\x0a\\x0a\\x0a\\x0a\\x0a\\x0a\\x0a\\x0a\n" },
@@ -290,6 +303,7 @@ int main(void)
 		cmocka_unit_test(strndup_refuses_impossible),
 		cmocka_unit_test(fields_are_capped),
 		cmocka_unit_test(joined_module_name_is_capped),
+		cmocka_unit_test(taint_is_capped),
 		cmocka_unit_test(lines_are_capped),
 		cmocka_unit_test(items_are_capped),
 		cmocka_unit_test(analysis_memory_is_linear),
