@@ -33,7 +33,7 @@ LIBCORE   := $(BUILD)/libnxcore.a
 LIBSTORE  := $(BUILD)/libnxstore.a
 
 .PHONY: all userspace kmod check check-unit check-san check-fuzz \
-	check-integration check-vm check-summary bench deps demo clean san fault san-fault
+	check-integration check-vm check-summary bench deps demo clean san fault san-fault fuzz-long
 
 all: userspace kmod
 
@@ -102,6 +102,11 @@ $(BUILD)/tests-all: $(UNIT_BIN) $(BUILD)/netoopsd $(BUILD)/netoopsctl
 
 check-fuzz:
 	tests/fuzz/run.sh
+
+# Minutes per target, plain and ASan+UBSan builds; grows tests/fuzz/corpus, keeps crashes in
+# tests/fuzz/regress (FUZZ_SECONDS, FUZZ_RUNS, FUZZ_TARGETS, FUZZ_BUILDS: tests/fuzz/README.md).
+fuzz-long:
+	tests/fuzz/long.sh
 
 check-integration: userspace
 	tests/integration/run.sh

@@ -353,7 +353,39 @@ static bool kasan_access(char *class, size_t cap, const struct nx_lines *L, cons
 	return true;
 }
 
-static bool build(struct nx_report *r, const struct nx_lines *L, const struct nx_span *sp)
+#define REPORT_ITEMS 8	/* a report's own fields, counted like 8 frames against NX_ITEMS_MAX */
+
+/* Keep as many frames and modules as the text's item budget has left (frames first). */
+static void spend_budget(struct nx_report *r, size_t *budget)
+{
+	size_t left = *budget - REPORT_ITEMS;
+	size_t nf = r->n_frames < left ? r->n_frames : left;
+	size_t nm = r->n_modules < left - nf ? r->n_modules : left - nf;
+
+	while (r->n_frames > nf)
+		nx_frame_clear(&r->frames[--r->n_frames]);
+	while (r->n_modules > nm) {
+		r->n_modules--;
+		free(r->modules[r->n_modules].name);
+		free(r->modules[r->n_modules].taints);
+	}
+	if (nf == 0) {
+		free(r->frames);
+		r->frames = NULL;
+	} else {	/* the frame array grew by doubling: give back the unused part */
+		struct nx_frame *v = realloc(r->frames, nf * sizeof(*v));
+
+		r->frames = v ? v : r->frames;
+	}
+	if (nm == 0) {
+		free(r->modules);
+		r->modules = NULL;
+	}
+	*budget = left - nf - nm;
+}
+
+static bool build(struct nx_report *r, const struct nx_lines *L, const struct nx_span *sp,
+		  size_t *budget)
 {
 	char class[NX_CLASS_MAX];
 
@@ -381,6 +413,7 @@ static bool build(struct nx_report *r, const struct nx_lines *L, const struct nx
 	r->corrupted = (sp->h.needs_stack && r->n_frames == 0) || cut;
 	if (cut)
 		b.x.frames = 0;	/* the header as printed is the title */
+	spend_budget(r, budget);
 	r->start = L->v[sp->start].raw_start;
 	r->end = L->v[last - 1].raw_end;
 	if (b.fs.arm_caller[0])
@@ -415,6 +448,7 @@ struct nx_report_set *nx_analyse(const char *text, size_t len)
 	struct nx_span *spans = NULL;
 	size_t n = 0;
 	bool oom = false;
+	size_t budget = NX_ITEMS_MAX(text ? len : 0);
 	struct nx_report_set *set = calloc(1, sizeof(*set));
 
 	if (!set || !nx_lines_split(&L, text ? text : "", text ? len : 0)) {
@@ -424,8 +458,8 @@ struct nx_report_set *nx_analyse(const char *text, size_t len)
 	oom = !nx_find_spans(&L, &spans, &n);
 	if (!oom && n && !(set->reports = calloc(n, sizeof(*set->reports))))
 		oom = true;
-	for (size_t i = 0; i < n && !oom; i++) {
-		if (!build(&set->reports[set->n], &L, &spans[i]))
+	for (size_t i = 0; i < n && !oom && budget >= REPORT_ITEMS; i++) {
+		if (!build(&set->reports[set->n], &L, &spans[i], &budget))
 			oom = true;
 		else
 			set->reports[set->n].primary = set->n == 0, set->n++;

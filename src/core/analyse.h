@@ -8,6 +8,13 @@
 
 #define NX_SIGNATURE_VERSION 2	/* 1: netoops titles; 2: syzbot titles (docs/analysis.md) */
 
+/* Bounds on what one analysis builds, whatever the input (docs/analysis.md, "Limits") */
+#define NX_FIELD_MAX	1024	/* bytes of one string field (title, comm, frame name...); cut */
+/* Lines of a text analysed: a kernel log's lines average far more than 16 bytes; the lines
+ * past this are ignored. Frames + modules + 8 per report: the rest is not built. */
+#define NX_LINES_MAX(len)	((len) / 16 + 4096)
+#define NX_ITEMS_MAX(len)	((len) / 32 + 4096)
+
 enum nx_section {		/* which stack a frame was printed in */
 	NX_SECT_NONE, NX_SECT_TASK, NX_SECT_IRQ, NX_SECT_SOFTIRQ, NX_SECT_NMI,
 	NX_SECT_EXCEPTION, NX_SECT_OTHER

@@ -180,6 +180,7 @@ extern _Thread_local uint64_t nx_analyse_line_visits;
 /* ---- strutil.c: small string helpers ---- */
 
 char *nx_strndup(const char *s, size_t n, bool *oom);
+char *nx_strdup_range(const char *from, const char *to, bool *oom);
 const char *nx_memmem(const char *h, size_t hl, const char *n);
 bool nx_starts(const char *s, const char *prefix);
 const char *nx_skip_spaces(const char *s);

@@ -40,11 +40,12 @@ static const char *parse_taint(struct nx_report *r, struct nx_extra *x, const ch
 		q = last = t + n;
 	}
 	if (!r->taint) {
-		free(r->taint);
-		r->taint = nx_taint_letters(p, (size_t)(last - p));
+		size_t n = (size_t)(last - p) < NX_FIELD_MAX ? (size_t)(last - p) : NX_FIELD_MAX;
+
+		r->taint = nx_taint_letters(p, n);
 		if (!r->taint)
 			x->oom = true;
-		r->taint_mask = nx_taint_mask(p, (size_t)(last - p));
+		r->taint_mask = nx_taint_mask(p, n);
 	}
 	return last;
 }
@@ -118,7 +119,7 @@ static bool cpu_line(struct nx_report *r, struct nx_extra *x, const char *t)
 	if (!anchor)
 		return true;
 	if (!task_known)
-		r->comm = nx_strndup(comm, (size_t)(anchor - comm), &x->oom);
+		r->comm = nx_strdup_range(comm, anchor, &x->oom);
 	anchor++;
 	if (nx_starts(anchor, "Kdump: loaded "))
 		anchor += 14;
@@ -225,7 +226,7 @@ static void header_facts(struct nx_report *r, struct nx_extra *x, const char *t)
 
 		r->cpu = atoi(p + 18);
 		if (!r->comm)
-			r->comm = nx_strndup(q + 1, (size_t)(colon - q - 1), &x->oom);
+			r->comm = nx_strdup_range(q + 1, colon, &x->oom);
 		r->pid = atoi(colon + 1);
 	} else if ((p = strstr(t, "INFO: task ")) && (q = strstr(p, " blocked for more than "))) {
 		const char *colon = q;
@@ -233,7 +234,7 @@ static void header_facts(struct nx_report *r, struct nx_extra *x, const char *t)
 		while (colon > p && *colon != ':')
 			colon--;
 		if (colon > p + 11 && !r->comm) {
-			r->comm = nx_strndup(p + 11, (size_t)(colon - p - 11), &x->oom);
+			r->comm = nx_strdup_range(p + 11, colon, &x->oom);
 			r->pid = atoi(colon + 1);
 		}
 	} else if (nx_starts(t, "WARNING: ") && (p = strstr(t, ", CPU#"))) {
@@ -242,7 +243,7 @@ static void header_facts(struct nx_report *r, struct nx_extra *x, const char *t)
 		r->cpu = atoi(p + 6);
 		q = strchr(p, ':');
 		if (q && slash && slash > q && !r->comm) {
-			r->comm = nx_strndup(q + 2, (size_t)(slash - q - 2), &x->oom);
+			r->comm = nx_strdup_range(q + 2, slash, &x->oom);
 			r->pid = atoi(slash + 1);
 		}
 	} else if (nx_starts(t, "WARNING: CPU: ")) {
@@ -253,7 +254,7 @@ static void header_facts(struct nx_report *r, struct nx_extra *x, const char *t)
 	if (strstr(t, "Memory cgroup out of memory") || strstr(t, "constraint=CONSTRAINT_MEMCG"))
 		x->memcg = true;
 	if ((p = strstr(t, " invoked oom-killer: ")) && !x->invoker) {
-		x->invoker = nx_strndup(t, (size_t)(p - t), &x->oom);
+		x->invoker = nx_strdup_range(t, p, &x->oom);
 	} else if (((p = strstr(t, "Killed process ")) || (p = strstr(t, "Kill process "))) &&
 		   (q = strchr(p, '(')) && strchr(q, ')') && !x->victim) {
 		x->victim = nx_strndup(q + 1, strcspn(q + 1, ")"), &x->oom);
@@ -300,7 +301,7 @@ static bool simple_lines(struct nx_report *r, struct nx_extra *x, const char *t)
 	}
 	if (nx_starts(t, "Process ") && (p = strstr(t, " (pid: "))) {	/* i386, arm */
 		if (!r->comm)
-			r->comm = nx_strndup(t + 8, (size_t)(p - t - 8), &x->oom);
+			r->comm = nx_strdup_range(t + 8, p, &x->oom);
 		if (r->pid < 0)
 			r->pid = atoi(p + 7);
 		return true;
@@ -312,7 +313,7 @@ static bool simple_lines(struct nx_report *r, struct nx_extra *x, const char *t)
 		if (r->pid < 0)
 			r->pid = atoi(p + 1);
 		if (ce && !r->comm)
-			r->comm = nx_strndup(c + 1, (size_t)(ce - c - 1), &x->oom);
+			r->comm = nx_strdup_range(c + 1, ce, &x->oom);
 		if ((p = strstr(t, " CPU: ")) && r->cpu < 0)
 			r->cpu = atoi(p + 6);
 		return true;

@@ -254,14 +254,23 @@ static bool strip_timestamp(struct cursor *c, uint32_t *caller)
 struct builder {
 	struct nx_lines *out;
 	size_t used, cap_lines;
+	size_t max_lines;	/* NX_LINES_MAX of the text: memory stays O(text) */
+	bool full;		/* max_lines reached: the rest of the text is not split */
 	bool in_kmsg;		/* previous record came with a kmsg header */
 };
 
 static bool push_line(struct builder *b, size_t off, size_t len, size_t rs, size_t re, int lv,
 		      uint32_t caller)
 {
+	if (b->out->n >= b->max_lines) {
+		b->full = true;
+		return true;
+	}
 	if (b->out->n == b->cap_lines) {
 		size_t cap = b->cap_lines ? b->cap_lines * 2 : 256;
+
+		if (cap > b->max_lines)
+			cap = b->max_lines;
 		struct nx_line *v = realloc(b->out->v, cap * sizeof(*v));
 
 		if (!v)
@@ -351,14 +360,14 @@ static bool one_line(struct builder *b, const char *text, size_t rs, size_t re)
 
 bool nx_lines_split(struct nx_lines *out, const char *text, size_t len)
 {
-	struct builder b = { .out = out };
+	struct builder b = { .out = out, .max_lines = NX_LINES_MAX(len) };
 	size_t pos = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->buf = malloc(len + 2);
 	if (!out->buf)
 		return false;
-	while (pos < len) {
+	while (pos < len && !b.full) {
 		const char *nl = memchr(text + pos, '\n', len - pos);
 		size_t end = nl ? (size_t)(nl - text) + 1 : len;
 

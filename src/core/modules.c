@@ -68,7 +68,10 @@ static bool add_module(struct nx_report *r, const char *tok, size_t n, bool join
 	taints[k] = '\0';
 	if (join && r->n_modules) {	/* "i2" + "c_core": a line wrapped mid-name */
 		m = &r->modules[r->n_modules - 1];
-		size_t old = strlen(m->name);
+		size_t old = m->name ? strlen(m->name) : 0;
+
+		if (old + name_len > NX_FIELD_MAX)	/* the field cap holds for joined names too */
+			name_len = old < NX_FIELD_MAX ? NX_FIELD_MAX - old : 0;
 		char *name = realloc(m->name, old + name_len + 1);
 
 		if (!name)

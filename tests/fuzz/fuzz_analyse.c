@@ -1,25 +1,54 @@
-/* libFuzzer target: nx_analyse() on arbitrary bytes must not crash, leak or break invariants. */
+/* libFuzzer target: nx_analyse() on arbitrary bytes must not crash, leak or break invariants
+ * (reports inside the text, every field within its documented cap, the item budget kept). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/analyse.h"
 
+#define TITLE_MAX (160 + NX_FIELD_MAX + 16)	/* NX_CLASS_MAX + " in " + a function */
+
+static void field(const char *s, size_t max)
+{
+	if (s && strlen(s) > max)
+		abort();
+}
+
+static void check_report(const struct nx_report *r, size_t i, size_t len)
+{
+	if (!r->title || !r->type || !r->class || !r->signature || r->end > len ||
+	    r->start >= r->end || r->primary != (i == 0))
+		abort();
+	field(r->title, TITLE_MAX);
+	field(r->comm, NX_FIELD_MAX);
+	field(r->kernel, NX_FIELD_MAX);
+	field(r->taint, NX_FIELD_MAX);
+	field(r->hardware, NX_FIELD_MAX);
+	field(r->panic_msg, NX_FIELD_MAX);
+	field(r->rip_func, NX_FIELD_MAX);
+	for (size_t k = 0; k < r->n_frames; k++) {
+		if (!r->frames[k].func || !r->frames[k].func[0])
+			abort();
+		field(r->frames[k].func, NX_FIELD_MAX);
+		field(r->frames[k].module, NX_FIELD_MAX);
+	}
+	for (size_t k = 0; k < r->n_modules; k++) {
+		if (!r->modules[k].name || !r->modules[k].taints)
+			abort();
+		field(r->modules[k].name, NX_FIELD_MAX);
+	}
+}
+
 static void check(const struct nx_report_set *set, size_t len)
 {
-	for (size_t i = 0; i < set->n; i++) {
-		const struct nx_report *r = &set->reports[i];
+	size_t items = 0;
 
-		if (!r->title || !r->type || !r->class || !r->signature || r->end > len ||
-		    r->start >= r->end || r->primary != (i == 0))
-			abort();
-		for (size_t k = 0; k < r->n_frames; k++)
-			if (!r->frames[k].func || !r->frames[k].func[0])
-				abort();
-		for (size_t k = 0; k < r->n_modules; k++)
-			if (!r->modules[k].name || !r->modules[k].taints)
-				abort();
+	for (size_t i = 0; i < set->n; i++) {
+		check_report(&set->reports[i], i, len);
+		items += 8 + set->reports[i].n_frames + set->reports[i].n_modules;
 	}
+	if (items > NX_ITEMS_MAX(len))
+		abort();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
