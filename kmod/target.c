@@ -42,6 +42,9 @@ static LIST_HEAD(netoops_targets);
 LIST_HEAD(netoops_active);
 static DEFINE_SPINLOCK(netoops_active_lock);
 
+/* Process-context dumps read netoops_active under it: they sleep. */
+DEFINE_SRCU(netoops_srcu);
+
 static void target_cleanup_work(struct work_struct *work);
 static DECLARE_WORK(target_cleanup, target_cleanup_work);
 
@@ -289,18 +292,38 @@ void netoops_target_disable(struct netoops_target *nt)
 	if (!nt->enabled)
 		return;
 	target_unlink(nt);
-	/* a crash dump on another CPU reads the target under RCU */
+	/* crash dumps read the target under RCU, other dumps under SRCU */
 	synchronize_rcu();
+	synchronize_srcu(&netoops_srcu);
 	netpoll_cleanup(&nt->np);
 	netoops_tx_free(nt);
 	nt->enabled = false;
 	nt->dev_gone = false;
 }
 
+/* The name of the target's device; a rename changes it while enabled. */
+void netoops_target_dev_name(struct netoops_target *nt, char *name)
+{
+	spin_lock(&netoops_active_lock);
+	strscpy(name, nt->dev_name, IFNAMSIZ);
+	spin_unlock(&netoops_active_lock);
+}
+
+/* Under netoops_active_lock: the work item disables (and may move) @nt. */
+static void target_mark_gone(struct netoops_target *nt, bool follow)
+{
+	list_del_rcu(&nt->active);
+	nt->linked = false;
+	WRITE_ONCE(nt->dev_gone, true);
+	nt->follow = follow;
+}
+
 /*
  * A device that goes away must be released before its unregistration can
  * finish. Under the RTNL we may only unlink the target; the work item then
- * disables it, after the RTNL has been dropped.
+ * disables it, after the RTNL has been dropped. A device that joins a bond
+ * or bridge (NETDEV_JOIN) keeps no address of its own: the work item moves
+ * the target to the master. A rename is followed here.
  */
 static int target_netdev_event(struct notifier_block *nb,
 			       unsigned long event, void *ptr)
@@ -310,21 +333,29 @@ static int target_netdev_event(struct notifier_block *nb,
 	bool gone = false;
 
 	if (event != NETDEV_UNREGISTER && event != NETDEV_RELEASE &&
-	    event != NETDEV_JOIN)
+	    event != NETDEV_JOIN && event != NETDEV_CHANGENAME)
 		return NOTIFY_DONE;
 
 	spin_lock(&netoops_active_lock);
 	list_for_each_entry_safe(nt, tmp, &netoops_active, active) {
 		if (nt->np.dev != dev)
 			continue;
-		list_del_rcu(&nt->active);
-		nt->linked = false;
-		WRITE_ONCE(nt->dev_gone, true);
+		if (event == NETDEV_CHANGENAME) {
+			pr_info("target %s: %s is now called %s\n", nt->name,
+				nt->dev_name, dev->name);
+			strscpy(nt->dev_name, dev->name, sizeof(nt->dev_name));
+			strscpy(nt->np.dev_name, dev->name,
+				sizeof(nt->np.dev_name));
+			continue;
+		}
+		target_mark_gone(nt, event == NETDEV_JOIN);
 		gone = true;
 	}
 	spin_unlock(&netoops_active_lock);
-	if (gone)
+	if (gone) {
+		netoops_dump_stop_task();
 		schedule_work(&target_cleanup);
+	}
 	return NOTIFY_DONE;
 }
 
@@ -332,17 +363,55 @@ static struct notifier_block target_netdev_nb = {
 	.notifier_call = target_netdev_event,
 };
 
+/*
+ * The device of @nt (disabled) was enslaved: bind the target to the master,
+ * with the source address it had, since the master carries it from now on.
+ */
+static void target_follow_master(struct netoops_target *nt)
+{
+	struct net_device *dev, *master = NULL;
+	char slave[IFNAMSIZ], name[IFNAMSIZ];
+
+	rtnl_lock();
+	dev = __dev_get_by_name(&init_net, nt->dev_name);
+	if (dev)
+		master = netdev_master_upper_dev_get(dev);
+	if (master)
+		strscpy(name, master->name, sizeof(name));
+	rtnl_unlock();
+	if (!master) {
+		pr_info("target %s: disabled, %s left for no master\n",
+			nt->name, nt->dev_name);
+		return;
+	}
+	strscpy(slave, nt->dev_name, sizeof(slave));
+	pr_info("target %s: %s was enslaved to %s: following the address there\n",
+		nt->name, slave, name);
+	strscpy(nt->dev_name, name, sizeof(nt->dev_name));
+	nt->local_ip = nt->src_ip;
+	nt->local_ipv6 = nt->ipv6;
+	nt->local_ip_set = true;
+	if (netoops_target_enable(nt, false))
+		pr_err("target %s: cannot follow %s to %s; it stays disabled\n",
+		       nt->name, slave, name);
+}
+
 static void target_cleanup_work(struct work_struct *work)
 {
 	struct netoops_target *nt;
+	bool follow;
 
 	mutex_lock(&netoops_config_mutex);
 	list_for_each_entry(nt, &netoops_targets, list) {
 		if (!nt->enabled || !nt->dev_gone)
 			continue;
-		pr_info("target %s: disabled, device %s went away\n",
-			nt->name, nt->dev_name);
+		follow = nt->follow;
+		if (!follow)
+			pr_info("target %s: disabled, device %s went away\n",
+				nt->name, nt->dev_name);
 		netoops_target_disable(nt);
+		if (follow)
+			target_follow_master(nt);
 	}
 	mutex_unlock(&netoops_config_mutex);
 }

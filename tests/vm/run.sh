@@ -15,7 +15,12 @@ set -uo pipefail
 CRASH_CASES="divide null bug panic warn timer"
 EXTRA_CASES="syslog oom test reasons big ipv6 two modparam configfs emerg shutdown"
 NETCONSOLE_CASES="netconsole-ext netconsole-basic"	# Debian's netconsole.ko, no netoops.ko
-kernels=$KERNELS_ALL cases="$CRASH_CASES $EXTRA_CASES $NETCONSOLE_CASES" receiver=netoopsd jobs=2
+# NIC-STACK: a 256 KiB dump of an oops and of the panic after it, on e1000/e1000e (TX completions
+# reaped in NAPI), the address on the NIC, on a bridge over it or on an active-backup bond
+NIC_CASES="e1000-plain e1000-bridge e1000-bond e1000e-plain e1000e-bridge e1000e-bond"
+CONTEXT_CASES="nmi nmi-e1000 nested rqlock events"
+kernels=$KERNELS_ALL receiver=netoopsd jobs=2
+cases="$CRASH_CASES $EXTRA_CASES $NETCONSOLE_CASES $NIC_CASES $CONTEXT_CASES"
 while getopts "k:c:r:j:" o; do
 	case $o in
 	k) kernels=$OPTARG ;; c) cases=$OPTARG ;; r) receiver=$OPTARG ;; j) jobs=$OPTARG ;;
@@ -119,10 +124,10 @@ collect() {
 # What each case must produce: the reason of the dump and patterns its text must contain.
 expect_reason() {
 	case $1 in
-	divide|null|bug|timer|syslog|netconsole-*) echo oops ;;
-	panic|warn|ipv6|two|modparam|big) echo panic ;;
+	divide|null|bug|timer|syslog|netconsole-*|stack|rqlock) echo oops ;;
+	panic|warn|ipv6|two|modparam|big|nmi|nested) echo panic ;;
 	oom) echo oom ;;
-	test|configfs|reasons) echo test ;;
+	test|configfs|reasons|events) echo test ;;
 	emerg|shutdown) echo "$1" ;;
 	esac
 }
@@ -141,6 +146,16 @@ expect_patterns() {	# case port [segments]: one extended regex per line
 			echo 'netoops-vm-filler 1: the quick'; echo 'netoops-vm-filler 1500: the quick'
 			echo 'netoops-vm-filler 3000: the quick'
 		fi ;;
+	stack)	echo 'divide error'; echo 'Call Trace:'
+		echo 'netoops_crashtest_init\+0x[0-9a-f]+/0x[0-9a-f]+ \[netoops_crashtest\]'
+		echo 'netoops-vm-filler 1500: the quick'; echo 'netoops-vm-filler 3000: the quick' ;;
+	nmi)	echo 'Kernel panic - not syncing: NMI: Not continuing'; echo '<NMI>' ;;
+	nested)	echo 'BUG: kernel NULL pointer dereference'; echo 'nested_pre'
+		echo 'Kernel panic - not syncing: Fatal exception' ;;
+	rqlock)	echo 'BUG: kernel NULL pointer dereference'; echo 'rqlock_pre'
+		echo 'dequeue_task_fair' ;;
+	events)	echo 'target target1: eth0 is now called lan0'
+		echo 'target target1: lan0 was enslaved to br0: following the address there' ;;
 	warn)	echo 'WARNING: .*netoops_crashtest\.c:[0-9]+'; echo 'netoops_crashtest: WARN\(\) on request'
 		echo 'Kernel panic - not syncing: (kernel: )?panic_on_warn set'; echo 'Call Trace:' ;;
 	timer)	echo 'oops in a timer callback'; echo 'BUG: kernel NULL pointer dereference'
@@ -215,13 +230,17 @@ check_dumps() {
 	if [ "$c" = reasons ] && awk '$1 == "oops" { f = 1 } END { exit !f }' "$dir/dumps"; then
 		echo "an oops was dumped although netoops_reasons=panic"; return
 	fi
-	# an oops in a timer is an oops in interrupt context: the panic that follows is dumped too
-	if [ "$c" = timer ]; then
+	# an oops in a timer is an oops in interrupt context: the panic that follows is dumped too;
+	# with panic_on_oops=1 (stack, rqlock) likewise, and a stack's panic dump is whole as well
+	case $c in
+	timer|stack|rqlock)
 		file=$(awk '$1 == "panic" && $2 == "yes" { print $3; exit }' "$dir/dumps")
 		[ -n "$file" ] || { echo "no complete panic dump after the oops"; return; }
-		grep -aq 'Kernel panic - not syncing: Fatal exception in interrupt' "$file" ||
-			{ echo "panic dump lacks [Fatal exception in interrupt]"; return; }
-	fi
+		for p in 'Kernel panic - not syncing: Fatal exception' \
+			$([ "$c" != stack ] || echo 'netoops-vm-filler 3000: the quick'); do
+			grep -Eaq -- "$p" "$file" || { echo "panic dump lacks [$p]"; return; }
+		done ;;
+	esac
 	echo ok
 }
 
@@ -236,14 +255,35 @@ syslog_file_check() {	# file port -> "ok" or what is missing
 	echo ok
 }
 
+# send_nmi DIR: once the guest is ready, the NMI through QEMU's monitor (run-guest.sh -M)
+send_nmi() {
+	local dir=$1
+	for _ in $(seq $((RUN_TIMEOUT * 5))); do
+		if grep -aq 'netoops-vm: waiting for the NMI' "$dir/serial.log" 2>/dev/null; then
+			sleep 1
+			timeout 5 sh -c "echo nmi >'$dir/monitor.in'"
+			return
+		fi
+		sleep 0.2
+	done
+}
+
 # ---- one case ----------------------------------------------------------------------------
 run_case() {	# kernel case port
 	local k=$1 c=$2 port=$3 port2=$(($3 + 1)) dir=$OUT/$1-$2 mem=512 gcase=$2 rc
-	local pids=() res extra=""
+	local pids=() res extra=() guest=()
 	rm -rf "$dir"; mkdir -p "$dir"
 	[ "$c" != oom ] || mem=256
-	[ "$c" != big ] || extra=log_buf_len=1M
 	[ "$c" != syslog ] || gcase=divide
+	case $c in
+	e1000-*|e1000e-*) guest=(-n "${c%%-*}"); gcase=stack; extra=("netoops_stack=${c#*-}") ;;
+	nmi-*)	guest=(-n "${c#nmi-}"); gcase=nmi ;;
+	esac
+	case $gcase in
+	big|stack) extra+=(log_buf_len=1M) ;;
+	nmi)	guest+=(-M "$dir/monitor")
+		send_nmi "$dir" & ;;
+	esac
 	case $c in
 	syslog) pids+=("$(start_syslogng "$dir/syslog-ng" "$port")") ;;
 	ipv6)	pids+=("$(start_receiver "$dir/r1" "[::1]:$port")") ;;
@@ -260,8 +300,9 @@ run_case() {	# kernel case port
 	wait_bound "$port" || { echo "receiver did not start" >"$dir/result"; }
 	local try
 	for try in 1 2; do
-		"$VM_DIR/run-guest.sh" -k "$k" -l "$dir/serial.log" -m "$mem" -t "$RUN_TIMEOUT" -- \
-			"netoops_case=$gcase" "netoops_port=$port" "netoops_port2=$port2" $extra
+		"$VM_DIR/run-guest.sh" -k "$k" -l "$dir/serial.log" -m "$mem" -t "$RUN_TIMEOUT" \
+			"${guest[@]}" -- "netoops_case=$gcase" "netoops_port=$port" \
+			"netoops_port2=$port2" "${extra[@]}"
 		rc=$?
 		# a guest that died before its /init ran says nothing about netoops: boot it again
 		grep -aq "netoops-vm-marker case=$gcase" "$dir/serial.log" && break
