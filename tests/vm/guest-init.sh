@@ -20,14 +20,15 @@
 #                     (990 on 6.1; ncfrag fragments either way), then the crash-test divide oops;
 #                     a second extended target to PORT2 (the host keeps its raw datagrams)
 #   netconsole-basic  the same with netconsole= as module parameter, basic format; null oops
-#   stack      netoops_stack=plain|bridge|bond (the address on eth0, on br0 over eth0, or on an
-#              active-backup bond0 over eth0; eth0 is whatever NIC the host gave: virtio-net,
-#              e1000, e1000e): 256 KiB dump, 3000 log lines, panic_on_oops=1, divide oops:
+#   stack      netoops_stack=plain|bridge|bond|vlan|vlanbond (the address on eth0, on br0 over
+#              eth0, on an active-backup bond0 over eth0, on VLAN 100 over eth0 or over bond0;
+#              eth0 is whatever NIC the host gave: virtio-net, e1000, e1000e): 256 KiB dump, 3000 log lines, panic_on_oops=1, divide oops:
 #              a whole 256 KiB dump for the oops and for the panic
 #   nmi        seed setup, kernel.unknown_nmi_panic=1; the host sends an NMI (QEMU monitor)
 #   nested     seed setup, panic_on_oops=1, crash-test mode nested (a fault inside the dump)
 #   rqlock     seed setup, panic_on_oops=1, crash-test mode rqlock (oops with this CPU's
-#              runqueue lock held)
+#              runqueue lock held); the host runs it with netoops_stack=bond, where the
+#              driver frees netoops' skbs and so raises NET_TX
 #   events     link down (a test dump skips the target at once), rename eth0 -> lan0 (the
 #              target follows), enslave lan0 to br0 while enabled (the target follows the
 #              address to br0), then a test dump, then br0 deleted (the target is disabled)
@@ -79,11 +80,18 @@ IF=eth0
 case ${netoops_stack:-plain} in
 bridge)	stack_mod bridge
 	brctl addbr br0; brctl addif br0 eth0; IF=br0 ;;
-bond)	stack_mod bonding max_bonds=0
+bond|vlanbond)
+	stack_mod bonding max_bonds=0
 	echo +bond0 >/sys/class/net/bonding_masters
 	echo active-backup >/sys/class/net/bond0/bonding/mode
 	echo 100 >/sys/class/net/bond0/bonding/miimon
 	echo +eth0 >/sys/class/net/bond0/bonding/slaves; IF=bond0 ;;
+esac
+case ${netoops_stack:-plain} in
+vlan|vlanbond)	# VLAN 100 over eth0 or over bond0
+	stack_mod 8021q
+	ip link set eth0 up; ip link set $IF up
+	vconfig add $IF 100 >/dev/null; IF=$IF.100 ;;
 esac
 ip link set lo up
 ip link set eth0 up
