@@ -59,16 +59,22 @@ static struct kprobe nested_probe = {
 	.pre_handler = nested_pre,
 };
 
+/* Arms @p for mode @what; the error says why it could not be. */
+static int crash_probe(struct kprobe *p, const char *what)
+{
+	int err = register_kprobe(p);
+
+	if (err)
+		pr_err("%s: cannot probe %s (%d)%s\n", what, p->symbol_name, err,
+		       strcmp(what, "nested") ? "" : "; load netoops.ko first");
+	return err;
+}
+
 static int crash_nested(void)
 {
-	int err = register_kprobe(&nested_probe);
+	int err = crash_probe(&nested_probe, "nested");
 
-	if (err) {
-		pr_err("nested: cannot probe netoops_tx_send (%d); load netoops.ko first\n",
-		       err);
-		return err;
-	}
-	return crash_null();
+	return err ? err : crash_null();
 }
 
 /*
@@ -93,12 +99,10 @@ static struct kprobe rqlock_probe = {
 
 static int crash_rqlock(void)
 {
-	int err = register_kprobe(&rqlock_probe);
+	int err = crash_probe(&rqlock_probe, "rqlock");
 
-	if (err) {
-		pr_err("rqlock: cannot probe dequeue_task_fair (%d)\n", err);
+	if (err)
 		return err;
-	}
 	WRITE_ONCE(rqlock_task, current);
 	msleep(100);	/* dequeued: the probe fires */
 	WRITE_ONCE(rqlock_task, NULL);
