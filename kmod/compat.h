@@ -15,6 +15,14 @@
 #include <linux/hex.h>
 #endif
 
+/*
+ * netpoll: 7.3 dropped the address fields of struct netpoll and
+ * netpoll_setup() (netconsole took both over). netoops never needed them:
+ * it builds its own frames, and target.c binds the device the way 7.3's
+ * netconsole does, with what every supported kernel has (__netpoll_setup(),
+ * netdev_hold(), netpoll_send_skb(), netpoll_poll_dev(), netpoll_cleanup()).
+ */
+
 void netoops_kmsg_dump(struct kmsg_dumper *dumper,
 		       enum kmsg_dump_reason reason);
 

@@ -175,7 +175,10 @@ static ssize_t target_enabled_store(struct config_item *item,
 
 static ssize_t target_dev_name_show(struct config_item *item, char *buf)
 {
-	return sysfs_emit(buf, "%s\n", to_target(item)->dev_name);
+	char name[IFNAMSIZ];
+
+	netoops_target_dev_name(to_target(item), name);
+	return sysfs_emit(buf, "%s\n", name);
 }
 
 static ssize_t target_dev_name_store(struct config_item *item,

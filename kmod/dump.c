@@ -9,6 +9,7 @@
 #include <linux/math64.h>
 #include <linux/nmi.h>
 #include <linux/oom.h>
+#include <linux/percpu.h>
 #include <linux/rculist.h>
 #include <linux/reboot.h>
 #include <linux/sched.h>
@@ -29,15 +30,26 @@
 #define DUMP_OOM_DELAY_MS	1500
 
 /*
- * The dump guard: the CPU that is dumping, DUMP_FREE, or DUMP_TASK for a
- * dump in process context. An atomic, not a lock: the crash path may only
- * try it, a CPU that faults inside its own dump must see that it already
- * owns it (no recursion), and panic() must be able to take it over from a
- * CPU it has stopped. It protects everything below it.
+ * The dump guard: DUMP_FREE, the CPU whose crash path is dumping, or the
+ * CPU of a dump in process context with DUMP_TASK added (it runs with
+ * migration disabled, so the CPU stays right). An atomic, not a lock: the
+ * crash path may only try it, and a crash must be able to take it over from
+ * an owner that will never give it back: a CPU that is offline (panic()
+ * stopped it), or a process-context dump that this very crash interrupted
+ * on this CPU. An owner that is online and dumping is waited for (1 s), never
+ * taken from: two CPUs would share one set of skbs. It protects everything
+ * below it, and the targets' skbs and spare queues.
  */
 #define DUMP_FREE	-1
-#define DUMP_TASK	INT_MAX
+#define DUMP_TASK	0x100000
 static atomic_t dump_owner = ATOMIC_INIT(DUMP_FREE);
+/* Bumped whenever the guard changes hands: a dump that lost it stops. */
+static atomic_t dump_gen = ATOMIC_INIT(0);
+/*
+ * Set while this CPU's crash path is inside a dump (preemption is off for
+ * all of it): a fault inside the dump finds it and returns, no recursion.
+ */
+static DEFINE_PER_CPU(bool, dump_running);
 /*
  * When the guard was taken. A guard older than any dump can last was left
  * by a dump that faulted and never returned: it may be taken over, so one
@@ -56,67 +68,100 @@ static char dump_hdr[NETOOPS_MAX_HEADER + 1];
 
 static atomic_t dump_seq = ATOMIC_INIT(0);
 
-/*
- * Takes the guard for @me if it is free, or if @stale_ok and it is stale.
- * @stale_ok only after a wait: the taker writes dump_owner_since right
- * after its cmpxchg, so the time read one wait later is its own.
- */
-static bool dump_guard_try(int me, bool stale_ok)
+static bool dump_guard_stale(void)
 {
-	int owner = atomic_cmpxchg(&dump_owner, DUMP_FREE, me);
+	return ktime_get_mono_fast_ns() - READ_ONCE(dump_owner_since) >=
+	       DUMP_STALE_NS;
+}
 
-	if (owner != DUMP_FREE) {
-		if (!stale_ok || ktime_get_mono_fast_ns() -
-		    READ_ONCE(dump_owner_since) < DUMP_STALE_NS ||
-		    atomic_cmpxchg(&dump_owner, owner, me) != owner)
-			return false;
-	}
+/* Takes the guard for @me from @owner (DUMP_FREE, or an owner given up on). */
+static bool dump_guard_take(int owner, int me)
+{
+	if (atomic_cmpxchg(&dump_owner, owner, me) != owner)
+		return false;
 	WRITE_ONCE(dump_owner_since, ktime_get_mono_fast_ns());
 	WRITE_ONCE(dump_abort, false);
+	atomic_inc(&dump_gen);
 	return true;
 }
 
-static bool dump_guard_enter(enum netoops_reason reason)
+/* May a crash on CPU @me take the guard from @owner? */
+static bool dump_guard_orphaned(int owner, int me, bool stale_ok)
 {
-	int cpu = raw_smp_processor_id();
-	unsigned int waited;
+	int cpu = owner & ~DUMP_TASK;
 
-	for (waited = 0; waited <= DUMP_GUARD_WAIT_MS; waited++) {
-		if (dump_guard_try(cpu, waited ||
-				   atomic_read(&dump_owner) == cpu))
-			return true;
-		if (atomic_read(&dump_owner) == cpu)
+	if (owner == (me | DUMP_TASK))
+		return true;	/* the dump this crash interrupted */
+	if (cpu >= 0 && cpu < nr_cpu_ids && !cpu_online(cpu))
+		return true;	/* stopped by panic() */
+	return stale_ok && dump_guard_stale();
+}
+
+/*
+ * The crash path's guard; preemption is off, @me is this CPU. A fault inside
+ * this CPU's own dump returns at once (no recursion), unless it ends in a
+ * panic: the interrupted dump never resumes then, and the panic is sent.
+ */
+static bool dump_guard_enter(int me, enum netoops_reason reason)
+{
+	unsigned int waited;
+	int owner;
+
+	if (this_cpu_read(dump_running)) {
+		if (reason != NETOOPS_PANIC && !dump_guard_stale())
 			return false;	/* a fault inside our own dump */
-		if (atomic_read(&dump_owner) == DUMP_TASK)
-			WRITE_ONCE(dump_abort, true);	/* a crash comes first */
-		if (reason == NETOOPS_PANIC) {
-			/* panic() has stopped the other CPUs: the owner too */
-			atomic_set(&dump_owner, cpu);
-			WRITE_ONCE(dump_owner_since, ktime_get_mono_fast_ns());
-			WRITE_ONCE(dump_abort, false);
+		this_cpu_write(dump_running, false);
+		if (atomic_read(&dump_owner) == me &&
+		    dump_guard_take(me, me))
 			return true;
-		}
+	}
+	for (waited = 0; waited <= DUMP_GUARD_WAIT_MS; waited++) {
+		owner = atomic_read(&dump_owner);
+		if (owner == DUMP_FREE && dump_guard_take(DUMP_FREE, me))
+			return true;
+		if (owner != DUMP_FREE && (owner & DUMP_TASK))
+			WRITE_ONCE(dump_abort, true);	/* a crash comes first */
+		/* stale only after a wait: the taker sets the time right after */
+		if (owner != DUMP_FREE &&
+		    dump_guard_orphaned(owner, me, waited > 0) &&
+		    dump_guard_take(owner, me))
+			return true;
 		mdelay(1);
 	}
 	return false;
 }
 
 /* The guard for process context: a dump elsewhere finishes in bounded time. */
-static bool dump_guard_enter_task(void)
+static bool dump_guard_enter_task(int me)
 {
 	unsigned int waited;
+	int owner;
 
 	for (waited = 0; waited < DUMP_GUARD_WAIT_MS; waited += 20) {
-		if (dump_guard_try(DUMP_TASK, waited))
+		owner = atomic_read(&dump_owner);
+		if (owner == DUMP_FREE && dump_guard_take(DUMP_FREE, me))
+			return true;
+		if (owner != DUMP_FREE && waited && dump_guard_stale() &&
+		    dump_guard_take(owner, me))
 			return true;
 		msleep(20);
 	}
 	return false;
 }
 
-static void dump_guard_exit(void)
+/* Gives the guard back, unless a crash took it over meanwhile. */
+static void dump_guard_exit(int me)
 {
-	atomic_set(&dump_owner, DUMP_FREE);
+	atomic_cmpxchg(&dump_owner, me, DUMP_FREE);
+}
+
+/* A target's device is going away: a process-context dump stops at once. */
+void netoops_dump_stop_task(void)
+{
+	int owner = atomic_read(&dump_owner);
+
+	if (owner != DUMP_FREE && (owner & DUMP_TASK))
+		WRITE_ONCE(dump_abort, true);
 }
 
 /* Copies @src, replacing every byte that @ok rejects by '_'. */
@@ -166,12 +211,25 @@ static void dump_identity(struct netoops_frame *f, enum netoops_reason reason)
 
 /*
  * Readers of netoops_active: the crash path under rcu_read_lock(), process
- * context dumps under netoops_config_mutex (targets are only torn down
- * under it).
+ * context dumps under netoops_srcu (they sleep between datagrams); a target
+ * is torn down only after both grace periods.
  */
 #define for_each_active(nt) \
 	list_for_each_entry_rcu(nt, &netoops_active, active, \
-				lockdep_is_held(&netoops_config_mutex))
+				srcu_read_lock_held(&netoops_srcu))
+
+/* A target whose device is down or has no carrier is skipped, not retried. */
+static bool dump_link_ok(const struct netoops_target *nt)
+{
+	return netif_running(nt->np.dev) && netif_carrier_ok(nt->np.dev);
+}
+
+/* The dump stops when its time is up or it has lost the guard. */
+static bool dump_over(u64 deadline, int gen)
+{
+	return ktime_get_mono_fast_ns() > deadline || READ_ONCE(dump_abort) ||
+	       atomic_read(&dump_gen) != gen;
+}
 
 /*
  * One try again when the frame was not handed over at all (-EAGAIN means
@@ -216,7 +274,7 @@ static unsigned int dump_send(const char *hdr, unsigned int hlen,
 
 /* One pass over all parts, newest first. */
 static unsigned int dump_pass(const struct netoops_frame *f, unsigned int copy,
-			      u64 deadline, bool may_sleep)
+			      u64 deadline, int gen, bool may_sleep)
 {
 	unsigned int end = f->total, start, part, hlen, sent = 0;
 
@@ -231,7 +289,7 @@ static unsigned int dump_pass(const struct netoops_frame *f, unsigned int copy,
 		touch_nmi_watchdog();
 		if (may_sleep)
 			cond_resched();
-		if (ktime_get_mono_fast_ns() > deadline || READ_ONCE(dump_abort))
+		if (dump_over(deadline, gen))
 			break;
 	}
 	return sent;
@@ -241,6 +299,7 @@ static unsigned int dump_pass(const struct netoops_frame *f, unsigned int copy,
 static unsigned int dump_run(enum netoops_reason reason, bool may_sleep)
 {
 	u64 deadline = ktime_get_mono_fast_ns() + DUMP_BUDGET_NS;
+	int gen = atomic_read(&dump_gen);
 	struct netoops_frame *f = &dump_frame;
 	struct netoops_target *nt;
 	struct kmsg_dump_iter iter;
@@ -253,10 +312,10 @@ static unsigned int dump_run(enum netoops_reason reason, bool may_sleep)
 	netoops_frame_init(f, dump_buf, len);
 
 	for_each_active(nt)
-		nt->fails = 0;
+		nt->fails = dump_link_ok(nt) ? 0 : DUMP_MAX_FAILS;
 	for (copy = 1; copy <= f->copies; copy++) {
-		sent += dump_pass(f, copy, deadline, may_sleep);
-		if (ktime_get_mono_fast_ns() > deadline || READ_ONCE(dump_abort))
+		sent += dump_pass(f, copy, deadline, gen, may_sleep);
+		if (dump_over(deadline, gen))
 			break;
 	}
 	for_each_active(nt) {
@@ -287,24 +346,33 @@ static bool dump_reason_of(enum kmsg_dump_reason kreason,
 }
 
 /*
- * The crash path. No allocation, no sleeping, no lock that the crashed
- * context could hold: the targets are read under RCU, the buffers and skbs
- * were allocated beforehand, and the guard is only tried.
+ * The crash path. No sleeping, no allocation from NMI, and of the locks the
+ * crashed context could hold only trylocks (docs/module.md, "How the crash
+ * path stays safe"): the targets are read under RCU, the buffers and skbs
+ * were allocated beforehand, and the guard is only tried. Preemption stays
+ * off for the whole dump, so this CPU's flag and the guard stay right.
  */
 void netoops_kmsg_dump(struct kmsg_dumper *dumper,
 		       enum kmsg_dump_reason kreason)
 {
 	enum netoops_reason reason;
+	int me;
 
 	if (!dump_reason_of(kreason, &reason) ||
-	    !(READ_ONCE(netoops_settings.reasons) & BIT(reason)))
+	    !(READ_ONCE(netoops_settings.reasons) & BIT(reason)) ||
+	    list_empty_careful(&netoops_active))
 		return;
-	if (list_empty_careful(&netoops_active) || !dump_guard_enter(reason))
-		return;
-	rcu_read_lock();
-	dump_run(reason, false);
-	rcu_read_unlock();
-	dump_guard_exit();
+	preempt_disable();
+	me = smp_processor_id();
+	if (dump_guard_enter(me, reason)) {
+		this_cpu_write(dump_running, true);
+		rcu_read_lock();
+		dump_run(reason, false);
+		rcu_read_unlock();
+		this_cpu_write(dump_running, false);
+		dump_guard_exit(me);
+	}
+	preempt_enable();
 }
 
 static struct kmsg_dumper dump_dumper = {
@@ -313,37 +381,58 @@ static struct kmsg_dumper dump_dumper = {
 	.max_reason = KMSG_DUMP_EMERG,
 };
 
-/* A dump from process context (test, OOM): it may sleep between datagrams. */
+/* Runs a dump with the guard held; the spare skbs are refilled after it. */
+static unsigned int dump_process_run(enum netoops_reason reason)
+{
+	struct netoops_target *nt;
+	unsigned int sent;
+	int idx;
+
+	idx = srcu_read_lock(&netoops_srcu);
+	sent = dump_run(reason, true);
+	for_each_active(nt)
+		netoops_tx_refill(nt);
+	srcu_read_unlock(&netoops_srcu, idx);
+	return sent;
+}
+
+/*
+ * A dump from process context (test, OOM, shutdown): it may sleep between
+ * datagrams. It holds no configuration lock while it runs, so a device's
+ * unregistration never waits for it: the netdevice notifier stops it.
+ */
 static int dump_process(enum netoops_reason reason)
 {
 	unsigned int sent;
+	int err = 0, me;
 	u64 start;
-	int err = 0;
 
-	mutex_lock(&netoops_config_mutex);
-	if (list_empty(&netoops_active)) {
+	if (list_empty_careful(&netoops_active)) {
 		pr_err("%s dump: no enabled target\n",
 		       netoops_reason_name(reason));
-		err = -ENOTCONN;
-	} else if (!dump_guard_enter_task()) {
+		return -ENOTCONN;
+	}
+	migrate_disable();
+	me = raw_smp_processor_id() | DUMP_TASK;
+	if (!dump_guard_enter_task(me)) {
 		pr_err("%s dump: another dump is in progress\n",
 		       netoops_reason_name(reason));
 		err = -EBUSY;
 	} else {
 		start = ktime_get_mono_fast_ns();
-		sent = dump_run(reason, true);
+		sent = dump_process_run(reason);
 		pr_info("%s dump %u: %u datagrams, %u bytes of log, %llu us\n",
 			netoops_reason_name(reason), dump_frame.seq, sent,
 			dump_frame.total,
 			div_u64(ktime_get_mono_fast_ns() - start, NSEC_PER_USEC));
-		dump_guard_exit();
+		dump_guard_exit(me);
 		if (!sent) {
 			pr_err("%s dump: no datagram could be sent, see transmit_errors\n",
 			       netoops_reason_name(reason));
 			err = -EIO;
 		}
 	}
-	mutex_unlock(&netoops_config_mutex);
+	migrate_enable();
 	return err;
 }
 
@@ -356,17 +445,22 @@ int netoops_dump_test(void)
 int netoops_dump_resize(unsigned int bytes)
 {
 	char *buf = vmalloc(bytes), *old;
+	int me;
 
 	if (!buf)
 		return -ENOMEM;
-	if (!dump_guard_enter_task()) {
+	migrate_disable();
+	me = raw_smp_processor_id() | DUMP_TASK;
+	if (!dump_guard_enter_task(me)) {
+		migrate_enable();
 		vfree(buf);
 		return -EBUSY;
 	}
 	old = dump_buf;
 	dump_buf = buf;
 	dump_buf_size = bytes;
-	dump_guard_exit();
+	dump_guard_exit(me);
+	migrate_enable();
 	vfree(old);
 	return 0;
 }

@@ -8,11 +8,15 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/netpoll.h>
+#include <linux/skbuff.h>
+#include <linux/srcu.h>
 #include <linux/types.h>
 #include <netoops/wire.h>
 
 /* Frames one target may have in flight; also the pacing window. */
 #define NETOOPS_SKB_POOL	32
+/* Real NICs below one target's device (bridge ports, bond slaves) that are polled. */
+#define NETOOPS_MAX_LEAVES	8
 
 enum netoops_reason {
 	NETOOPS_OOPS,
@@ -36,10 +40,12 @@ enum netoops_reason {
  * @enabled:	netpoll is set up and the skbs are allocated
  * @linked:	on netoops_active; protected by netoops_active_lock
  * @dev_gone:	the device went away; the cleanup work disables the target
+ * @follow:	with @dev_gone: the device was enslaved, the target moves to
+ *		its master (written under netoops_active_lock)
  *
  * The configuration fields change only while the target is disabled, under
  * netoops_config_mutex. @np and @src_ip (the source address in use) are set
- * when the target is enabled; @skbs .. @txq belong to the dump in progress
+ * when the target is enabled; @skbs .. @mtu_need belong to the dump in progress
  * (serialised by the dump guard in dump.c).
  */
 struct netoops_target {
@@ -51,6 +57,7 @@ struct netoops_target {
 	bool enabled;
 	bool linked;
 	bool dev_gone;
+	bool follow;
 
 	char dev_name[IFNAMSIZ];
 	bool ipv6;
@@ -66,11 +73,13 @@ struct netoops_target {
 	struct netpoll np;
 	union inet_addr src_ip;
 	struct sk_buff *skbs[NETOOPS_SKB_POOL];
+	struct sk_buff_head spare;
 	unsigned int skb_next;
+	unsigned int skb_size;
 	unsigned int headroom;
+	unsigned int mtu_need;
 	unsigned int fails;
 	u16 ip_id;
-	u16 txq;
 
 	atomic_long_t dumps_sent;
 	atomic_long_t datagrams_sent;
@@ -90,6 +99,7 @@ struct netoops_settings {
 extern struct netoops_settings netoops_settings;
 extern struct mutex netoops_config_mutex;
 extern struct list_head netoops_active;
+extern struct srcu_struct netoops_srcu;
 
 const char *netoops_reason_name(enum netoops_reason reason);
 
@@ -100,6 +110,7 @@ struct netoops_target *netoops_target_get(const char *name);
 void netoops_target_remove(struct netoops_target *nt);
 int netoops_target_enable(struct netoops_target *nt, bool must_be_up);
 void netoops_target_disable(struct netoops_target *nt);
+void netoops_target_dev_name(struct netoops_target *nt, char *name);
 int netoops_parse_ip(const char *s, union inet_addr *addr, bool *ipv6);
 int netoops_parse_port(const char *s, u16 *port);
 int netoops_parse_mac(const char *s, u8 *mac);
@@ -114,6 +125,7 @@ int netoops_dump_init(void);
 void netoops_dump_exit(void);
 int netoops_dump_resize(unsigned int bytes);
 int netoops_dump_test(void);
+void netoops_dump_stop_task(void);
 
 /* frame.c: cutting the dump text into datagrams (docs/protocol.md). */
 struct netoops_frame {
@@ -141,6 +153,7 @@ int netoops_frame_header(const struct netoops_frame *f, char *buf,
 /* tx.c: frames into preallocated skbs, out through netpoll. */
 int netoops_tx_alloc(struct netoops_target *nt);
 void netoops_tx_free(struct netoops_target *nt);
+void netoops_tx_refill(struct netoops_target *nt);
 void netoops_tx_flush(struct netoops_target *nt);
 int netoops_tx_send(struct netoops_target *nt, const char *hdr,
 		    unsigned int hlen, const char *text, unsigned int tlen);

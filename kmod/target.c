@@ -3,21 +3,27 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/delay.h>
 #include <linux/etherdevice.h>
 #include <linux/if_arp.h>
 #include <linux/inet.h>
+#include <linux/inetdevice.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
 #include <linux/nsproxy.h>
 #include <linux/rculist.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/udp.h>
+#include <net/addrconf.h>
 #include "compat.h"
 #include "netoops.h"
 
 #define CMDLINE_PREFIX	"cmdline"
+/* Seconds to wait for the carrier of a device netoops brought up (netpoll's default). */
+#define TARGET_CARRIER_WAIT	4
 
 /*
  * A mutex: enabling a target sleeps (netpoll_setup(), allocation). It
@@ -35,6 +41,9 @@ static LIST_HEAD(netoops_targets);
  */
 LIST_HEAD(netoops_active);
 static DEFINE_SPINLOCK(netoops_active_lock);
+
+/* Process-context dumps read netoops_active under it: they sleep. */
+DEFINE_SRCU(netoops_srcu);
 
 static void target_cleanup_work(struct work_struct *work);
 static DECLARE_WORK(target_cleanup, target_cleanup_work);
@@ -106,31 +115,123 @@ static int target_check(struct netoops_target *nt, bool must_be_up)
 	return target_check_dev(nt, must_be_up);
 }
 
-/* netpoll binds the device and finds the source address if none is set. */
+/* The device's first address of the target's family, when local_ip is not set. */
+static int target_source_ip(struct netoops_target *nt, struct net_device *dev)
+{
+	const struct in_ifaddr *ifa;
+	struct inet6_ifaddr *ifp;
+	struct in_device *in_dev;
+	struct inet6_dev *idev;
+	int err = -EDESTADDRREQ;
+	bool ll;
+
+	if (nt->local_ip_set) {
+		nt->src_ip = nt->local_ip;
+		return 0;
+	}
+	if (!nt->ipv6) {
+		in_dev = __in_dev_get_rtnl(dev);
+		ifa = in_dev ? rtnl_dereference(in_dev->ifa_list) : NULL;
+		if (ifa) {
+			nt->src_ip.ip = ifa->ifa_local;
+			err = 0;
+		}
+	} else if (IS_ENABLED(CONFIG_IPV6)) {
+		/* link-local only for a link-local collector, as netpoll did */
+		ll = ipv6_addr_type(&nt->remote_ip.in6) & IPV6_ADDR_LINKLOCAL;
+		idev = __in6_dev_get(dev);
+		if (idev) {
+			read_lock_bh(&idev->lock);
+			list_for_each_entry(ifp, &idev->addr_list, if_list) {
+				if (!!(ipv6_addr_type(&ifp->addr) &
+				       IPV6_ADDR_LINKLOCAL) != ll)
+					continue;
+				nt->src_ip.in6 = ifp->addr;
+				err = 0;
+				break;
+			}
+			read_unlock_bh(&idev->lock);
+		}
+	}
+	if (err)
+		pr_err("target %s: %s has no IPv%d address; set local_ip or add one\n",
+		       nt->name, dev->name, nt->ipv6 ? 6 : 4);
+	return err;
+}
+
+/* A device that is down is opened, as netpoll_setup() did: netoops= targets only. */
+static int target_open_dev(struct netoops_target *nt, struct net_device *dev)
+{
+	unsigned long until;
+	int err;
+
+	if (netif_running(dev))
+		return 0;
+	pr_info("target %s: %s is down, bringing it up\n", nt->name, dev->name);
+	err = dev_open(dev, NULL);
+	if (err) {
+		pr_err("target %s: cannot bring %s up (%d)\n", nt->name,
+		       dev->name, err);
+		return err;
+	}
+	rtnl_unlock();
+	until = jiffies + TARGET_CARRIER_WAIT * HZ;
+	while (!netif_carrier_ok(dev) && time_before(jiffies, until))
+		msleep(20);
+	rtnl_lock();
+	return 0;
+}
+
+/*
+ * Binds netpoll to the device, as netconsole does since netpoll_setup()
+ * became netconsole's own (7.3): under the RTNL, a reference held for the
+ * lifetime of the binding (netpoll_cleanup() drops it), then
+ * __netpoll_setup(), which every supported kernel has.
+ */
 static int target_setup_netpoll(struct netoops_target *nt)
 {
+	struct net *net = current->nsproxy->net_ns;
 	struct netpoll *np = &nt->np;
+	struct net_device *dev;
 	int err;
 
 	memset(np, 0, sizeof(*np));
 	np->name = "netoops";
 	strscpy(np->dev_name, nt->dev_name, sizeof(np->dev_name));
-	np->ipv6 = nt->ipv6;
-	if (nt->local_ip_set)
-		np->local_ip = nt->local_ip;
-	np->remote_ip = nt->remote_ip;
-	np->local_port = nt->local_port;
-	np->remote_port = nt->remote_port;
-	memcpy(np->remote_mac, nt->remote_mac, ETH_ALEN);
-
-	err = netpoll_setup(np);
-	if (err) {
-		pr_err("target %s: netpoll setup on %s failed (%d)\n",
-		       nt->name, nt->dev_name, err);
-		return err;
+	rtnl_lock();
+	dev = __dev_get_by_name(net, nt->dev_name);
+	if (!dev) {
+		rtnl_unlock();
+		pr_err("target %s: no network device %s\n", nt->name,
+		       nt->dev_name);
+		return -ENODEV;
 	}
-	nt->src_ip = np->local_ip;
+	netdev_hold(dev, &np->dev_tracker, GFP_KERNEL);
+	if (netdev_master_upper_dev_get(dev)) {
+		pr_err("target %s: %s is enslaved; use its master device\n",
+		       nt->name, dev->name);
+		err = -EBUSY;
+		goto put;
+	}
+	err = target_open_dev(nt, dev);
+	if (!err)
+		err = target_source_ip(nt, dev);
+	if (!err)
+		err = __netpoll_setup(np, dev);
+	if (err)
+		goto put;
+	rtnl_unlock();
+	/* NAPI polls that began before npinfo was visible did not lock */
+	synchronize_rcu();
 	return 0;
+
+put:
+	np->dev = NULL;
+	netdev_put(dev, &np->dev_tracker);
+	rtnl_unlock();
+	pr_err("target %s: netpoll setup on %s failed (%d)\n", nt->name,
+	       nt->dev_name, err);
+	return err;
 }
 
 static void target_log_enabled(struct netoops_target *nt)
@@ -191,18 +292,38 @@ void netoops_target_disable(struct netoops_target *nt)
 	if (!nt->enabled)
 		return;
 	target_unlink(nt);
-	/* a crash dump on another CPU reads the target under RCU */
+	/* crash dumps read the target under RCU, other dumps under SRCU */
 	synchronize_rcu();
+	synchronize_srcu(&netoops_srcu);
 	netpoll_cleanup(&nt->np);
 	netoops_tx_free(nt);
 	nt->enabled = false;
 	nt->dev_gone = false;
 }
 
+/* The name of the target's device; a rename changes it while enabled. */
+void netoops_target_dev_name(struct netoops_target *nt, char *name)
+{
+	spin_lock(&netoops_active_lock);
+	strscpy(name, nt->dev_name, IFNAMSIZ);
+	spin_unlock(&netoops_active_lock);
+}
+
+/* Under netoops_active_lock: the work item disables (and may move) @nt. */
+static void target_mark_gone(struct netoops_target *nt, bool follow)
+{
+	list_del_rcu(&nt->active);
+	nt->linked = false;
+	WRITE_ONCE(nt->dev_gone, true);
+	nt->follow = follow;
+}
+
 /*
  * A device that goes away must be released before its unregistration can
  * finish. Under the RTNL we may only unlink the target; the work item then
- * disables it, after the RTNL has been dropped.
+ * disables it, after the RTNL has been dropped. A device that joins a bond
+ * or bridge (NETDEV_JOIN) keeps no address of its own: the work item moves
+ * the target to the master. A rename is followed here.
  */
 static int target_netdev_event(struct notifier_block *nb,
 			       unsigned long event, void *ptr)
@@ -212,21 +333,29 @@ static int target_netdev_event(struct notifier_block *nb,
 	bool gone = false;
 
 	if (event != NETDEV_UNREGISTER && event != NETDEV_RELEASE &&
-	    event != NETDEV_JOIN)
+	    event != NETDEV_JOIN && event != NETDEV_CHANGENAME)
 		return NOTIFY_DONE;
 
 	spin_lock(&netoops_active_lock);
 	list_for_each_entry_safe(nt, tmp, &netoops_active, active) {
 		if (nt->np.dev != dev)
 			continue;
-		list_del_rcu(&nt->active);
-		nt->linked = false;
-		WRITE_ONCE(nt->dev_gone, true);
+		if (event == NETDEV_CHANGENAME) {
+			pr_info("target %s: %s is now called %s\n", nt->name,
+				nt->dev_name, dev->name);
+			strscpy(nt->dev_name, dev->name, sizeof(nt->dev_name));
+			strscpy(nt->np.dev_name, dev->name,
+				sizeof(nt->np.dev_name));
+			continue;
+		}
+		target_mark_gone(nt, event == NETDEV_JOIN);
 		gone = true;
 	}
 	spin_unlock(&netoops_active_lock);
-	if (gone)
+	if (gone) {
+		netoops_dump_stop_task();
 		schedule_work(&target_cleanup);
+	}
 	return NOTIFY_DONE;
 }
 
@@ -234,17 +363,55 @@ static struct notifier_block target_netdev_nb = {
 	.notifier_call = target_netdev_event,
 };
 
+/*
+ * The device of @nt (disabled) was enslaved: bind the target to the master,
+ * with the source address it had, since the master carries it from now on.
+ */
+static void target_follow_master(struct netoops_target *nt)
+{
+	struct net_device *dev, *master = NULL;
+	char slave[IFNAMSIZ], name[IFNAMSIZ];
+
+	rtnl_lock();
+	dev = __dev_get_by_name(&init_net, nt->dev_name);
+	if (dev)
+		master = netdev_master_upper_dev_get(dev);
+	if (master)
+		strscpy(name, master->name, sizeof(name));
+	rtnl_unlock();
+	if (!master) {
+		pr_info("target %s: disabled, %s left for no master\n",
+			nt->name, nt->dev_name);
+		return;
+	}
+	strscpy(slave, nt->dev_name, sizeof(slave));
+	pr_info("target %s: %s was enslaved to %s: following the address there\n",
+		nt->name, slave, name);
+	strscpy(nt->dev_name, name, sizeof(nt->dev_name));
+	nt->local_ip = nt->src_ip;
+	nt->local_ipv6 = nt->ipv6;
+	nt->local_ip_set = true;
+	if (netoops_target_enable(nt, false))
+		pr_err("target %s: cannot follow %s to %s; it stays disabled\n",
+		       nt->name, slave, name);
+}
+
 static void target_cleanup_work(struct work_struct *work)
 {
 	struct netoops_target *nt;
+	bool follow;
 
 	mutex_lock(&netoops_config_mutex);
 	list_for_each_entry(nt, &netoops_targets, list) {
 		if (!nt->enabled || !nt->dev_gone)
 			continue;
-		pr_info("target %s: disabled, device %s went away\n",
-			nt->name, nt->dev_name);
+		follow = nt->follow;
+		if (!follow)
+			pr_info("target %s: disabled, device %s went away\n",
+				nt->name, nt->dev_name);
 		netoops_target_disable(nt);
+		if (follow)
+			target_follow_master(nt);
 	}
 	mutex_unlock(&netoops_config_mutex);
 }

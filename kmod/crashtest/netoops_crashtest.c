@@ -4,16 +4,18 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bug.h>
+#include <linux/delay.h>
 #include <linux/kernel.h>
 #include <linux/kprobes.h>
 #include <linux/module.h>
 #include <linux/panic.h>
+#include <linux/sched.h>
 #include <linux/string.h>
 #include <linux/timer.h>
 
 static char *mode = "divide";
 module_param(mode, charp, 0400);
-MODULE_PARM_DESC(mode, "divide (the seed's test), null, bug, panic, warn, timer, nested");
+MODULE_PARM_DESC(mode, "divide (the seed's test), null, bug, panic, warn, timer, nested, rqlock");
 
 /*
  * Read through READ_ONCE(): with a constant divisor gcc emits ud2 (the oops
@@ -57,16 +59,56 @@ static struct kprobe nested_probe = {
 	.pre_handler = nested_pre,
 };
 
+/* Arms @p for mode @what; the error says why it could not be. */
+static int crash_probe(struct kprobe *p, const char *what)
+{
+	int err = register_kprobe(p);
+
+	if (err)
+		pr_err("%s: cannot probe %s (%d)%s\n", what, p->symbol_name, err,
+		       strcmp(what, "nested") ? "" : "; load netoops.ko first");
+	return err;
+}
+
 static int crash_nested(void)
 {
-	int err = register_kprobe(&nested_probe);
+	int err = crash_probe(&nested_probe, "nested");
 
-	if (err) {
-		pr_err("nested: cannot probe netoops_tx_send (%d); load netoops.ko first\n",
-		       err);
+	return err ? err : crash_null();
+}
+
+/*
+ * rqlock: an oops with this CPU's runqueue lock held, in process context. A
+ * kprobe on dequeue_task_fair() (called through the scheduling class, so
+ * never inlined, with the runqueue locked) faults when this module's own
+ * task goes to sleep. A dump that wakes ksoftirqd from here deadlocks.
+ */
+static struct task_struct *rqlock_task;
+
+static int rqlock_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	if (current == READ_ONCE(rqlock_task) && in_task())
+		crash_null();
+	return 0;
+}
+
+static struct kprobe rqlock_probe = {
+	.symbol_name = "dequeue_task_fair",
+	.pre_handler = rqlock_pre,
+};
+
+static int crash_rqlock(void)
+{
+	int err = crash_probe(&rqlock_probe, "rqlock");
+
+	if (err)
 		return err;
-	}
-	return crash_null();
+	WRITE_ONCE(rqlock_task, current);
+	msleep(100);	/* dequeued: the probe fires */
+	WRITE_ONCE(rqlock_task, NULL);
+	unregister_kprobe(&rqlock_probe);
+	pr_err("rqlock: the probe did not fire\n");
+	return -EAGAIN;
 }
 
 /* Returns only if the kernel survived (WARN() without panic_on_warn). */
@@ -83,6 +125,8 @@ static __always_inline int crash(void)
 		panic("netoops_crashtest: panic() on request");
 	} else if (!strcmp(mode, "nested")) {
 		pr_info("read %d\n", crash_nested());
+	} else if (!strcmp(mode, "rqlock")) {
+		return crash_rqlock();
 	} else if (!strcmp(mode, "warn")) {
 		WARN(1, "netoops_crashtest: WARN() on request\n");
 	} else {

@@ -1,11 +1,12 @@
 #!/bin/bash
 # Build kmod/ (netoops.ko and the crash-test module) for one of the test kernels.
 #
-# usage: tests/vm/build-kmod.sh KERNEL        KERNEL: 6.1 6.12 7.2 (fetched by fetch-kernels.sh)
+# usage: tests/vm/build-kmod.sh KERNEL        KERNEL: 6.1 6.12 7.2 7.3 (fetched by fetch-kernels.sh)
 #
 # The sources (kmod/ and include/, or $NETOOPS_KMOD_SRC/{kmod,include}) are copied into a
 # per-kernel build tree so builds for different kernels never clobber each other:
-# 6.1 and 6.12 build on the host with gcc-12, 7.2 inside the sid chroot with gcc-16.
+# 6.1 and 6.12 build on the host with gcc-12, 7.2 inside the sid chroot with gcc-16, 7.3 inside
+# the experimental chroot (a copy of the sid chroot).
 # Output: .cache/vm/build/KERNEL/{netoops.ko,netoops_crashtest.ko} and build.log.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -35,10 +36,11 @@ case $k in
 	tree=$out/src
 	copy_src "$tree"
 	run() { nice make -C "$tree/kmod" KDIR="$kdir" "$@"; } ;;
-7.2)
-	tree=$CHROOT/build/netoops
+7.2|7.3)
+	root=$(chroot_of "$k")
+	tree=$root/build/netoops
 	copy_src "$tree"
-	run() { in_chroot nice make -C /build/netoops/kmod KDIR="$kdir" "$@"; } ;;
+	run() { in_root "$root" nice make -C /build/netoops/kmod KDIR="$kdir" "$@"; } ;;
 *)	die "unknown kernel '$k'" ;;
 esac
 

@@ -1,7 +1,8 @@
 #!/bin/bash
-# Fetch Debian kernels (image, modules, headers) and the sid build chroot into the cache.
+# Fetch Debian kernels (image, modules, headers) and the sid/experimental build chroots into
+# the cache.
 #
-# usage: tests/vm/fetch-kernels.sh [--refresh] [KERNEL...]    KERNEL: 6.1 6.12 7.2 (default: all)
+# usage: tests/vm/fetch-kernels.sh [--refresh] [KERNEL...]  KERNEL: 6.1 6.12 7.2 7.3 (default: all)
 #
 # Idempotent: what is in ${NETOOPS_CACHE:-<repo>/.cache}/vm is reused and a second run downloads
 # nothing. --refresh resolves the newest versions again. The host's apt state is never touched:
@@ -12,7 +13,7 @@
 #   version   the Debian package version
 #   vmlinuz   the kernel image
 #   modules/  the module tree (lib/modules/<release>)
-#   kdir      the KDIR to build modules with (for 7.2: a path inside the sid chroot)
+#   kdir      the KDIR to build modules with (7.2, 7.3: a path inside their build chroot)
 # and .cache/vm/versions lists "K release package-version" for every fetched kernel.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -66,6 +67,8 @@ resolve() {	# K -> prints "release version"
 	7.2)	pkg=$(meta_dep linux-image-amd64 '^7\.2\.' linux-image-7.2)
 		rel=${pkg#linux-image-}
 		echo "$rel $(pkg_version "$pkg")" ;;
+	7.3)	# experimental: no ABI number in the names, the release is 7.3-amd64
+		echo "7.3-amd64 $(pkg_version linux-binary-7.3-amd64)" ;;
 	*)	die "unknown kernel '$k' (known: $KERNELS_ALL)" ;;
 	esac
 }
@@ -92,7 +95,8 @@ fetch_one() {
 	apt_update
 	read -r rel ver < <(resolve "$k")
 	[ -n "$rel" ] && [ -n "$ver" ] || die "cannot resolve kernel $k in the archive"
-	if [ -s "$dir/ready" ] && [ "$(cat "$dir/release")" = "$rel" ]; then
+	if [ -s "$dir/ready" ] && [ "$(cat "$dir/release")" = "$rel" ] &&
+		[ "$(cat "$dir/version")" = "$ver" ]; then
 		return 0
 	fi
 	log "fetching kernel $k: $rel ($ver)"
@@ -106,7 +110,7 @@ fetch_one() {
 		fi ;;
 	6.12)	download "$tmp" "linux-image-$rel=$ver" "linux-headers-$rel=$ver" \
 			"linux-headers-${rel%-amd64}-common=$ver" "linux-kbuild-${rel%-amd64}=$ver" ;;
-	7.2)	download "$tmp" "linux-binary-$rel=$ver" "linux-modules-$rel=$ver" ;;
+	7.2|7.3) download "$tmp" "linux-binary-$rel=$ver" "linux-modules-$rel=$ver" ;;
 	esac
 	for deb in "$tmp"/*.deb; do dpkg -x "$deb" "$dir/root"; done
 	rm -rf "$tmp"
@@ -128,39 +132,60 @@ fetch_one() {
 		else
 			echo "/usr/src/linux-headers-$rel" >"$dir/kdir"
 		fi ;;
-	7.2)	echo "/usr/src/linux-headers-$rel" >"$dir/kdir" ;;
+	7.2|7.3) echo "/usr/src/linux-headers-$rel" >"$dir/kdir" ;;
 	esac
 	echo "$rel" >"$dir/release"
 	echo "$ver" >"$dir/version"
 	echo "$rel" >"$dir/ready"
 }
 
+# The sid chroot's base system (gcc-16), without kernel headers.
+sid_base() {
+	[ ! -f "$CHROOT/.netoops-base" ] || return 0
+	log "debootstrap sid into $CHROOT"
+	rm -rf "$CHROOT"
+	debootstrap --variant=minbase --include=gcc-16,make,libc6-dev,bc,kmod \
+		--keyring=/usr/share/keyrings/debian-archive-keyring.gpg \
+		sid "$CHROOT" "$(archive_uri)" >"$VMC/debootstrap.log" 2>&1 ||
+		die "debootstrap failed, see $VMC/debootstrap.log"
+	touch "$CHROOT/.netoops-base"
+}
+
+# The experimental chroot: a copy of the sid chroot with experimental added to its sources.
+exp_base() {
+	[ ! -f "$EXP_CHROOT/.netoops-base" ] || return 0
+	sid_base
+	log "copying the sid chroot to $EXP_CHROOT, experimental enabled"
+	rm -rf "$EXP_CHROOT"
+	cp -a "$CHROOT" "$EXP_CHROOT.tmp"
+	rm -rf "$EXP_CHROOT.tmp/build" "$EXP_CHROOT.tmp/.netoops-headers"
+	echo "deb $(archive_uri) experimental main" \
+		>"$EXP_CHROOT.tmp/etc/apt/sources.list.d/experimental.list"
+	mv "$EXP_CHROOT.tmp" "$EXP_CHROOT"
+	touch "$EXP_CHROOT/.netoops-base"
+}
+
+# chroot_ready K: the build chroot of K holds the headers of the fetched kernel K.
 chroot_ready() {
-	local rel ver
-	rel=$(cat "$VMC/k/7.2/release"); ver=$(cat "$VMC/k/7.2/version")
-	if [ -f "$CHROOT/.netoops-headers" ] && [ "$(cat "$CHROOT/.netoops-headers")" = "$rel" ]; then
+	local k=$1 root rel ver
+	root=$(chroot_of "$k")
+	rel=$(cat "$VMC/k/$k/release"); ver=$(cat "$VMC/k/$k/version")
+	if [ -f "$root/.netoops-headers" ] && [ "$(cat "$root/.netoops-headers")" = "$rel $ver" ]; then
 		return 0
 	fi
-	if [ ! -f "$CHROOT/.netoops-base" ]; then
-		log "debootstrap sid into $CHROOT"
-		rm -rf "$CHROOT"
-		debootstrap --variant=minbase --include=gcc-16,make,libc6-dev,bc,kmod \
-			--keyring=/usr/share/keyrings/debian-archive-keyring.gpg \
-			sid "$CHROOT" "$(archive_uri)" >"$VMC/debootstrap.log" 2>&1 ||
-			die "debootstrap failed, see $VMC/debootstrap.log"
-		touch "$CHROOT/.netoops-base"
-	fi
-	log "installing linux-headers-$rel in the sid chroot"
-	in_chroot apt-get -qq -o Acquire::Check-Valid-Until=false update
-	in_chroot DEBIAN_FRONTEND=noninteractive apt-get -qq -y --no-install-recommends \
-		-o Acquire::Check-Valid-Until=false install "linux-headers-$rel=$ver" >/dev/null
-	in_chroot apt-get -qq clean
-	echo "$rel" >"$CHROOT/.netoops-headers"
+	case $k in 7.2) sid_base ;; 7.3) exp_base ;; esac
+	log "installing linux-headers-$rel ($ver) in $root"
+	in_root "$root" apt-get -qq -o Acquire::Check-Valid-Until=false update
+	in_root "$root" DEBIAN_FRONTEND=noninteractive apt-get -qq -y --no-install-recommends \
+		-o Acquire::Check-Valid-Until=false -t "$([ "$k" = 7.3 ] && echo experimental || echo sid)" \
+		install "linux-headers-$rel=$ver" >/dev/null
+	in_root "$root" apt-get -qq clean
+	echo "$rel $ver" >"$root/.netoops-headers"
 }
 
 for k in $kernels; do
 	fetch_one "$k"
-	[ "$k" != 7.2 ] || chroot_ready
+	[ -z "$(chroot_of "$k")" ] || chroot_ready "$k"
 done
 for k in $KERNELS_ALL; do
 	[ -s "$VMC/k/$k/ready" ] && echo "$k $(cat "$VMC/k/$k/release") $(cat "$VMC/k/$k/version")"

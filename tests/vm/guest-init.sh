@@ -20,6 +20,18 @@
 #                     (990 on 6.1; ncfrag fragments either way), then the crash-test divide oops;
 #                     a second extended target to PORT2 (the host keeps its raw datagrams)
 #   netconsole-basic  the same with netconsole= as module parameter, basic format; null oops
+#   stack      netoops_stack=plain|bridge|bond|vlan|vlanbond (the address on eth0, on br0 over
+#              eth0, on an active-backup bond0 over eth0, on VLAN 100 over eth0 or over bond0;
+#              eth0 is whatever NIC the host gave: virtio-net, e1000, e1000e): 256 KiB dump, 3000 log lines, panic_on_oops=1, divide oops:
+#              a whole 256 KiB dump for the oops and for the panic
+#   nmi        seed setup, kernel.unknown_nmi_panic=1; the host sends an NMI (QEMU monitor)
+#   nested     seed setup, panic_on_oops=1, crash-test mode nested (a fault inside the dump)
+#   rqlock     seed setup, panic_on_oops=1, crash-test mode rqlock (oops with this CPU's
+#              runqueue lock held); the host runs it with netoops_stack=bond, where the
+#              driver frees netoops' skbs and so raises NET_TX
+#   events     link down (a test dump skips the target at once), rename eth0 -> lan0 (the
+#              target follows), enslave lan0 to br0 while enabled (the target follows the
+#              address to br0), then a test dump, then br0 deleted (the target is disabled)
 #   netconsole the kernel's netconsole to PORT, then sysrq crash (infrastructure check)
 #   shell      an interactive shell on the console (debugging)
 # Every line this script reports starts with "netoops-vm" and goes to /dev/kmsg.
@@ -46,13 +58,52 @@ finish() { sleep "${1:-1}"; say "done case=$case"; poweroff -f; }
 echo "netoops-vm-marker case=$case port=$port" >/dev/kmsg
 
 for m in $(grep -vx netconsole /mods/order); do insmod "/mods/$m.ko" || say "insmod $m failed"; done
+
+# stack_mod NAME [ARGS]: a stack module and what it depends on (mkinitramfs.sh: NAME.list)
+stack_mod() {
+	while read -r m; do
+		[ -e "/sys/module/$m" ] && continue
+		# shellcheck disable=SC2086 # ARGS: module parameters, one word each
+		if [ "$m" = "$1" ]; then insmod "/mods/$m.ko" $2; else insmod "/mods/$m.ko"; fi ||
+			say "insmod $m failed"
+	done <"/mods/$1.list"
+}
+wait_carrier() {	# dev: up to 10 s (a bridge port, a bond's first slave)
+	for _ in $(seq 100); do
+		[ "$(cat "/sys/class/net/$1/carrier" 2>/dev/null)" = 1 ] && return 0
+		usleep 100000
+	done
+	say "no carrier on $1"
+}
+# IF: the device that holds the address and that netoops is bound to
+IF=eth0
+case ${netoops_stack:-plain} in
+bridge)	stack_mod bridge
+	brctl addbr br0; brctl addif br0 eth0; IF=br0 ;;
+bond|vlanbond)
+	stack_mod bonding max_bonds=0
+	echo +bond0 >/sys/class/net/bonding_masters
+	echo active-backup >/sys/class/net/bond0/bonding/mode
+	echo 100 >/sys/class/net/bond0/bonding/miimon
+	echo +eth0 >/sys/class/net/bond0/bonding/slaves; IF=bond0 ;;
+esac
+case ${netoops_stack:-plain} in
+vlan|vlanbond)	# VLAN 100 over eth0 or over bond0
+	stack_mod 8021q
+	ip link set eth0 up; ip link set $IF up
+	vconfig add $IF 100 >/dev/null; IF=$IF.100 ;;
+esac
 ip link set lo up
 ip link set eth0 up
-ip addr add 10.0.2.15/24 dev eth0
-ip -6 addr add fec0::15/64 dev eth0 nodad 2>/dev/null
+ip link set $IF up
+ip addr add 10.0.2.15/24 dev $IF
+ip -6 addr add fec0::15/64 dev $IF nodad 2>/dev/null
+wait_carrier $IF
+say "network: ${netoops_stack:-plain} on $(basename "$(readlink /sys/class/net/eth0/device/driver)"), address on $IF"
 
 seed() {
-	sed "s/@PORT@/$1/" /netoops/seed-setup.sh >/tmp/seed-setup.sh
+	sed "s/@PORT@/$1/; s/\"eth0\" > dev_name/\"$IF\" > dev_name/" /netoops/seed-setup.sh \
+		>/tmp/seed-setup.sh
 	sh -e /tmp/seed-setup.sh || say "seed setup FAILED"
 	say "configured target1 remote_port=$(cat $CT/target1/remote_port)" \
 		"enabled=$(cat $CT/target1/enabled)"
@@ -99,6 +150,50 @@ check_write() {
 check_eq() {
 	if [ "$2" = "$3" ]; then say "check ok: $1 = '$2'"
 	else say "check FAIL: $1 = '$2', want '$3'"; fi
+}
+
+# filler N: N lines of about 85 bytes, at level 7 (into the log, not onto the console)
+filler() {
+	i=1
+	while [ $i -le "$1" ]; do
+		echo "<7>netoops-vm-filler $i: the quick brown fox jumps over the lazy dog 0123456789"
+		i=$((i + 1))
+	done >/dev/kmsg
+}
+
+wait_value() {	# file value: up to 10 s
+	for _ in $(seq 100); do [ "$(cat "$1")" = "$2" ] && return 0; usleep 100000; done
+}
+
+# The test dump must come back at once when the target's link is down: it is skipped.
+events_checks() {
+	t=$CT/target1
+	ip link set eth0 down
+	s0=$(cut -d' ' -f1 /proc/uptime | tr -d .)
+	check_write test /sys/kernel/netoops/netoops_trigger any
+	s1=$(cut -d' ' -f1 /proc/uptime | tr -d .)
+	say "a dump with the link down took $((s1 - s0))0 ms"
+	check_eq "dump with the link down under 300 ms (skipped)" "$((s1 - s0 < 30))" 1
+	ip link set eth0 name lan0 || say "check FAIL: cannot rename eth0"
+	check_eq "dev_name after rename" "$(cat $t/dev_name)" lan0
+	ip link set lan0 up
+	wait_carrier lan0
+	stack_mod bridge
+	brctl addbr br0
+	brctl addif br0 lan0
+	ip addr del 10.0.2.15/24 dev lan0
+	ip link set br0 up
+	ip addr add 10.0.2.15/24 dev br0
+	wait_carrier br0
+	wait_value $t/dev_name br0
+	check_eq "dev_name after enslaving lan0 to br0" "$(cat $t/dev_name)" br0
+	check_eq "enabled after enslaving" "$(cat $t/enabled)" 1
+	echo test >/sys/kernel/netoops/netoops_trigger || say "check FAIL: test dump via br0"
+	ip link del br0 2>/dev/null || { ip link set br0 down; brctl delbr br0; }
+	wait_value $t/enabled 0
+	check_eq "enabled after br0 was deleted" "$(cat $t/enabled)" 0
+	say "checks finished: $(dmesg | grep -c 'netoops-vm: check ok') ok," \
+		"$(dmesg | grep -c 'netoops-vm: check FAIL') failed"
 }
 
 configfs_checks() {
@@ -184,13 +279,29 @@ big)
 	load_netoops; seed "$port"
 	echo 1048576 >/sys/kernel/netoops/netoops_dump_bytes || say "netoops_dump_bytes FAILED"
 	echo 3 >/sys/kernel/netoops/netoops_copies || say "netoops_copies FAILED"
-	i=1
-	while [ $i -le 3000 ]; do	# level 7: into the log, not onto the console
-		echo "<7>netoops-vm-filler $i: the quick brown fox jumps over the lazy dog 0123456789"
-		i=$((i + 1))
-	done >/dev/kmsg
+	filler 3000
 	say "wrote 3000 filler lines; dump_bytes=$(cat /sys/kernel/netoops/netoops_dump_bytes)"
 	crash panic ;;
+stack)
+	load_netoops; seed "$port"
+	echo 262144 >/sys/kernel/netoops/netoops_dump_bytes || say "netoops_dump_bytes FAILED"
+	filler 3000
+	# the boot's marker is older than the newest 256 KiB: log it again
+	echo "netoops-vm-marker case=$case port=$port" >/dev/kmsg
+	echo 1 >/proc/sys/kernel/panic_on_oops
+	crash divide ;;
+nmi)
+	load_netoops; seed "$port"
+	echo 1 >/proc/sys/kernel/unknown_nmi_panic
+	say "waiting for the NMI"
+	sleep 60 ;;
+nested|rqlock)
+	load_netoops; seed "$port"
+	echo 1 >/proc/sys/kernel/panic_on_oops
+	crash "$case" ;;
+events)
+	load_netoops; seed "$port"; events_checks
+	finish 3 ;;
 ipv6)
 	load_netoops
 	mount -t configfs configfs /sys/kernel/config

@@ -5,8 +5,9 @@ VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$VM_DIR/../.." && pwd)
 CACHE=${NETOOPS_CACHE:-$REPO/.cache}
 VMC=$CACHE/vm			# everything these scripts download or build
-KERNELS_ALL="6.1 6.12 7.2"
+KERNELS_ALL="6.1 6.12 7.2 7.3"
 CHROOT=$VMC/sid-chroot		# sid build chroot for kernels built with gcc-16
+EXP_CHROOT=$VMC/exp-chroot	# a copy of it with experimental enabled: 7.3 headers
 
 log() { printf '[vm %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 die() { printf 'vm: error: %s\n' "$*" >&2; exit 1; }
@@ -51,15 +52,27 @@ apt_setup() {
 		echo "deb [signed-by=$key] $uri bookworm-backports main"
 		[ -z "$sec" ] || echo "deb [signed-by=$key] $sec bookworm-security main"
 		echo "deb [signed-by=$key check-valid-until=no] $uri sid main"
+		echo "deb [signed-by=$key check-valid-until=no] $uri experimental main"
 	} >"$APTDIR/sources.list.new"
 	mv "$APTDIR/sources.list.new" "$APTDIR/sources.list"
 }
 
-# Run a command inside the sid chroot with /proc mounted, in a private mount namespace so
-# nothing stays mounted afterwards, whatever happens.
-in_chroot() {
+# Run a command inside a build chroot (in_root DIR CMD...; in_chroot: the sid chroot) with
+# /proc mounted, in a private mount namespace so nothing stays mounted afterwards, whatever
+# happens.
+in_root() {
+	local root=$1; shift
 	unshare --mount --propagation private -- sh -c \
-		'mount -t proc proc "$0/proc" && exec chroot "$0" "$@"' "$CHROOT" \
+		'mount -t proc proc "$0/proc" && exec chroot "$0" "$@"' "$root" \
 		env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C "$@"
+}
+in_chroot() { in_root "$CHROOT" "$@"; }
+
+# The build chroot of kernel K (empty: built on the host with gcc-12).
+chroot_of() {
+	case $1 in
+	7.2) echo "$CHROOT" ;;
+	7.3) echo "$EXP_CHROOT" ;;
+	esac
 }
 

@@ -8,14 +8,21 @@
 #   -j  guests at a time (default 2)
 # Every cell is recorded with tests/lib/record.sh as vm/<kernel>/<case>; a table
 # kernel x case is printed; the exit status is non-zero on any miss. Artifacts (serial logs,
-# received dumps) are in build/vm/<kernel>-<case>/. Ports: 26000-26999, two per run.
+# received dumps) are in build/vm/<kernel>-<case>/. Ports: 26000-26999, four per cell.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 CRASH_CASES="divide null bug panic warn timer"
 EXTRA_CASES="syslog oom test reasons big ipv6 two modparam configfs emerg shutdown"
 NETCONSOLE_CASES="netconsole-ext netconsole-basic"	# Debian's netconsole.ko, no netoops.ko
-kernels=$KERNELS_ALL cases="$CRASH_CASES $EXTRA_CASES $NETCONSOLE_CASES" receiver=netoopsd jobs=2
+# NIC-STACK: a 256 KiB dump of an oops and of the panic after it, on e1000/e1000e (TX completions
+# reaped in NAPI), the address on the NIC, on a bridge over it or on an active-backup bond,
+# or bond, or on VLAN 100 over the NIC or over such a bond (frames through tests/vm/vlanrelay)
+NIC_CASES="e1000-plain e1000-bridge e1000-bond e1000e-plain e1000e-bridge e1000e-bond
+e1000-vlan e1000-vlanbond"
+CONTEXT_CASES="nmi nmi-e1000 nested rqlock events"
+kernels=$KERNELS_ALL receiver=netoopsd jobs=2
+cases="$CRASH_CASES $EXTRA_CASES $NETCONSOLE_CASES $NIC_CASES $CONTEXT_CASES"
 while getopts "k:c:r:j:" o; do
 	case $o in
 	k) kernels=$OPTARG ;; c) cases=$OPTARG ;; r) receiver=$OPTARG ;; j) jobs=$OPTARG ;;
@@ -31,7 +38,7 @@ cd "$REPO" || exit 1
 
 # ---- preparation: kernels, helpers, modules, initramfs ------------------------------------
 "$VM_DIR/fetch-kernels.sh" $kernels >/dev/null || die "fetching kernels failed"
-for t in udpsink dumpcheck; do
+for t in udpsink dumpcheck vlanrelay; do
 	cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -o "$OUT/$t" "$VM_DIR/$t.c" ||
 		die "building tests/vm/$t.c failed"
 done
@@ -119,10 +126,10 @@ collect() {
 # What each case must produce: the reason of the dump and patterns its text must contain.
 expect_reason() {
 	case $1 in
-	divide|null|bug|timer|syslog|netconsole-*) echo oops ;;
-	panic|warn|ipv6|two|modparam|big) echo panic ;;
+	divide|null|bug|timer|syslog|netconsole-*|stack|rqlock) echo oops ;;
+	panic|warn|ipv6|two|modparam|big|nmi|nested) echo panic ;;
 	oom) echo oom ;;
-	test|configfs|reasons) echo test ;;
+	test|configfs|reasons|events) echo test ;;
 	emerg|shutdown) echo "$1" ;;
 	esac
 }
@@ -141,6 +148,16 @@ expect_patterns() {	# case port [segments]: one extended regex per line
 			echo 'netoops-vm-filler 1: the quick'; echo 'netoops-vm-filler 1500: the quick'
 			echo 'netoops-vm-filler 3000: the quick'
 		fi ;;
+	stack)	echo 'divide error'; echo 'Call Trace:'
+		echo 'netoops_crashtest_init\+0x[0-9a-f]+/0x[0-9a-f]+ \[netoops_crashtest\]'
+		echo 'netoops-vm-filler 1500: the quick'; echo 'netoops-vm-filler 3000: the quick' ;;
+	nmi)	echo 'Kernel panic - not syncing: NMI: Not continuing'; echo '<NMI>' ;;
+	nested)	echo 'BUG: kernel NULL pointer dereference'; echo 'nested_pre'
+		echo 'Kernel panic - not syncing: Fatal exception' ;;
+	rqlock)	echo 'BUG: kernel NULL pointer dereference'; echo 'rqlock_pre'
+		echo 'dequeue_task_fair' ;;
+	events)	echo 'target target1: eth0 is now called lan0'
+		echo 'target target1: lan0 was enslaved to br0: following the address there' ;;
 	warn)	echo 'WARNING: .*netoops_crashtest\.c:[0-9]+'; echo 'netoops_crashtest: WARN\(\) on request'
 		echo 'Kernel panic - not syncing: (kernel: )?panic_on_warn set'; echo 'Call Trace:' ;;
 	timer)	echo 'oops in a timer callback'; echo 'BUG: kernel NULL pointer dereference'
@@ -215,13 +232,17 @@ check_dumps() {
 	if [ "$c" = reasons ] && awk '$1 == "oops" { f = 1 } END { exit !f }' "$dir/dumps"; then
 		echo "an oops was dumped although netoops_reasons=panic"; return
 	fi
-	# an oops in a timer is an oops in interrupt context: the panic that follows is dumped too
-	if [ "$c" = timer ]; then
+	# an oops in a timer is an oops in interrupt context: the panic that follows is dumped too;
+	# with panic_on_oops=1 (stack, rqlock) likewise, and a stack's panic dump is whole as well
+	case $c in
+	timer|stack|rqlock)
 		file=$(awk '$1 == "panic" && $2 == "yes" { print $3; exit }' "$dir/dumps")
 		[ -n "$file" ] || { echo "no complete panic dump after the oops"; return; }
-		grep -aq 'Kernel panic - not syncing: Fatal exception in interrupt' "$file" ||
-			{ echo "panic dump lacks [Fatal exception in interrupt]"; return; }
-	fi
+		for p in 'Kernel panic - not syncing: Fatal exception' \
+			$([ "$c" != stack ] || echo 'netoops-vm-filler 3000: the quick'); do
+			grep -Eaq -- "$p" "$file" || { echo "panic dump lacks [$p]"; return; }
+		done ;;
+	esac
 	echo ok
 }
 
@@ -236,14 +257,43 @@ syslog_file_check() {	# file port -> "ok" or what is missing
 	echo ok
 }
 
+# send_nmi DIR: once the guest is ready, the NMI through QEMU's monitor (run-guest.sh -M)
+send_nmi() {
+	local dir=$1
+	for _ in $(seq $((RUN_TIMEOUT * 5))); do
+		if grep -aq 'netoops-vm: waiting for the NMI' "$dir/serial.log" 2>/dev/null; then
+			sleep 1
+			timeout 5 sh -c "echo nmi >'$dir/monitor.in'"
+			return
+		fi
+		sleep 0.2
+	done
+}
+
 # ---- one case ----------------------------------------------------------------------------
 run_case() {	# kernel case port
 	local k=$1 c=$2 port=$3 port2=$(($3 + 1)) dir=$OUT/$1-$2 mem=512 gcase=$2 rc
-	local pids=() res extra=""
+	local pids=() res extra=() guest=()
 	rm -rf "$dir"; mkdir -p "$dir"
 	[ "$c" != oom ] || mem=256
-	[ "$c" != big ] || extra=log_buf_len=1M
 	[ "$c" != syslog ] || gcase=divide
+	case $c in
+	e1000-*|e1000e-*) guest=(-n "${c%%-*}"); gcase=stack; extra=("netoops_stack=${c#*-}") ;;
+	nmi-*)	guest=(-n "${c#nmi-}"); gcase=nmi ;;
+	rqlock)	extra=(netoops_stack=bond) ;;	# a bond frees netoops' skbs: NET_TX is raised
+	esac
+	case $c in
+	*-vlan|*-vlanbond)	# QEMU's socket backend: raw frames to the relay, which checks the tag
+		"$OUT/vlanrelay" -l "127.0.0.1:$((port + 2))" -f "127.0.0.1:$port" -v 100 \
+			-o "$dir/relay.stats" >"$dir/relay.log" 2>&1 &
+		pids+=("$!")
+		guest+=(-S "$((port + 2)),$((port + 3))") ;;
+	esac
+	case $gcase in
+	big|stack) extra+=(log_buf_len=1M) ;;
+	nmi)	guest+=(-M "$dir/monitor")
+		send_nmi "$dir" & ;;
+	esac
 	case $c in
 	syslog) pids+=("$(start_syslogng "$dir/syslog-ng" "$port")") ;;
 	ipv6)	pids+=("$(start_receiver "$dir/r1" "[::1]:$port")") ;;
@@ -260,8 +310,9 @@ run_case() {	# kernel case port
 	wait_bound "$port" || { echo "receiver did not start" >"$dir/result"; }
 	local try
 	for try in 1 2; do
-		"$VM_DIR/run-guest.sh" -k "$k" -l "$dir/serial.log" -m "$mem" -t "$RUN_TIMEOUT" -- \
-			"netoops_case=$gcase" "netoops_port=$port" "netoops_port2=$port2" $extra
+		"$VM_DIR/run-guest.sh" -k "$k" -l "$dir/serial.log" -m "$mem" -t "$RUN_TIMEOUT" \
+			"${guest[@]}" -- "netoops_case=$gcase" "netoops_port=$port" \
+			"netoops_port2=$port2" "${extra[@]}"
 		rc=$?
 		# a guest that died before its /init ran says nothing about netoops: boot it again
 		grep -aq "netoops-vm-marker case=$gcase" "$dir/serial.log" && break
@@ -293,6 +344,14 @@ run_case() {	# kernel case port
 		if [ "$res" = ok ] && [ "$c" = netconsole-ext ] &&
 			[ "$(grep -la 'ncfrag=' "$dir"/raw/[0-9]* 2>/dev/null | wc -l)" -lt 2 ]; then
 			res="the raw capture on port $port2 holds no ncfrag fragments"
+		fi
+		# every frame to the collector must have carried the VLAN's tag
+		if [ "$res" = ok ] && [ -f "$dir/relay.stats" ]; then
+			read -r p <"$dir/relay.stats"
+			case $p in
+			*" wrong_vid=0 untagged_udp=0 forwarded="[1-9]*) ;;
+			*) res="VLAN relay: $p" ;;
+			esac
 		fi
 		# checks made inside the guest (configfs, modparam) report on the console
 		if [ "$res" = ok ] && grep -aq 'netoops-vm: check FAIL' "$dir/serial.log"; then
@@ -333,7 +392,7 @@ for k in $kernels; do
 		while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n; done
 		log "start $k $c (port $port)"
 		run_case "$k" "$c" "$port" &
-		port=$((port + 2))
+		port=$((port + 4))
 	done
 done
 wait
@@ -349,7 +408,7 @@ for k in $kernels; do for c in $cases; do
 	while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n; done
 	log "retry $k $c (port $port): first try: $res"
 	run_case "$k" "$c" "$port" &
-	port=$((port + 2))
+	port=$((port + 4))
 done; done
 wait
 

@@ -1,0 +1,163 @@
+/* tests/vm: the VLAN cases' wire: QEMU's raw frames in, 802.1Q tag checked and stripped, UDP out. */
+/*
+ * usage: vlanrelay -l ADDR:PORT -f ADDR:PORT -v VID -o STATS [-t SECONDS]
+ *
+ * QEMU's `-netdev socket,udp=ADDR:PORT,localaddr=...` sends every Ethernet frame the guest
+ * transmits as one UDP datagram to -l. Each frame is classified: 802.1Q-tagged with VID (the
+ * case's VLAN), tagged with another VID, or untagged. The UDP payload of every IPv4 UDP frame
+ * tagged with VID is forwarded to -f (netoopsd), as QEMU's user network would have delivered it.
+ * Untagged IPv4 UDP frames are counted, not forwarded: on a VLAN, they would be lost.
+ * On SIGTERM or after -t seconds, writes one line to STATS:
+ *   tagged=N wrong_vid=N untagged_udp=N forwarded=N other=N
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+struct counts {
+	unsigned long tagged, wrong_vid, untagged_udp, forwarded, other;
+};
+
+static volatile sig_atomic_t stop;
+
+static void on_term(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static int parse_addr(const char *s, struct sockaddr_in *sa)
+{
+	char host[64];
+	const char *colon = strrchr(s, ':');
+
+	if (!colon || (size_t)(colon - s) >= sizeof(host))
+		return -1;
+	memcpy(host, s, (size_t)(colon - s));
+	host[colon - s] = '\0';
+	memset(sa, 0, sizeof(*sa));
+	sa->sin_family = AF_INET;
+	sa->sin_port = htons((uint16_t)atoi(colon + 1));
+	return inet_pton(AF_INET, host, &sa->sin_addr) == 1 ? 0 : -1;
+}
+
+static unsigned int be16(const unsigned char *p)
+{
+	return (unsigned int)p[0] << 8 | p[1];
+}
+
+/* The UDP payload of an IPv4 UDP packet at @ip (@len bytes), or NULL. */
+static const unsigned char *udp_payload(const unsigned char *ip, size_t len, size_t *plen)
+{
+	size_t ihl, ulen;
+
+	if (len < 20 || (ip[0] >> 4) != 4 || ip[9] != IPPROTO_UDP)
+		return NULL;
+	ihl = (size_t)(ip[0] & 0x0f) * 4;
+	if (ihl < 20 || len < ihl + 8)
+		return NULL;
+	ulen = be16(ip + ihl + 4);
+	if (ulen < 8 || ihl + ulen > len)
+		return NULL;
+	*plen = ulen - 8;
+	return ip + ihl + 8;
+}
+
+static void relay(const unsigned char *f, size_t len, unsigned int vid, int out,
+		  const struct sockaddr_in *to, struct counts *c)
+{
+	const unsigned char *payload;
+	size_t plen;
+
+	if (len < 14) {
+		c->other++;
+		return;
+	}
+	if (be16(f + 12) != 0x8100) {
+		if (be16(f + 12) == 0x0800 && udp_payload(f + 14, len - 14, &plen))
+			c->untagged_udp++;
+		else
+			c->other++;
+		return;
+	}
+	if (len < 18 || (be16(f + 14) & 0x0fff) != vid) {
+		c->wrong_vid++;
+		return;
+	}
+	c->tagged++;
+	if (be16(f + 16) != 0x0800)
+		return;
+	payload = udp_payload(f + 18, len - 18, &plen);
+	if (payload && sendto(out, payload, plen, 0, (const struct sockaddr *)to,
+			      sizeof(*to)) == (ssize_t)plen)
+		c->forwarded++;
+}
+
+int main(int argc, char **argv)
+{
+	struct sockaddr_in in_addr, to;
+	const char *listen_s = NULL, *to_s = NULL, *stats = NULL;
+	unsigned int vid = 0, timeout = 900;
+	struct counts c = { 0 };
+	unsigned char frame[65536];
+	int opt, in, out, rcvbuf = 16 << 20;
+	struct timeval tv = { .tv_sec = 1 };
+	time_t until;
+	FILE *sf;
+
+	while ((opt = getopt(argc, argv, "l:f:v:o:t:")) != -1) {
+		switch (opt) {
+		case 'l': listen_s = optarg; break;
+		case 'f': to_s = optarg; break;
+		case 'v': vid = (unsigned int)atoi(optarg); break;
+		case 'o': stats = optarg; break;
+		case 't': timeout = (unsigned int)atoi(optarg); break;
+		default: goto usage;
+		}
+	}
+	if (!listen_s || !to_s || !stats || !vid || vid > 4094 ||
+	    parse_addr(listen_s, &in_addr) || parse_addr(to_s, &to))
+		goto usage;
+	in = socket(AF_INET, SOCK_DGRAM, 0);
+	out = socket(AF_INET, SOCK_DGRAM, 0);
+	if (in < 0 || out < 0 ||
+	    setsockopt(in, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)) ||
+	    setsockopt(in, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
+	    bind(in, (struct sockaddr *)&in_addr, sizeof(in_addr))) {
+		perror("vlanrelay: socket");
+		return 1;
+	}
+	signal(SIGTERM, on_term);
+	signal(SIGINT, on_term);
+	until = time(NULL) + timeout;
+	while (!stop && time(NULL) < until) {
+		ssize_t n = recv(in, frame, sizeof(frame), 0);
+
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				continue;
+			perror("vlanrelay: recv");
+			break;
+		}
+		relay(frame, (size_t)n, vid, out, &to, &c);
+	}
+	sf = fopen(stats, "w");
+	if (!sf) {
+		perror(stats);
+		return 1;
+	}
+	fprintf(sf, "tagged=%lu wrong_vid=%lu untagged_udp=%lu forwarded=%lu other=%lu\n",
+		c.tagged, c.wrong_vid, c.untagged_udp, c.forwarded, c.other);
+	return fclose(sf) ? 1 : 0;
+usage:
+	fprintf(stderr, "usage: vlanrelay -l ADDR:PORT -f ADDR:PORT -v VID -o STATS [-t SECONDS]\n");
+	return 2;
+}
