@@ -14,38 +14,7 @@
 #include <sqlite3.h>
 
 #include "store/store.h"
-
-struct fixture {
-	char dir[64];
-	char path[128];
-	struct nx_store *s;
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-	char err[512];
-
-	snprintf(f->dir, sizeof(f->dir), "/tmp/nx-store-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof(f->path), "%s/reports.db", f->dir);
-	f->s = nx_store_open(f->path, NX_STORE_CREATE, err, sizeof(err));
-	assert_non_null(f->s);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-	char cmd[160];
-
-	nx_store_close(f->s);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
-	assert_int_equal(system(cmd), 0);
-	free(f);
-	return 0;
-}
+#include "store_fixture.h"
 
 static struct nx_dump make_dump(const char *host, const char *reason, const char *text)
 {

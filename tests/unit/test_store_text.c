@@ -10,41 +10,7 @@
 #include <cmocka.h>
 
 #include "store/store.h"
-
-struct fixture {
-	char dir[32], path[64];
-	struct nx_store *s;
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-	char err[4400];
-
-	strcpy(f->dir, "/tmp/test_store_text.XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
-	snprintf(f->path, sizeof(f->path), "%s/t.db", f->dir);
-	f->s = nx_store_open(f->path, NX_STORE_CREATE, err, sizeof(err));
-	*state = f;
-	return f->s ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-	char wal[80];
-
-	nx_store_close(f->s);
-	unlink(f->path);
-	snprintf(wal, sizeof(wal), "%s-wal", f->path);
-	unlink(wal);
-	snprintf(wal, sizeof(wal), "%s-shm", f->path);
-	unlink(wal);
-	rmdir(f->dir);
-	free(f);
-	return 0;
-}
+#include "store_fixture.h"
 
 static int64_t add(struct nx_store *s, const char *text, size_t len)
 {
