@@ -25,6 +25,7 @@ static const struct {
 	{ offsetof(struct nx_report, panic_msg), false },
 	{ offsetof(struct nx_report, rip_func), false },
 	{ offsetof(struct nx_report, signature), true },
+	{ offsetof(struct nx_report, alt_title), false },
 };
 
 #define N_REPORT_STRINGS (sizeof(report_strings) / sizeof(report_strings[0]))

@@ -105,6 +105,7 @@ static json_t *report_json(const char *file, size_t idx, const struct nx_report 
 	json_object_set_new(o, "comm", str_or_null(r->comm));
 	json_object_set_new(o, "hardware", str_or_null(r->hardware));
 	json_object_set_new(o, "die_counter", json_integer(r->die_counter));
+	json_object_set_new(o, "alt_title", str_or_null(r->alt_title));
 	json_object_set_new(o, "panic_msg", str_or_null(r->panic_msg));
 	json_object_set_new(o, "rip_func", str_or_null(r->rip_func));
 	json_object_set_new(o, "frames", frames);

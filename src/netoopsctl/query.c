@@ -243,6 +243,8 @@ static void text_report(json_t *r)
 {
 	printf("\nreport %lld%s: %s\n", num(r, "seq"),
 	       json_is_true(json_object_get(r, "is_primary")) ? " (primary)" : "", str(r, "title"));
+	if (json_is_string(json_object_get(r, "alt_title")))
+		printf("  also known as: %s\n", str(r, "alt_title"));
 	printf("  type: %s  class: %s%s\n", str(r, "type"), str(r, "class"),
 	       json_is_true(json_object_get(r, "corrupted")) ? "  CORRUPTED" : "");
 	printf("  kernel: %s  taint: %s\n", str(r, "kernel"), str(r, "taint"));

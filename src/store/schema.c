@@ -92,7 +92,9 @@ static const char *const migrations[NX_STORE_SCHEMA_VERSION] = {
 	"ALTER TABLE dumps ADD COLUMN analysis TEXT NOT NULL DEFAULT 'ok'"
 	"  CHECK (analysis IN ('ok', 'failed', 'none'));"
 	"ALTER TABLE dumps ADD COLUMN analysis_error TEXT;"	/* NULL when ok */
-	"CREATE INDEX dumps_unanalysed ON dumps(id) WHERE analysis <> 'ok';",
+	"CREATE INDEX dumps_unanalysed ON dumps(id) WHERE analysis <> 'ok';"
+	/* and each report's alternative title (syzbot's ALT:, e.g. "stall in X"; NULL if none) */
+	"ALTER TABLE reports ADD COLUMN alt_title TEXT;",
 };
 
 static int user_version(struct nx_store *s, int *version)

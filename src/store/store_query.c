@@ -154,7 +154,7 @@ static const char SQL_SHOW_REPORTS[] =
 	"SELECT r.seq, r.is_primary, r.title, r.class, r.type, r.corrupted, r.kernel,"
 	" r.taint, r.taint_mask, r.cpu, r.pid, r.comm, r.hardware, r.die_counter,"
 	" r.panic_msg, r.rip, r.signature, r.group_id, g.count AS group_count,"
-	" r.text_start, r.text_end, r.frames, r.modules"
+	" r.text_start, r.text_end, r.frames, r.modules, r.alt_title"
 	" FROM reports r LEFT JOIN groups g ON g.id = r.group_id"
 	" WHERE r.dump_id = ?1 ORDER BY r.seq";
 

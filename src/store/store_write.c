@@ -199,8 +199,8 @@ static int64_t count_in_group(struct nx_store *s, const struct nx_report *r,
 static const char SQL_INSERT_REPORT[] =
 	"INSERT INTO reports (dump_id, seq, is_primary, title, class, type, corrupted,"
 	" kernel, taint, taint_mask, cpu, pid, comm, hardware, die_counter, panic_msg,"
-	" rip, frames, modules, signature, group_id, text_start, text_end)"
-	" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+	" rip, frames, modules, signature, group_id, text_start, text_end, alt_title)"
+	" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
 static void bind_optional_int(sqlite3_stmt *st, int col, int v)
 {
@@ -245,6 +245,7 @@ static int insert_report(struct nx_store *s, int64_t dump_id, size_t seq,
 		sqlite3_bind_int64(st, 21, group);
 	sqlite3_bind_int64(st, 22, (sqlite3_int64)r->start);
 	sqlite3_bind_int64(st, 23, (sqlite3_int64)r->end);
+	store_bind_text(st, 24, r->alt_title);
 	rc = sqlite3_step(st);
 	free(frames);
 	free(modules);

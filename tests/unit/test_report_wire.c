@@ -93,6 +93,28 @@ static void one_report_round_trips(void **state)
 	check_round_trip("empty text", "", 0);
 }
 
+/* The alternative title (syzbot's ALT:) crosses the process boundary too. */
+static void alt_title_round_trips(void **state)
+{
+	static const char lockup[] = "watchdog: BUG: soft lockup - CPU#0 stuck for 22s!\n"
+				     "RIP: 0010:d_walk+0x1/0x2\nCall Trace:\n"
+				     " __x64_sys_rmdir+0x36/0x40\n do_syscall_64+0x1/0x2\n";
+	struct nx_report_set *set = nx_analyse(lockup, strlen(lockup)), *back;
+	uint8_t *buf;
+	size_t len;
+
+	(void)state;
+	assert_non_null(set);
+	assert_string_equal(set->reports[0].alt_title, "stall in sys_rmdir");
+	buf = encode(set, &len);
+	back = decode(buf, len, strlen(lockup));
+	assert_non_null(back);
+	assert_string_equal(back->reports[0].alt_title, "stall in sys_rmdir");
+	free(buf);
+	nx_report_set_free(set);
+	nx_report_set_free(back);
+}
+
 /* Every corpus file round trips, within NX_WIRE_MAX. */
 static void corpus_round_trips(void **state)
 {
@@ -265,6 +287,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(one_report_round_trips),
+		cmocka_unit_test(alt_title_round_trips),
 		cmocka_unit_test(corpus_round_trips),
 		cmocka_unit_test(densest_texts_fit_the_bound),
 		cmocka_unit_test(truncations_are_refused),

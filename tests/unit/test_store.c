@@ -107,6 +107,7 @@ static void test_version_1_database_is_migrated(void **state)
 	nx_store_close(f->s);
 	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, "DROP INDEX dumps_unanalysed;"
+				      "ALTER TABLE reports DROP COLUMN alt_title;"
 				      "ALTER TABLE dumps DROP COLUMN analysis_error;"
 				      "ALTER TABLE dumps DROP COLUMN analysis;"
 				      "ALTER TABLE dumps DROP COLUMN text_len;"
@@ -155,8 +156,12 @@ static void test_dump_with_reports_round_trips(void **state)
 		make_report("divide error in init_module", "v1:aaaa", "6.1.0-27-amd64"),
 		make_report("WARNING in foo", "v1:bbbb", "6.1.0-27-amd64"),
 	};
-	int64_t id = add(f->s, &d, 1764288001000, r, 2);
-	json_t *v = nx_store_show(f->s, id), *rep, *fr;
+	int64_t id;
+	json_t *v, *rep, *fr;
+
+	r[1].alt_title = "stall in foo";
+	id = add(f->s, &d, 1764288001000, r, 2);
+	v = nx_store_show(f->s, id);
 
 	assert_non_null(v);
 	assert_int_equal(json_integer_value(json_object_get(v, "id")), id);
@@ -186,6 +191,9 @@ static void test_dump_with_reports_round_trips(void **state)
 	rep = json_array_get(json_object_get(v, "reports"), 1);
 	assert_false(json_is_true(json_object_get(rep, "is_primary")));
 	assert_string_equal(json_string_value(json_object_get(rep, "title")), "WARNING in foo");
+	assert_string_equal(json_string_value(json_object_get(rep, "alt_title")), "stall in foo");
+	assert_true(json_is_null(json_object_get(json_array_get(json_object_get(v, "reports"), 0),
+						 "alt_title")));
 	json_decref(v);
 }
 

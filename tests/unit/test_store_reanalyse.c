@@ -93,6 +93,7 @@ static void version_2_database_is_migrated(void **state)
 	nx_store_close(f->s);
 	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, "DROP INDEX dumps_unanalysed;"
+				      "ALTER TABLE reports DROP COLUMN alt_title;"
 				      "ALTER TABLE dumps DROP COLUMN analysis_error;"
 				      "ALTER TABLE dumps DROP COLUMN analysis;"
 				      "PRAGMA user_version = 2", NULL, NULL, NULL), SQLITE_OK);
