@@ -10,6 +10,7 @@
 
 /* Bounds on what one analysis builds, whatever the input (docs/analysis.md, "Limits") */
 #define NX_FIELD_MAX	1024	/* bytes of one string field (title, comm, frame name...); cut */
+#define NX_TITLE_MAX	(160 + NX_FIELD_MAX + 16)	/* bytes of a title: class, " in ", function */
 /* Lines of a text analysed: a kernel log's lines average far more than 16 bytes; the lines
  * past this are ignored. Frames + modules + 8 per report: the rest is not built. */
 #define NX_LINES_MAX(len)	((len) / 16 + 4096)

@@ -601,6 +601,20 @@ char *nx_title_normalise(const char *s, bool *oom)
 	return out;
 }
 
+/* Cut S to NX_TITLE_MAX bytes, not inside a UTF-8 character (normalising can grow a title). */
+static char *cap_title(char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (n <= NX_TITLE_MAX)
+		return s;
+	n = NX_TITLE_MAX;
+	while (n && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	s[n] = '\0';
+	return s;
+}
+
 char *nx_title(struct nx_report *r, const struct nx_extra *x, char **alt, bool *oom)
 {
 	char *raw, *t;
@@ -609,11 +623,11 @@ char *nx_title(struct nx_report *r, const struct nx_extra *x, char **alt, bool *
 	raw = raw_title(r, x, alt, oom);
 	if (!raw)
 		return NULL;
-	t = nx_title_normalise(raw, oom);
+	t = cap_title(nx_title_normalise(raw, oom));
 	free(raw);
 	if (*alt) {
 		raw = *alt;
-		*alt = nx_title_normalise(raw, oom);
+		*alt = cap_title(nx_title_normalise(raw, oom));
 		free(raw);
 	}
 	return t;

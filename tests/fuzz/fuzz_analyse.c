@@ -6,7 +6,6 @@
 
 #include "core/analyse.h"
 
-#define TITLE_MAX (160 + NX_FIELD_MAX + 16)	/* NX_CLASS_MAX + " in " + a function */
 
 static void field(const char *s, size_t max)
 {
@@ -19,7 +18,8 @@ static void check_report(const struct nx_report *r, size_t i, size_t len)
 	if (!r->title || !r->type || !r->class || !r->signature || r->end > len ||
 	    r->start >= r->end || r->primary != (i == 0))
 		abort();
-	field(r->title, TITLE_MAX);
+	field(r->title, NX_TITLE_MAX);
+	field(r->alt_title, NX_TITLE_MAX);
 	field(r->comm, NX_FIELD_MAX);
 	field(r->kernel, NX_FIELD_MAX);
 	field(r->taint, NX_FIELD_MAX);
