@@ -1,6 +1,6 @@
 # netoops: top-level build. `make` builds everything; `make check` runs every test.
 #
-# Layout: src/core (pure protocol core) -> libnxcore.a; src/store (SQLite) ->
+# Layout: src/core (pure protocol core: decode/, reasm/, analyse/) -> libnxcore.a; src/store (SQLite) ->
 # libnxstore.a; src/netoopsd and src/netoopsctl link them. Each directory's
 # *.c files are picked up by wildcard, so adding a file needs no edit here.
 
@@ -15,7 +15,7 @@ LDLIBS_SD    = -lsystemd
 LDLIBS_CORE  = -lcrypto
 LDLIBS_SECCOMP = -lseccomp
 
-CORE_SRC  := $(wildcard src/core/*.c)
+CORE_SRC  := $(wildcard src/core/*.c src/core/*/*.c)
 STORE_SRC := $(wildcard src/store/*.c)
 D_SRC     := $(wildcard src/netoopsd/*.c)
 CTL_SRC   := $(wildcard src/netoopsctl/*.c)

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/analyse.h"
+#include "core/analyse/analyse.h"
 
 static const char oops[] =
 	"[  204.773111] ------------[ cut here ]------------\n"

@@ -11,7 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/encode.h"
+#include "core/decode/encode.h"
 
 /*
  * Each host's dump is encoded exactly as its sender would frame it

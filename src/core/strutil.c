@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/analyse_int.h"
+#include "core/analyse/analyse_int.h"
 
 /*
  * Copy of the first N bytes at S, NUL-terminated, cut to NX_FIELD_MAX bytes. A length that

@@ -8,7 +8,7 @@
 
 #include <jansson.h>
 
-#include "core/analyse.h"
+#include "core/analyse/analyse.h"
 #include "core/escape.h"
 #include "netoopsctl/commands.h"
 #include "netoopsctl/ctlutil.h"

@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/report_wire.h"
+#include "core/analyse/report_wire.h"
 #include "netoopsd/analyst.h"
 #include "netoopsd/analyst_int.h"
 

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "core/analyse.h"
+#include "core/analyse/analyse.h"
 #include "store/store.h"
 
 /*

@@ -16,7 +16,7 @@
 
 #include <seccomp.h>
 
-#include "core/report_wire.h"
+#include "core/analyse/report_wire.h"
 #include "netoopsd/analyst.h"
 #include "netoopsd/analyst_int.h"
 

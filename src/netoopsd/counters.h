@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "core/reasm.h"
+#include "core/reasm/reasm.h"
 #include "netoopsd/listener.h"
 #include "store/store.h"
 

@@ -2,7 +2,7 @@
 #ifndef NXD_LOOP_H
 #define NXD_LOOP_H
 
-#include "core/reasm.h"
+#include "core/reasm/reasm.h"
 #include "netoopsd/config.h"
 #include "netoopsd/counters.h"
 #include "netoopsd/listener.h"

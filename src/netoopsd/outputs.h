@@ -5,8 +5,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/analyse.h"
-#include "core/reasm.h"
+#include "core/analyse/analyse.h"
+#include "core/reasm/reasm.h"
 #include "netoopsd/config.h"
 
 /* What an output needs to know about one stored dump. */

@@ -8,8 +8,8 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "core/analyse.h"
-#include "core/reasm.h"
+#include "core/analyse/analyse.h"
+#include "core/reasm/reasm.h"
 #include "store/store.h"
 
 /* One finished dump on its way to the store. */

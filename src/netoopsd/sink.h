@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "core/reasm.h"
+#include "core/reasm/reasm.h"
 #include "netoopsd/analyst.h"
 #include "netoopsd/counters.h"
 #include "netoopsd/outputs.h"

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/reasm.h"
+#include "core/reasm/reasm.h"
 
 /*
  * A finished dump is *real* when it is complete, or holds two datagrams or

@@ -8,8 +8,8 @@
 
 #include <jansson.h>
 
-#include "core/analyse.h"
-#include "core/reasm.h"
+#include "core/analyse/analyse.h"
+#include "core/reasm/reasm.h"
 
 /*
  * Layout (see docs/netoopsd.md, "Schema"): one row in `dumps` per received

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/analyse.h"
+#include "core/analyse/analyse.h"
 
 
 static void field(const char *s, size_t max)

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/packet.h"
+#include "core/decode/packet.h"
 
 static void check(const struct nx_packet *p, const uint8_t *buf, size_t len)
 {

@@ -1,5 +1,5 @@
 /* libFuzzer target: the HTTP API's head gate and handler (method, URL, args -> status, body). */
-/* fuzz-sources: src/netoopsd/http_api.c src/store/store.c src/store/schema.c src/store/store_query.c src/store/store_since.c src/store/store_text.c src/store/store_write.c */
+/* fuzz-sources: src/netoopsd/http_api.c src/store/ */
 /* fuzz-libs: -lsqlite3 -ljansson */
 #include <stdint.h>
 #include <stdio.h>

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/reasm.h"
+#include "core/reasm/reasm.h"
 
 /*
  * Input: records of [len: u16 LE][ctl: u8][len bytes]. ctl & 3 picks one of

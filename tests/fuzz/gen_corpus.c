@@ -2,14 +2,14 @@
  * Writes the fuzz targets' seed corpora with the project's own encoder.
  * Build and run from the repository root:
  *   cc -std=c11 -D_GNU_SOURCE -Iinclude -Isrc -o build/gen_corpus tests/fuzz/gen_corpus.c \
- *      src/core/encode.c && build/gen_corpus tests/fuzz/corpus
+ *      src/core/decode/encode.c && build/gen_corpus tests/fuzz/corpus
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include "core/encode.h"
+#include "core/decode/encode.h"
 
 static const char *dir;
 

@@ -1,9 +1,10 @@
 # shellcheck shell=sh
 # Shared by tests/fuzz/run.sh (smoke) and tests/fuzz/long.sh (sourced): building one target.
 #
-# A target tests/fuzz/fuzz_NAME.c links src/core/*.c; extra sources and libraries are named
-# in comment lines of their own in the target:
-#   /* fuzz-sources: src/netoopsd/config.c src/netoopsd/log.c */
+# A target tests/fuzz/fuzz_NAME.c links src/core/*.c and src/core/*/*.c; extra sources and libraries are named
+# in comment lines of their own in the target (a folder ending in / stands for its *.c files,
+# so a new file of that folder needs no edit; a glob would end the C comment):
+#   /* fuzz-sources: src/netoopsd/config.c src/netoopsd/log.c src/store/ */
 #   /* fuzz-libs: -lsqlite3 -ljansson */
 
 # shellcheck disable=SC2034 # used by the scripts that source this
@@ -23,11 +24,17 @@ fuzz_build() {
 	san) fb_flags="-O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all" ;;
 	*) echo "fuzz: unknown build $1"; return 1 ;;
 	esac
-	fb_sources=$(fuzz_tag "$2" fuzz-sources)
+	fb_sources=""
+	for fb_s in $(fuzz_tag "$2" fuzz-sources); do
+		case $fb_s in
+		*/) fb_sources="$fb_sources $(ls "$fb_s"*.c)" ;;
+		*) fb_sources="$fb_sources $fb_s" ;;
+		esac
+	done
 	fb_libs=$(fuzz_tag "$2" fuzz-libs)
 	mkdir -p "$(dirname "$3")"
 	# shellcheck disable=SC2086 # flag and file lists are meant to split
-	clang $FUZZ_CFLAGS $fb_flags -o "$3" "$2" src/core/*.c $fb_sources -lcrypto $fb_libs
+	clang $FUZZ_CFLAGS $fb_flags -o "$3" "$2" src/core/*.c src/core/*/*.c $fb_sources -lcrypto $fb_libs
 }
 
 # fuzz_seeds NAME DIR: copy NAME's corpus and regression seeds into DIR.

@@ -12,8 +12,8 @@
 
 #include <cmocka.h>
 
-#include "core/analyse.h"
-#include "core/analyse_int.h"
+#include "core/analyse/analyse.h"
+#include "core/analyse/analyse_int.h"
 
 /* Whole file, NUL-terminated; fails the test when unreadable. */
 static inline char *slurp(const char *path, size_t *len)

@@ -11,9 +11,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "core/encode.h"
-#include "core/packet.h"
-#include "core/reasm.h"
+#include "core/decode/encode.h"
+#include "core/decode/packet.h"
+#include "core/reasm/reasm.h"
 #include "core/siphash.h"
 
 #define BOOT_A "0f3c5e0b8e9a4d7cb1f2a9d8c7e6b5a4"

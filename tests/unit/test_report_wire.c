@@ -2,7 +2,7 @@
 #include <dirent.h>
 
 #include "analyse_helpers.h"
-#include "core/report_wire.h"
+#include "core/analyse/report_wire.h"
 
 static const char OOPS[] =
 	"[   12.345678] BUG: kernel NULL pointer dereference, address: 0000000000000008\n"

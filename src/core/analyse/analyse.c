@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/analyse_int.h"
+#include "core/analyse/analyse_int.h"
 
 #define TRACE_GAP 60		/* frames must follow "Call Trace:" within this many lines (other
 				 * tasks, even a fuzzer, print into a console log meanwhile) */

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/analyse_int.h"
+#include "core/analyse/analyse_int.h"
 
 #define MAX_MODULES 1024
 #define MAX_CONTINUATIONS 8

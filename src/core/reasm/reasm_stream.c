@@ -1,5 +1,5 @@
 /* One netconsole sender's stream: records ordered by seq, fragments merged, cut into crash-sized chunks. */
-#include "core/reasm_int.h"
+#include "core/reasm/reasm_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/analyse_int.h"
+#include "core/analyse/analyse_int.h"
 
 /* kernel/panic.c taint_flags[]: index = bit number */
 static const char taint_chars[] = "PFSRMBUDAWCIOELKXTNJ";

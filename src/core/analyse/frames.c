@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/analyse_int.h"
+#include "core/analyse/analyse_int.h"
 
 #define MAX_FRAMES 256		/* a trace longer than this is recursion noise */
 

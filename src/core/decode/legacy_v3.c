@@ -1,5 +1,5 @@
 /* Decoder for the original netoops patch's "version 3" datagrams (RHEL 6): fixed binary layout. */
-#include "core/packet.h"
+#include "core/decode/packet.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /* Decoder for this project's datagrams (docs/protocol.md): a strict header line, then text. */
-#include "core/packet.h"
-#include "core/scan.h"
+#include "core/decode/packet.h"
+#include "core/decode/scan.h"
 
 #include <string.h>
 

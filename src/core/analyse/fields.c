@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/analyse_int.h"
+#include "core/analyse/analyse_int.h"
 
 /* "G", "OE", and RHEL's "--------------" / "O--------------" padding */
 static bool is_taint_token(const char *p, size_t n)

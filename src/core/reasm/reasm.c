@@ -1,5 +1,5 @@
 /* Reassembly: decode each datagram, place it in its dump or stream, hand out finished dumps. */
-#include "core/reasm_int.h"
+#include "core/reasm/reasm_int.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* Userspace encoders: kernel log text -> datagrams of each format, as their senders frame them. */
-#include "core/encode.h"
+#include "core/decode/encode.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/analyse.h"
+#include "core/analyse/analyse.h"
 
 /* ---- lines.c: the text as kernel log lines, per-line prefixes removed ---- */
 

@@ -1,5 +1,5 @@
 /* The reassembly table: entries by keyed hash (chained, doubling), and their age lists. */
-#include "core/reasm_int.h"
+#include "core/reasm/reasm_int.h"
 #include "core/siphash.h"
 
 #include <stdlib.h>

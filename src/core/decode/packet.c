@@ -1,5 +1,5 @@
 /* Datagram decoding: which format a datagram is in, tried in a fixed order. */
-#include "core/packet.h"
+#include "core/decode/packet.h"
 
 #include <string.h>
 

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/analyse_int.h"
+#include "core/analyse/analyse_int.h"
 
 /* Line caps: how far after its header a report may reach. */
 #define CAP_OOPS 400

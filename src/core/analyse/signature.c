@@ -6,7 +6,7 @@
 
 #include <openssl/evp.h>
 
-#include "core/analyse_int.h"
+#include "core/analyse/analyse_int.h"
 
 #define SIG_FRAMES 3		/* frames that stand in for a missing guilty function */
 #define SIG_DIGEST_BYTES 20	/* 160 bits of SHA-256, printed as 40 hex digits */

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/packet.h"
+#include "core/decode/packet.h"
 
 struct nx_reasm;
 

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/analyse.h"
+#include "core/analyse/analyse.h"
 
 /*
  * The analysis worker (src/netoopsd/analyst.c) sends its results to the

@@ -1,5 +1,5 @@
 /* Why a dump was taken, guessed from its text when the format does not say (legacy, netconsole). */
-#include "core/reasm_int.h"
+#include "core/reasm/reasm_int.h"
 
 #include <string.h>
 

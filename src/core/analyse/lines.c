@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/analyse_int.h"
+#include "core/analyse/analyse_int.h"
 
 #define NX_HOST_NAME_MAX 64	/* Linux HOST_NAME_MAX: a longer "host" is not a kernel's */
 

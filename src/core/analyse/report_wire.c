@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/report_wire.h"
+#include "core/analyse/report_wire.h"
 
 #define NULL_STR 0xffffffffu
 

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/analyse_int.h"
+#include "core/analyse/analyse_int.h"
 
 #define MAX_REPORTS 4096	/* per text; beyond this a log is a storm, not a report */
 #define CUT_HERE_REACH 4	/* "cut here" belongs to a header at most this many lines on */

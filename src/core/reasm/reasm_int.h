@@ -2,7 +2,7 @@
 #ifndef NX_REASM_INT_H
 #define NX_REASM_INT_H
 
-#include "core/reasm.h"
+#include "core/reasm/reasm.h"
 
 #define NX_KEY_MAX 192
 

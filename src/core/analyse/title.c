@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/analyse_int.h"
+#include "core/analyse/analyse_int.h"
 
 /*
  * Frames that report, trap, lock, schedule, allocate, copy or walk lists: never the culprit.

@@ -1,5 +1,5 @@
 /* One netoops v1 or legacy v3 dump being put together: parts placed by offset, gaps tracked. */
-#include "core/reasm_int.h"
+#include "core/reasm/reasm_int.h"
 #include "core/siphash.h"
 
 #include <stdlib.h>

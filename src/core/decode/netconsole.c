@@ -1,6 +1,6 @@
 /* Decoder for netconsole datagrams: the extended (/dev/kmsg-style) header, else basic plain text. */
-#include "core/packet.h"
-#include "core/scan.h"
+#include "core/decode/packet.h"
+#include "core/decode/scan.h"
 
 #include <string.h>
 
