@@ -290,6 +290,15 @@ int config_parse_text(struct nxd_config *c, const char *name, const char *text, 
 	return 0;
 }
 
+/* ST is /dev/null: "no settings" (the usual way to ignore the default config file). */
+static bool is_dev_null(const struct stat *st)
+{
+	struct stat null;
+
+	return S_ISCHR(st->st_mode) && stat("/dev/null", &null) == 0 && S_ISCHR(null.st_mode) &&
+	       st->st_rdev == null.st_rdev;
+}
+
 /* The whole of config file FD (at most NXD_CONFIG_FILE_MAX bytes) into a new buffer. */
 static char *read_config(int fd, const char *path, size_t *n, char *msg, size_t len)
 {
@@ -297,8 +306,9 @@ static char *read_config(int fd, const char *path, size_t *n, char *msg, size_t 
 	char *buf;
 	ssize_t r = 0;
 
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		snprintf(msg, len, "config file %s is not a regular file", path);
+	if (fstat(fd, &st) < 0 || (!S_ISREG(st.st_mode) && !is_dev_null(&st))) {
+		snprintf(msg, len, "config file %s is not a regular file (for no settings at "
+			 "all, give an empty file or /dev/null)", path);
 		return NULL;
 	}
 	if (st.st_size > NXD_CONFIG_FILE_MAX) {

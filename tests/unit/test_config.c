@@ -155,10 +155,11 @@ static void files_that_are_not_config(void **state)
 	FILE *f;
 
 	assert_int_equal(load(&c, d->path), -1);	/* a directory */
-	snprintf(want, sizeof(want), "config file %s is not a regular file", d->path);
-	assert_string_equal(msg, want);
+	snprintf(want, sizeof(want), "config file %s is not a regular file (", d->path);
+	assert_non_null(strstr(msg, want));
 	assert_int_equal(load(&c, "/dev/zero"), -1);	/* would never end */
-	assert_string_equal(msg, "config file /dev/zero is not a regular file");
+	assert_non_null(strstr(msg, "config file /dev/zero is not a regular file ("));
+	assert_int_equal(load(&c, "/dev/null"), 0);	/* no settings: the usual idiom */
 	snprintf(path, sizeof(path), "%s/fifo", d->path);
 	assert_int_equal(mkfifo(path, 0600), 0);
 	assert_int_equal(load(&c, path), -1);		/* no writer: must not block */

@@ -50,6 +50,13 @@ check conf-hash-in-value refused "hash.conf:2: rcvbuf: '1M#' is not a size" \
 check conf-directory refused "config file $W is not a regular file" "$NXD" --config "$W"
 check conf-dev-zero refused "config file /dev/zero is not a regular file" \
 	"$NXD" --config /dev/zero
+# /dev/null is "no settings" (the VM tests start netoopsd so): accepted, it starts listening.
+dev_null_config() {
+	timeout 2 "$NXD" --config /dev/null --db "$DB" --listen "127.0.0.1:$(h_free_port)" \
+		>"$W/devnull.out" 2>&1
+	grep -q "listening on" "$W/devnull.out" || { cat "$W/devnull.out"; return 1; }
+}
+check conf-dev-null dev_null_config
 mkfifo "$W/fifo.conf"
 check conf-fifo refused "is not a regular file" "$NXD" --config "$W/fifo.conf"
 head -c 1100000 /dev/zero | tr '\0' '#' >"$W/big.conf"
