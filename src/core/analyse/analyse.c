@@ -184,9 +184,9 @@ static void trace_rip(struct builder *b, const char *s)
 
 	if (b->trace_state != 2 || (b->x.trace_rip && b->x.n_rips == NX_RIPS_MAX))
 		return;
-	if (t[0] == 'R' && memcmp(t, "RIP: ", 5) == 0 && (p = strchr(t + 5, ':')))
+	if (t[0] == 'R' && strncmp(t, "RIP: ", 5) == 0 && (p = strchr(t + 5, ':')))
 		p++;
-	else if (t[0] == 'p' && memcmp(t, "pc : ", 5) == 0)
+	else if (t[0] == 'p' && strncmp(t, "pc : ", 5) == 0)
 		p = t + 5;
 	else
 		return;
