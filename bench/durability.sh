@@ -36,7 +36,7 @@ cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$1/
 
 # run FSYNC: one storm into a fresh netoopsd; prints "dumps seconds syncs drain cpu".
 run() {
-	p=$(port) db=$OUT/db$1/reports.db
+	p=$(free_port) db=$OUT/db$1/reports.db
 	mkdir -p "$OUT/db$1"
 	strace -f --seccomp-bpf -c -e trace=fsync,fdatasync -o "$OUT/strace$1.txt" \
 		"$BUILD/netoopsd" --listen "127.0.0.1:$p" --db "$db" --db-fsync "$1" \

@@ -54,7 +54,7 @@ sent_by() {	# sent_by TAG: fakes the senders of TAG got out
 
 # The ceiling: the flat-out flood into a receiver that only counts (recvmmsg and discard).
 ceiling() {
-	np=$(port)
+	np=$(free_port)
 	"$OUT/nullrecv" "$np" 1500 >"$OUT/null.out" &
 	dpid=$!
 	sleep 0.3
@@ -85,7 +85,7 @@ settle() {
 one_rate() {	# one_rate RATE|max
 	rate=$1; per=0
 	[ "$rate" = max ] || per=$((rate / PROCS))
-	dp=$(port); db=$OUT/flood-$rate.db; log=$OUT/netoopsd-$rate.log
+	dp=$(free_port); db=$OUT/flood-$rate.db; log=$OUT/netoopsd-$rate.log
 	"$BUILD/netoopsd" --listen "127.0.0.1:$dp" --db "$db" --quiet-ms 2000 \
 		--stats-interval-ms 500 --max-memory "$MEM" 2>"$log" &
 	dpid=$!

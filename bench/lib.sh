@@ -1,6 +1,6 @@
 # shellcheck shell=sh
-# Shared helpers of the benchmark scripts (sourced): corpus texts for nxload, free ports,
-# key=value fields, kernel drops.
+# Shared helpers of the benchmark scripts (sourced): corpus texts for nxload, free ports
+# (tests/lib/ports.sh), key=value fields, kernel drops.
 
 # corpus_texts DIR: "--text FILE" for up to 16 realistic oopses of DIR (one per host in turn).
 corpus_texts() {
@@ -10,13 +10,8 @@ corpus_texts() {
 	echo "$ct"
 }
 
-# port: a UDP port nobody on this machine is bound to.
-port() {
-	while :; do
-		p=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000 ))
-		ss -Hlun "sport = :$p" | grep -q . || { echo "$p"; return; }
-	done
-}
+# shellcheck source=tests/lib/ports.sh
+. tests/lib/ports.sh
 
 # kv KEY: the value of KEY=value in the line on stdin (nxload's and nullrecv's summaries).
 kv() { tr " " "\n" | sed -n "s/^$1=//p" | head -n 1; }

@@ -45,7 +45,7 @@ npid=""; dpid=""
 trap 'rc=$?; kill -KILL $npid $dpid 2>/dev/null || true; exit $rc' EXIT
 
 # ---- 1. the ceiling: null receiver, sender flat out -----------------------------------
-np=$(port)
+np=$(free_port)
 "$OUT/nullrecv" "$np" 1500 >"$OUT/null.out" &
 npid=$!
 sleep 0.3
@@ -59,7 +59,7 @@ echo "  offered:     $(cat "$OUT/null-load.out")"
 
 # ---- 2. netoopsd at FRACTION of the ceiling --------------------------------------------
 rate=$(awk -v r="$null_rate" -v f="$FRACTION" 'BEGIN { printf "%d", r * f }')
-dp=$(port)
+dp=$(free_port)
 db=$OUT/bench.db
 "$BUILD/netoopsd" --listen "127.0.0.1:$dp" --db "$db" --quiet-ms 3000 \
 	--stats-interval-ms 500 --max-memory "${BENCH_MEMORY:-512M}" 2>"$OUT/netoopsd.log" &

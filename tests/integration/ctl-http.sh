@@ -25,12 +25,8 @@ if [ ! -x "$NXLOAD" ]; then
 	${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Isrc -o "$NXLOAD" \
 		bench/nxload.c "$BUILD/libnxcore.a" -lcrypto || { failed=1; finish; }
 fi
-free_port() {	# free for both UDP and TCP
-	local p
-	for p in $(shuf -i 27300-27999); do
-		ss -Hlnut "sport = :$p" | grep -q . || { echo "$p"; return; }
-	done
-}
+# shellcheck source=tests/lib/ports.sh
+. tests/lib/ports.sh
 HOST=$(uname -n | tr -c 'A-Za-z0-9._\n-' _ | cut -c1-64)
 P4=$(free_port); H4=$(free_port); P6=$(free_port); H6=$(free_port)
 [ "$H4" != "$P4" ] || H4=$((P4 + 1))

@@ -8,13 +8,8 @@ NXLOAD=$BUILD/tests/nxload
 SHARED=${NETOOPS_SHARED:-$(pwd)/tests/data}
 CORPUS=$SHARED/corpus/oops-dev
 
-# A UDP port nobody on this machine is bound to.
-free_port() {
-	while :; do
-		p=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000 ))
-		ss -Hlun "sport = :$p" | grep -q . || { echo "$p"; return; }
-	done
-}
+# shellcheck source=tests/lib/ports.sh
+. tests/lib/ports.sh
 
 # start_daemon NAME ARGS...: netoopsd in the background, its pid in $WORK/NAME.pid.
 start_daemon() {

@@ -17,7 +17,7 @@ hostile_begin analyser
 # (4096 reports, the most a text has) stays near 75 MB either way.
 RSS_BOUND_KB=131072
 SEEDS=tests/fuzz/regress/fuzz_analyse
-P=$(h_free_port) DB=$W/a.db
+P=$(free_port) DB=$W/a.db
 
 # stored N: the daemon has stored N dumps (its counters, saved every 200 ms).
 stored() { "$CTL" --db "$DB" --json stats | jq -e ".counters.stored >= $1"; }
@@ -73,7 +73,7 @@ k=0
 for s in 'empty:\n' 'kmsg:6,1,1,-;\\x0a\\x0a\\x0a\\x0a\\x0a\\x0a\\x0a\n' \
 	'escapes:\033[\n\033[0m\001\002\n' 'warnings:WARNING: at a\n'; do
 	k=$((k + 1)) t=${s%%:*}
-	P=$(h_free_port) DB=$W/m$k.db
+	P=$(free_port) DB=$W/m$k.db
 	storm "storm-$t" "${s#*:}"
 	check "storm-$t-start" h_start "m$k" --listen "127.0.0.1:$P" --db "$DB" --max-memory 64M \
 		--quiet-ms 1000 --stats-interval-ms 200

@@ -13,7 +13,7 @@ hostile_begin flood
 RATE=${FLOOD_TEST_RATE:-30000}		# per sender
 [ "$HOSTILE_VARIANT" = san ] && RATE=${FLOOD_TEST_RATE:-10000}
 SECS=6 REAL=20
-P=$(h_free_port) DB=$W/f.db
+P=$(free_port) DB=$W/f.db
 sql() { sqlite3 "file:$DB?mode=ro" "$1"; }
 counter() { "$CTL" --db "$DB" --json stats | jq ".counters.$1 // 0"; }
 real() {	# real DUMP-NO RATE: the REAL hosts' dumps, one host at a time

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/../../.." || exit 1
 . tests/integration/hostile/lib.sh
 hostile_begin garbage
 
-P=$(h_free_port) DB=$W/g.db
+P=$(free_port) DB=$W/g.db
 check start h_start g --listen "127.0.0.1:$P" --db "$DB" --quiet-ms 1000 --stats-interval-ms 200
 check garbage-then-good "$NXLOAD" --to "127.0.0.1:$P" --text "$FIX/divide-6.1.txt" \
 	--host hostile-good --garbage 5000 --fake-senders 500 --dup 0.1 --reorder 0.2

@@ -11,7 +11,7 @@ cd "$(dirname "$0")/../../.." || exit 1
 . tests/integration/hostile/lib.sh
 hostile_begin http
 
-P=$(h_free_port) H=$(h_free_port) DB=$W/h.db
+P=$(free_port) H=$(free_port) DB=$W/h.db
 [ "$H" != "$P" ] || H=$((P + 1))
 API=http://127.0.0.1:$H
 BIG=$W/control.txt
@@ -156,7 +156,7 @@ refusals() {
 check every-refusal-is-json refusals
 # 500: the store fails (a table dropped under the daemon's feet, on a database of its own).
 store_error() {
-	P2=$(h_free_port) H2=$(h_free_port)
+	P2=$(free_port) H2=$(free_port)
 	h_start e --listen "127.0.0.1:$P2" --db "$W/e.db" --http "127.0.0.1:$H2" &&
 	h_wait 5 served e && sqlite3 "$W/e.db" 'DROP TABLE groups' && H=$H2 &&
 	refusal 500 'GET /v1/groups HTTP/1.0\r\n\r\n' && cat "$W/resp" && h_alive e
@@ -167,7 +167,7 @@ H=$H_MAIN
 
 # ---- the address -------------------------------------------------------------------------
 wildcards() {
-	p=$(h_free_port) q=$(h_free_port)
+	p=$(free_port) q=$(free_port)
 	! timeout 5 "$NXD" --listen "127.0.0.1:$p" --db "$W/w.db" --http ":$q" 2>"$W/err" &&
 	grep -q "http: ':$q' would serve every interface" "$W/err" &&
 	grep -q "write 0.0.0.0:PORT or \[::\]:PORT" "$W/err" && cat "$W/err" &&

@@ -51,7 +51,7 @@ if [ "$(id -u)" -eq 0 ]; then
 	check root-user-refused root_user
 fi
 
-P=$(h_free_port) DB=$W/i.db
+P=$(free_port) DB=$W/i.db
 NXD_PROD=$NXD NXD=$FB/netoopsd
 check start h_start i --listen "127.0.0.1:$P" --db "$DB" --quiet-ms 500 \
 	--stats-interval-ms 200 --analysis-timeout-ms 1500
@@ -138,7 +138,7 @@ check still-failed-after test "$(count_where '.analysis != "ok"')" -eq "$n_fault
 # The production build's netoopsctl analyses them now: the marker is only text there.
 reanalyze() { "$CTL" --db "$DB" reanalyze --failed >"$W/re.out" 2>&1; rc=$?; cat "$W/re.out"; return $rc; }
 # ... while a production netoopsd stores dumps into the same database: both get their way.
-P2=$(h_free_port)
+P2=$(free_port)
 check start-production h_start p --listen "127.0.0.1:$P2" --db "$DB" --quiet-ms 500 \
 	--stats-interval-ms 200
 "$NXLOAD" --to "127.0.0.1:$P2" --text "$FIX/divide-6.1.txt" --host conc --hosts 200 \

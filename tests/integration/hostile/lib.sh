@@ -27,19 +27,15 @@ trap h_cleanup EXIT INT TERM
 # hostile_begin NAME: start the named checks of this script.
 hostile_begin() {
 	checks_begin "hostile-$HOSTILE_VARIANT/$1" "$W/check.out"
-	if [ ! -x "$NXLOAD" ] || [ bench/nxload.c -nt "$NXLOAD" ]; then
+	if [ ! -x "$NXLOAD" ] || [ -n "$(find bench/nxload.c -newer "$NXLOAD")" ]; then
 		mkdir -p "$HP/tests"
 		${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Isrc \
 			-o "$NXLOAD" bench/nxload.c "$HP/libnxcore.a" -lcrypto
 	fi
 }
 
-# A port free for both UDP and TCP.
-h_free_port() {
-	for p in $(shuf -i 30000-59999 -n 200); do
-		ss -Hlnut "sport = :$p" | grep -q . || { echo "$p"; return; }
-	done
-}
+# shellcheck source=tests/lib/ports.sh
+. tests/lib/ports.sh
 
 # h_start NAME ARGS...: netoopsd in the background (pid in $W/NAME.pid, log $W/NAME.log);
 # ready once it logs "listening on" for its sockets.

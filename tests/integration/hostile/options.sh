@@ -34,7 +34,7 @@ check d-http-port refused "--http: '[::1]:65536': the port must be 1 to 65535" \
 check d-extra-arg refused "unexpected argument 'extra'" "$NXD" --db "$DB" extra
 
 # Config files.
-P=$(h_free_port)
+P=$(free_port)
 printf '\357\273\277# netoopsd for the options test\ndb = %s   # the database\nlisten = 127.0.0.1:%s\t# here\n\nquiet-ms = 500 #\n' \
 	"$DB" "$P" >"$W/good.conf"
 check conf-bom-and-comments h_start c --config "$W/good.conf"
@@ -52,7 +52,7 @@ check conf-dev-zero refused "config file /dev/zero is not a regular file" \
 	"$NXD" --config /dev/zero
 # /dev/null is "no settings" (the VM tests start netoopsd so): accepted, it starts listening.
 dev_null_config() {
-	timeout 2 "$NXD" --config /dev/null --db "$DB" --listen "127.0.0.1:$(h_free_port)" \
+	timeout 2 "$NXD" --config /dev/null --db "$DB" --listen "127.0.0.1:$(free_port)" \
 		>"$W/devnull.out" 2>&1
 	grep -q "listening on" "$W/devnull.out" || { cat "$W/devnull.out"; return 1; }
 }

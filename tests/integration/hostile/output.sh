@@ -19,7 +19,7 @@ sed -e "s/Comm: insmod/Comm: ins${E}mod/" -e "s/\\[crash\\]/[cr${E}sh]/" \
 printf '[  412.127999] nul\000inside \033[2J\233 \177end\n' >>"$W/bad.txt"
 printf '[   10.000000] Kernel panic - not syncing: VFS: \033]0;owned\007 bad\t\351 root\033[2J\177\302\233x\n[   10.000100] CPU: 1 PID: 1 Comm: sw\033[31mapper Not tainted 6.1.0-27-amd64 #1\n[   10.000200] Kernel Offset: disabled\n' >"$W/panic.txt"
 
-P=$(h_free_port) H=$(h_free_port) DB=$W/o.db
+P=$(free_port) H=$(free_port) DB=$W/o.db
 [ "$H" != "$P" ] || H=$((P + 1))
 check start h_start o --listen "127.0.0.1:$P" --db "$DB" --http "127.0.0.1:$H" \
 	--append-file "$W/append.txt" --quiet-ms 500

@@ -75,7 +75,7 @@ group_commit() {
 	[ "$dumps" -ge 200 ] && [ $((syncs * 4)) -le "$dumps" ]
 }
 
-P=$(h_free_port) DB=$W/d/d.db
+P=$(free_port) DB=$W/d/d.db
 mkdir -p "$W/d"
 check durable-start s_traced d -e trace=fsync,fdatasync,write -- --listen "127.0.0.1:$P" \
 	--db "$DB" --append-file "$W/d/d.append" --quiet-ms 1000
@@ -132,7 +132,7 @@ send_spread() {
 
 appended() { grep -c '^==== end of netoops report' "$1"; }
 
-P=$(h_free_port) SP=$(h_free_port) DB=$W/l.db N=20
+P=$(free_port) SP=$(free_port) DB=$W/l.db N=20
 # A small memory bound: the queues fill during the lock and the receive loop must wait.
 check lock-start h_start l --listen "127.0.0.1:$P" --db "$DB" --append-file "$W/l.append" \
 	--syslog "127.0.0.1:$SP" --quiet-ms 2000 --max-memory 1M --stats-interval-ms 200
@@ -159,7 +159,7 @@ check lock-all-forwarded syslog_count "$N"
 # A stall longer than quiet-ms with thousands of datagrams piling up unread: the time the
 # receive loop waits for the store is not "quiet" time for reassembly, so no dump is expired
 # before the rest of its datagrams are read (split), and no late copy is stored twice.
-P=$(h_free_port) DB=$W/b.db NB=200
+P=$(free_port) DB=$W/b.db NB=200
 check burst-start h_start b --listen "127.0.0.1:$P" --db "$DB" --quiet-ms 1000 --max-memory 8M \
 	--stats-interval-ms 200
 check burst-locked s_lock "$DB"
@@ -173,7 +173,7 @@ check burst-each-once-complete sh -c "'$CTL' --db '$DB' --json list |
 check burst-clean-exit h_stop b
 
 # A stop while locked: the lock goes away within stop-wait-ms, the dump is stored.
-P=$(h_free_port) DB=$W/s.db
+P=$(free_port) DB=$W/s.db
 check stop-locked-start h_start s --listen "127.0.0.1:$P" --db "$DB" --quiet-ms 500 \
 	--stop-wait-ms 20000
 check stop-locked-taken s_lock "$DB"
@@ -187,7 +187,7 @@ check stop-locked-dump-stored sh -c "[ \$('$CTL' --db '$DB' --json list | jq len
 
 # The lock outlives stop-wait-ms, with the receive loop itself waiting on full queues: the
 # stop is still bounded, and says what was lost.
-P=$(h_free_port) DB=$W/b.db
+P=$(free_port) DB=$W/b.db
 check stop-bounded-start h_start b --listen "127.0.0.1:$P" --db "$DB" --quiet-ms 500 \
 	--stop-wait-ms 1000 --max-memory 1M
 check stop-bounded-taken s_lock "$DB"
@@ -217,7 +217,7 @@ refused() {
 	r_np=$!
 	sleep 0.2
 	chmod 0777 "$W/$r_name.sock"
-	NOTIFY_SOCKET=$W/$r_name.sock "$@" "$NXD" --listen "127.0.0.1:$(h_free_port)" \
+	NOTIFY_SOCKET=$W/$r_name.sock "$@" "$NXD" --listen "127.0.0.1:$(free_port)" \
 		--db "$r_db" --quiet-ms 500 >"$W/$r_name.log" 2>&1 &
 	r_pid=$!	# the wrapper execs netoopsd: the same process
 	h_pids="$h_pids $r_pid"
@@ -236,7 +236,7 @@ refused() {
 chmod 0711 "$W"
 mkdir -p "$W/u"; chmod 0777 "$W/u"
 # a valid database, to be made unwritable in each way
-ASAN_OPTIONS=$TRACED_ASAN "$NXD" --db "$W/u/seed.db" --listen "127.0.0.1:$(h_free_port)" \
+ASAN_OPTIONS=$TRACED_ASAN "$NXD" --db "$W/u/seed.db" --listen "127.0.0.1:$(free_port)" \
 	>"$W/seed.log" 2>&1 &
 seed_pid=$!
 h_wait 10 grep -q "listening on" "$W/seed.log"
@@ -269,7 +269,7 @@ s_unlock
 # modes UMASK WANT: a fresh database, its -wal/-shm and the append file are created WANT.
 modes() {
 	m_dir=$W/m$1; mkdir -p "$m_dir"
-	m_port=$(h_free_port)
+	m_port=$(free_port)
 	(umask "$1"; exec "$NXD" --listen "127.0.0.1:$m_port" --db "$m_dir/m.db" \
 		--append-file "$m_dir/m.append" --quiet-ms 500 >"$m_dir/log" 2>&1) &
 	m_pid=$!
@@ -287,7 +287,7 @@ check files-0600-under-umask-077 modes 077 600
 
 # ---- 5. failures that used to go unnoticed ----------------------------------------------
 
-P=$(h_free_port) DB=$W/o.db
+P=$(free_port) DB=$W/o.db
 # The first setsockopt of an IPv4 listener is SO_RXQ_OVFL.
 check ovfl-failure-start s_traced o -e trace=setsockopt -e inject=setsockopt:error=ENOPROTOOPT:when=1 \
 	-- --listen "127.0.0.1:$P" --db "$DB" --stats-interval-ms 200
@@ -296,7 +296,7 @@ check ovfl-failure-in-stats h_wait 5 sh -c "[ \$('$CTL' --db '$DB' --json stats 
 check ovfl-failure-stop s_traced_stop o
 
 # ...and the receive buffer settings are the second and third.
-P=$(h_free_port) DB=$W/r.db
+P=$(free_port) DB=$W/r.db
 check rcvbuf-failure-start s_traced r -e trace=setsockopt -e inject=setsockopt:error=EPERM:when=2+ \
 	-- --listen "127.0.0.1:$P" --db "$DB"
 check rcvbuf-failure-logged grep -q 'cannot set the receive buffer' "$W/r.log"
@@ -305,7 +305,7 @@ check rcvbuf-failure-stop s_traced_stop r
 # IPV6_V6ONLY is the first setsockopt of an IPv6 listener: without it, refuse to start.
 v6only_refused() {
 	ASAN_OPTIONS=$TRACED_ASAN strace -f -o /dev/null -e trace=setsockopt \
-		-e inject=setsockopt:error=ENOPROTOOPT:when=1 "$NXD" --listen "[::1]:$(h_free_port)" \
+		-e inject=setsockopt:error=ENOPROTOOPT:when=1 "$NXD" --listen "[::1]:$(free_port)" \
 		--db "$W/v6.db" >"$W/v6.log" 2>&1 &
 	v_pid=$!
 	h_wait 5 sh -c "! kill -0 $v_pid" || { kill -TERM "$(pgrep -P $v_pid)"; wait "$v_pid"; cat "$W/v6.log"; return 1; }
@@ -320,7 +320,7 @@ check v6only-failure-refuses v6only_refused
 thread_failure() {
 	rm -f "$W/t.db" "$W/t.db-wal" "$W/t.db-shm"
 	ASAN_OPTIONS=$TRACED_ASAN strace -f -o /dev/null -e trace=clone3 \
-		-e "inject=clone3:error=EAGAIN:when=$1" "$NXD" --listen "127.0.0.1:$(h_free_port)" \
+		-e "inject=clone3:error=EAGAIN:when=$1" "$NXD" --listen "127.0.0.1:$(free_port)" \
 		--db "$W/t.db" >"$W/t$1.log" 2>&1 &
 	t_pid=$!
 	h_wait 10 sh -c "! kill -0 $t_pid" || { kill -TERM "$(pgrep -P $t_pid)"; wait "$t_pid"; return 1; }
