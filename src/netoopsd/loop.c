@@ -257,9 +257,9 @@ static void serve(struct nxd_loop *l, int ep, int sfd, struct nxd_rx_batch *b,
 
 	while (running) {
 		struct epoll_event ev[NXD_MAX_LISTEN + 1];
-		uint64_t now = mono_ms();
+		uint64_t now = mono_ms(), rnow = now - l->stalled_ms;
 		int n = epoll_wait(ep, ev, NXD_MAX_LISTEN + 1,
-				   next_timeout(l, reasm_ms(l), now, publish_at));
+				   next_timeout(l, rnow, now, publish_at));
 		size_t got = 0;
 
 		for (int i = 0; i < n; i++) {
@@ -272,8 +272,9 @@ static void serve(struct nxd_loop *l, int ep, int sfd, struct nxd_rx_batch *b,
 			nanosleep(&(struct timespec){ .tv_nsec = COALESCE_NS }, NULL);
 		now = mono_ms();
 		update_admission(l, now);
-		if (nx_reasm_next_deadline(l->reasm, reasm_ms(l)) == 0) {
-			nx_reasm_expire(l->reasm, reasm_ms(l));
+		rnow = now - l->stalled_ms;	/* reasm_ms(), from the same reading */
+		if (nx_reasm_next_deadline(l->reasm, rnow) == 0) {
+			nx_reasm_expire(l->reasm, rnow);
 			drain_ready(l);
 		}
 		if (now >= publish_at) {
