@@ -5,7 +5,7 @@
 # nxload sending the same kind of dump, because this host has no netoops.ko — the module's own
 # test dump is covered in the QEMU guest (demo/vm-target-test.sh).
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
 CTL=$BUILD/netoopsctl NXD=$BUILD/netoopsd NXLOAD=$BUILD/tests/nxload

@@ -3,7 +3,7 @@
 # nxload in every format with loss, duplication, reordering and hostile traffic; checked
 # through netoopsctl --json, the append file and a real syslog-ng. Each case is recorded.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 . tests/integration/lib.sh
 
 WORK=$(mktemp -d /tmp/netoops-it.XXXXXX)
