@@ -33,7 +33,7 @@ LIBCORE   := $(BUILD)/libnxcore.a
 LIBSTORE  := $(BUILD)/libnxstore.a
 
 .PHONY: all userspace kmod check check-unit check-san check-fuzz \
-	check-integration check-vm check-summary bench deps demo clean san fault san-fault fuzz-long
+	check-integration check-vm check-lint check-summary bench deps demo clean san fault san-fault fuzz-long
 
 all: userspace kmod
 
@@ -114,13 +114,16 @@ check-integration: userspace
 check-vm: userspace
 	tests/vm/run.sh
 
+check-lint:
+	tests/lib/lint.sh
+
 check-summary:
 	@tests/lib/summary.sh
 
 check:
 	@rm -rf $(BUILD)/check
 	tests/lib/install-deps.sh
-	@for part in unit san fuzz integration vm; do \
+	@for part in lint unit san fuzz integration vm; do \
 		$(MAKE) check-$$part || tests/lib/record.sh "check-$$part" 0 1; \
 	done
 	@tests/lib/summary.sh

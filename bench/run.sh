@@ -42,7 +42,8 @@ now() { date +%s.%N; }
 
 npid=""; dpid=""
 # Whatever happens, leave no receiver behind; keep the exit status.
-trap 'rc=$?; kill -KILL $npid $dpid 2>/dev/null || true; exit $rc' EXIT
+cleanup() { rc=$?; kill -KILL $npid $dpid 2>/dev/null || true; exit "$rc"; }
+trap cleanup EXIT
 
 # ---- 1. the ceiling: null receiver, sender flat out -----------------------------------
 np=$(free_port)

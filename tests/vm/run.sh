@@ -208,7 +208,7 @@ long_segments() {	# serial log -> how many segments the guest's long line has
 
 # check_dumps DIR CASE PORT KERNEL -> prints "ok" or what is wrong
 check_dumps() {
-	local dir=$1 c=$2 port=$3 k=${4:-} want line reason complete file p missing=""
+	local dir=$1 c=$2 port=$3 k=${4:-} want line reason file p missing=""
 	want=$(expect_reason "$c")
 	[ -s "$dir/dumps" ] || { echo "nothing delivered"; return; }
 	line=$(awk -v r="$want" '$1 == r && $2 == "yes" { print; exit }' "$dir/dumps")
@@ -218,7 +218,7 @@ check_dumps() {
 		else echo "no $want dump (got: $(cut -d' ' -f1 "$dir/dumps" | tr '\n' ' '))"; fi
 		return
 	fi
-	read -r reason complete file <<<"$line"
+	read -r reason _ file <<<"$line"
 	while IFS= read -r p; do
 		grep -Eaq -- "$p" "$file" || missing="$missing [$p]"
 	done < <(expect_patterns "$c" "$port" "$(long_segments "$dir/../serial.log")")
@@ -308,8 +308,8 @@ run_case() {	# kernel case port
 		pids+=("$!") ;;
 	esac
 	wait_bound "$port" || { echo "receiver did not start" >"$dir/result"; }
-	local try
-	for try in 1 2; do
+	local _
+	for _ in 1 2; do
 		"$VM_DIR/run-guest.sh" -k "$k" -l "$dir/serial.log" -m "$mem" -t "$RUN_TIMEOUT" \
 			"${guest[@]}" -- "netoops_case=$gcase" "netoops_port=$port" \
 			"netoops_port2=$port2" "${extra[@]}"
