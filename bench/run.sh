@@ -22,7 +22,7 @@ rm -rf "$OUT"; mkdir -p "$OUT"
 CC=${CC:-cc}
 FLAGS="-O2 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Isrc"
 # shellcheck disable=SC2086
-$CC $FLAGS -o "$OUT/nxload" bench/nxload.c "$BUILD/libnxcore.a" -lcrypto
+$CC $FLAGS -o "$OUT/nxload" bench/nxload.c "$BUILD/libnxcore.a" -lcrypto -lisal
 # shellcheck disable=SC2086
 $CC $FLAGS -o "$OUT/nullrecv" bench/nullrecv.c
 

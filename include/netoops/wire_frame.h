@@ -40,6 +40,8 @@
  * @ext:	extensions every datagram of the dump carries: "" or
  *		" key=value..." (NULL means "")
  * @ext_reserve: bytes of per-datagram extensions the caller appends itself
+ * @cap_limit:	0, or a smaller text room another kind sent with the dump
+ *		needs (parity: wire_fec.h)
  */
 struct netoops_frame {
 	const char *text;
@@ -57,6 +59,7 @@ struct netoops_frame {
 	u32 max_datagram;
 	const char *ext;
 	u32 ext_reserve;
+	u32 cap_limit;
 };
 
 /* Host names travel as [A-Za-z0-9._-] (no locale: the kernel's isalnum() takes Latin-1). */
@@ -162,8 +165,8 @@ static inline int netoops_frame_header(const struct netoops_frame *f,
 
 /*
  * The text room every part of the dump has: what the longest header it can
- * have leaves, the reserved per-datagram extensions and the '\n' included.
- * Return: the room, or 0 if the header leaves none.
+ * have leaves, the reserved per-datagram extensions and the '\n' included,
+ * at most @cap_limit. Return: the room, or 0 if the header leaves none.
  */
 static inline u32 netoops_frame_capacity(struct netoops_frame *f)
 {
@@ -175,7 +178,11 @@ static inline u32 netoops_frame_capacity(struct netoops_frame *f)
 				    NETOOPS_MAX_PARTS - 1, f->total,
 				    f->copies);
 	need += strlen(netoops_frame_ext(f)) + 1 + f->ext_reserve;
-	return need < max && max <= NETOOPS_MAX_DATAGRAM ? max - need : 0;
+	if (need >= max || max > NETOOPS_MAX_DATAGRAM)
+		return 0;
+	if (f->cap_limit && f->cap_limit < max - need)
+		return f->cap_limit;
+	return max - need;
 }
 
 /**

@@ -1,6 +1,7 @@
 /* Userspace encoders: kernel log text -> datagrams of each format, as their senders frame them. */
 #include "core/decode/encode.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,20 +85,58 @@ static int v1_pass(const struct netoops_frame *f, uint32_t copy, char *dg, size_
 	return 0;
 }
 
+static struct netoops_gf gf;
+static pthread_once_t gf_once = PTHREAD_ONCE_INIT;
+
+static void gf_setup(void)
+{
+	netoops_gf_init(&gf);
+}
+
+/* The parity datagrams after the passes: kmod/dump.c's dump_parity(). */
+static int v1_parity(const struct netoops_frame *f, uint32_t pct, char *dg, size_t size,
+		     nx_emit_fn emit, void *ctx)
+{
+	struct netoops_fec fec = { .gf = &gf, .pct = pct };
+	int h, rc = -1;
+
+	pthread_once(&gf_once, gf_setup);
+	fec.bounds = malloc((f->parts + 1) * sizeof(*fec.bounds));
+	fec.bcrc = malloc(NETOOPS_FEC_MAX_BLOCKS * sizeof(*fec.bcrc));
+	fec.buf = malloc(NETOOPS_FEC_PREFIX + f->cap);
+	if (!fec.bounds || !fec.bcrc || !fec.buf)
+		goto out;
+	netoops_fec_begin(&fec, f);
+	while ((h = netoops_fec_next(&fec, f, dg, size, false)) > 0) {
+		memcpy(dg + h, fec.buf, fec.shard);
+		if (emit(ctx, (const uint8_t *)dg, (size_t)h + fec.shard))
+			goto out;
+	}
+	rc = 0;
+out:
+	free(fec.bounds);
+	free(fec.bcrc);
+	free(fec.buf);
+	return rc;
+}
+
 int nx_encode_netoops(const struct nx_enc_netoops *id, const char *text, size_t len,
 		      nx_emit_fn emit, void *ctx)
 {
 	struct netoops_frame f;
 	char dg[NETOOPS_MAX_DATAGRAM + 1];
 
-	if (!v1_id_ok(id) || len > NETOOPS_MAX_DUMP)
+	if (!v1_id_ok(id) || len > NETOOPS_MAX_DUMP || id->fec_pct > NETOOPS_FEC_MAX_PCT)
 		return -1;
 	v1_identify(&f, id);
+	netoops_fec_prepare(&f, (uint32_t)len, id->fec_pct);
 	if (netoops_frame_init(&f, text, (uint32_t)len))
 		return -1;
 	for (uint32_t copy = 1; copy <= f.copies; copy++)
 		if (v1_pass(&f, copy, dg, sizeof(dg), emit, ctx))
 			return -1;
+	if (id->fec_pct && v1_parity(&f, id->fec_pct, dg, sizeof(dg), emit, ctx))
+		return -1;
 	return (int)f.parts;
 }
 

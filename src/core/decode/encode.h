@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include <netoops/wire.h>
+#include <netoops/wire_fec.h>
 #include <netoops/wire_frame.h>
 
 /*
@@ -46,6 +47,7 @@ struct nx_enc_netoops {
 	uint32_t copies;	/* passes, 1..8 (0 means 2, the module's default) */
 	size_t max_datagram;	/* 0 means NETOOPS_MAX_DATAGRAM */
 	const char *ext;	/* extensions on every datagram: NULL, or " key=value..." */
+	uint32_t fec_pct;	/* parity per 100 parts after the passes (0: none), at most 100 */
 };
 
 /*
@@ -55,7 +57,9 @@ struct nx_enc_netoops {
  * leaves; going back from the end, a part starts at the earliest record
  * start inside its window (a record with no start inside the window is
  * split at the window's edge); part 0 holds the newest text; each pass
- * sends parts 0..N-1. Returns the number of parts N, or -1 on bad input
+ * sends parts 0..N-1; with fec_pct, the parity datagrams (NETOOPSP) follow
+ * the passes, made by the module's encoder (include/netoops/wire_fec.h).
+ * Returns the number of parts N, or -1 on bad input
  * (text over NETOOPS_MAX_DUMP, more than NETOOPS_MAX_PARTS parts, bad id).
  */
 int nx_encode_netoops(const struct nx_enc_netoops *id, const char *text, size_t len,
