@@ -261,6 +261,27 @@ static unsigned int dump_pass(const struct netoops_frame *f, unsigned int copy,
 	return sent;
 }
 
+/* The parity datagrams after the passes (docs/protocol.md, "Parity"). */
+static unsigned int dump_parity(const struct netoops_frame *f, u64 deadline,
+				int gen, bool may_sleep)
+{
+	unsigned int plen, sent = 0;
+	const char *payload;
+	int hlen;
+
+	while ((hlen = netoops_fec_next_datagram(f, dump_hdr, sizeof(dump_hdr),
+						 &payload, &plen)) > 0) {
+		sent += dump_send(dump_hdr, hlen, payload, plen, may_sleep);
+		touch_softlockup_watchdog();
+		touch_nmi_watchdog();
+		if (may_sleep)
+			cond_resched();
+		if (dump_over(deadline, gen))
+			break;
+	}
+	return sent;
+}
+
 /* Sends one dump; the caller holds the guard. Returns datagrams sent. */
 static unsigned int dump_run(enum netoops_reason reason, bool may_sleep)
 {
@@ -271,11 +292,15 @@ static unsigned int dump_run(enum netoops_reason reason, bool may_sleep)
 	struct kmsg_dump_iter iter;
 	unsigned int copy, sent = 0;
 	size_t len = 0;
+	u32 fec;
 
 	kmsg_dump_rewind(&iter);
 	kmsg_dump_get_buffer(&iter, false, dump_buf, dump_buf_size, &len);
 	dump_identity(f, reason);
+	fec = min_t(u32, READ_ONCE(netoops_settings.fec), NETOOPS_FEC_MAX_PCT);
+	netoops_fec_prepare(f, len, fec);
 	netoops_frame_init(f, dump_buf, len);
+	netoops_fec_start(f, fec);
 
 	for_each_active(nt)
 		nt->fails = dump_link_ok(nt) ? 0 : DUMP_MAX_FAILS;
@@ -284,6 +309,8 @@ static unsigned int dump_run(enum netoops_reason reason, bool may_sleep)
 		if (dump_over(deadline, gen))
 			break;
 	}
+	if (!dump_over(deadline, gen))
+		sent += dump_parity(f, deadline, gen, may_sleep);
 	for_each_active(nt) {
 		if (nt->fails >= DUMP_MAX_FAILS || READ_ONCE(nt->dev_gone))
 			continue;
@@ -391,6 +418,10 @@ static int dump_process(enum netoops_reason reason)
 			netoops_reason_name(reason), dump_frame.seq, sent,
 			dump_frame.total,
 			div_u64(ktime_get_mono_fast_ns() - start, NSEC_PER_USEC));
+		if (READ_ONCE(netoops_settings.fec))
+			pr_info("%s dump %u: parity computed in %llu us\n",
+				netoops_reason_name(reason), dump_frame.seq,
+				div_u64(netoops_fec_last_ns(), NSEC_PER_USEC));
 		dump_guard_exit(me);
 		if (!sent) {
 			pr_err("%s dump: no datagram could be sent, see transmit_errors\n",
@@ -489,9 +520,12 @@ int netoops_dump_init(void)
 {
 	int err;
 
-	err = netoops_dump_resize(netoops_settings.dump_bytes);
+	err = netoops_fec_init();
 	if (err)
 		return err;
+	err = netoops_dump_resize(netoops_settings.dump_bytes);
+	if (err)
+		goto exit_fec;
 	dump_wq = alloc_workqueue("netoops", WQ_MEM_RECLAIM | WQ_UNBOUND, 0);
 	if (!dump_wq) {
 		err = -ENOMEM;
@@ -517,6 +551,8 @@ destroy_wq:
 free_buf:
 	vfree(dump_buf);
 	dump_buf = NULL;
+exit_fec:
+	netoops_fec_exit();
 	return err;
 }
 
@@ -529,4 +565,5 @@ void netoops_dump_exit(void)
 	destroy_workqueue(dump_wq);
 	vfree(dump_buf);
 	dump_buf = NULL;
+	netoops_fec_exit();
 }

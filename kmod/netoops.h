@@ -12,6 +12,7 @@
 #include <linux/srcu.h>
 #include <linux/types.h>
 #include <netoops/wire.h>
+#include <netoops/wire_fec.h>
 #include <netoops/wire_frame.h>
 
 /* Frames one target may have in flight; also the pacing window. */
@@ -91,6 +92,7 @@ struct netoops_target {
 struct netoops_settings {
 	unsigned int dump_bytes;
 	unsigned int copies;
+	unsigned int fec;		/* parity per 100 parts, 0..100 */
 	unsigned long reasons;		/* BIT(enum netoops_reason) */
 	bool record_oom;
 	unsigned int oom_interval;	/* seconds */
@@ -133,6 +135,15 @@ void netoops_dump_stop_task(void);
  * shared include/netoops/wire_frame.h (struct netoops_frame).
  */
 void netoops_frame_identify(struct netoops_frame *f);
+
+/* fec.c: parity datagrams (wire_fec.h) from buffers allocated at load. */
+int netoops_fec_init(void);
+void netoops_fec_exit(void);
+void netoops_fec_start(const struct netoops_frame *f, u32 pct);
+int netoops_fec_next_datagram(const struct netoops_frame *f, char *hdr,
+			      size_t size, const char **payload,
+			      unsigned int *plen);
+u64 netoops_fec_last_ns(void);
 
 /* tx.c: frames into preallocated skbs, out through netpoll. */
 int netoops_tx_alloc(struct netoops_target *nt);
