@@ -203,6 +203,83 @@ static void test_block_shape(void **state)
 	assert_int_equal(netoops_fec_count(900, 25), 4 * 29 + 4 * 28);
 }
 
+/* The line of docs/protocol.md that starts with PREFIX (after the test vector's heading); caller frees. */
+static char *doc_line(const char *doc, const char *prefix)
+{
+	const char *at = strstr(doc, "**Test vector**");
+
+	assert_non_null(at);
+	for (const char *l = at; (l = strchr(l, '\n')); ) {
+		l++;
+		if (!strncmp(l, prefix, strlen(prefix))) {
+			const char *e = strchr(l, '\n');
+
+			return strndup(l, (size_t)(e - l));
+		}
+	}
+	fail_msg("docs/protocol.md: no line '%s' in the test vector", prefix);
+	return NULL;
+}
+
+static void to_hex(const uint8_t *p, size_t n, char *out)
+{
+	for (size_t i = 0; i < n; i++)
+		sprintf(out + 2 * i, "%02x", p[i]);
+}
+
+/* docs/protocol.md's test vector is what the encoder sends, byte for byte. */
+static void test_document_vector(void **state)
+{
+	(void)state;
+	FILE *f = fopen("docs/protocol.md", "r");
+	char *doc = calloc(1, 1 << 20), hex[2 * NETOOPS_MAX_DATAGRAM + 1], name[4];
+	const char *text = "[    1.000000] a\n[    2.000000] bb\n[    3.000000] ccc\n";
+	struct nx_enc_netoops id = {
+		.host = "h", .boot = "0123456789abcdef0123456789abcdef", .dump = 1,
+		.reason = "test", .release = "6.1", .time_usec = 1764288000000000ull,
+		.copies = 1, .fec_pct = 100, .max_datagram = 150,
+	};
+	struct nx_dgrams l = { 0 };
+	struct nx_packet p;
+
+	assert_non_null(f);
+	assert_true(fread(doc, 1, (1 << 20) - 1, f) > 0);
+	fclose(f);
+	assert_int_equal(nx_encode_netoops(&id, text, strlen(text), nx_dgrams_append, &l), 3);
+	assert_int_equal(l.n, 6);
+	for (int i = 0; i < 3; i++) {
+		char *want;
+
+		/* data shard i, from the text datagram of part i */
+		assert_int_equal(nx_decode(l.v[i].data, l.v[i].len, &p, NULL), 0);
+		uint8_t sh[34] = { 0 };
+
+		netoops_fec_put_prefix(sh, p.offset, (uint32_t)p.text_len);
+		memcpy(sh + NETOOPS_FEC_PREFIX, p.text, p.text_len);
+		snprintf(name, sizeof(name), "D%d", i);
+		want = doc_line(doc, name);
+		to_hex(sh, sizeof(sh), hex);
+		assert_string_equal(want + 3, hex);
+		free(want);
+		/* parity datagram i: its header line, then its shard */
+		const uint8_t *g = l.v[3 + i].data;
+		const uint8_t *nl = memchr(g, '\n', l.v[3 + i].len);
+		char line[256];
+
+		snprintf(line, sizeof(line), "%.*s", (int)(nl - g), (const char *)g);
+		snprintf(name, sizeof(name), "P%d", i);
+		want = doc_line(doc, line);
+		assert_string_equal(want, line);
+		free(want);
+		want = doc_line(doc, name);
+		to_hex(nl + 1, l.v[3 + i].len - (size_t)(nl + 1 - g), hex);
+		assert_string_equal(want + 3, hex);
+		free(want);
+	}
+	nx_dgrams_free(&l);
+	free(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -213,6 +290,7 @@ int main(void)
 		cmocka_unit_test(test_parity_is_isals_small),
 		cmocka_unit_test(test_parity_is_isals_blocks),
 		cmocka_unit_test(test_parity_order_and_room),
+		cmocka_unit_test(test_document_vector),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
