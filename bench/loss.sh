@@ -38,9 +38,13 @@ row() {	# row LOSS BURST COPIES FEC PAD
 	loss=$1 burst=$2 copies=$3 fec=$4 pad=$5
 	hosts=$HOSTS
 	[ "$pad" -le 262144 ] || hosts=$HOSTS_BIG
+	# nxload encodes a host's whole dump (parity included) when the host starts, which pauses
+	# the other hosts for as long (about 0.1 s for 1 MiB here): a long quiet period keeps
+	# such pauses from splitting dumps. netoops.ko computes each parity datagram just
+	# before sending it.
 	port=$(free_port) db=$OUT/loss.db
 	rm -f "$db"*
-	"$BUILD/netoopsd" --listen "127.0.0.1:$port" --db "$db" --quiet-ms 1500 \
+	"$BUILD/netoopsd" --listen "127.0.0.1:$port" --db "$db" --quiet-ms 10000 \
 		--max-memory 1G 2>"$OUT/netoopsd.log" &
 	dpid=$!
 	for _ in $(seq 100); do grep -q "listening on" "$OUT/netoopsd.log" && break; sleep 0.05; done
@@ -48,7 +52,7 @@ row() {	# row LOSS BURST COPIES FEC PAD
 		--host loss --window 50 --copies "$copies" --fec "$fec" --loss "$loss" \
 		--loss-burst "$burst" --rate "$RATE" --seed 42 >"$OUT/load.out"
 	last=-1; still=0
-	while [ "$still" -lt 10 ]; do
+	while [ "$still" -lt 30 ]; do
 		n=$("$BUILD/netoopsctl" --db "$db" --json stats | jq -r '.stored.dumps')
 		[ "$n" -ge "$hosts" ] && break
 		if [ "$n" != "$last" ]; then last=$n; still=0; else still=$((still + 1)); fi

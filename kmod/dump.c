@@ -238,6 +238,16 @@ static unsigned int dump_send(const char *hdr, unsigned int hlen,
 	return sent;
 }
 
+/* After each datagram: the watchdogs, a chance to reschedule, the budget. */
+static bool dump_go_on(u64 deadline, int gen, bool may_sleep)
+{
+	touch_softlockup_watchdog();
+	touch_nmi_watchdog();
+	if (may_sleep)
+		cond_resched();
+	return !dump_over(deadline, gen);
+}
+
 /* One pass over all parts, newest first. */
 static unsigned int dump_pass(const struct netoops_frame *f, unsigned int copy,
 			      u64 deadline, int gen, bool may_sleep)
@@ -251,11 +261,7 @@ static unsigned int dump_pass(const struct netoops_frame *f, unsigned int copy,
 		sent += dump_send(dump_hdr, hlen, f->text + start, end - start,
 				  may_sleep);
 		end = start;
-		touch_softlockup_watchdog();
-		touch_nmi_watchdog();
-		if (may_sleep)
-			cond_resched();
-		if (dump_over(deadline, gen))
+		if (!dump_go_on(deadline, gen, may_sleep))
 			break;
 	}
 	return sent;
@@ -272,11 +278,7 @@ static unsigned int dump_parity(const struct netoops_frame *f, u64 deadline,
 	while ((hlen = netoops_fec_next_datagram(f, dump_hdr, sizeof(dump_hdr),
 						 &payload, &plen)) > 0) {
 		sent += dump_send(dump_hdr, hlen, payload, plen, may_sleep);
-		touch_softlockup_watchdog();
-		touch_nmi_watchdog();
-		if (may_sleep)
-			cond_resched();
-		if (dump_over(deadline, gen))
+		if (!dump_go_on(deadline, gen, may_sleep))
 			break;
 	}
 	return sent;
