@@ -115,8 +115,9 @@ enum nx_place nx_fec_add(struct nx_fec *f, const struct nx_packet *p, uint32_t m
 	blk = &f->blk[p->fec_block];
 	if (blk->set && (blk->bcrc != p->fec_bcrc || blk->m != p->fec_m))
 		return NX_PLACE_BAD;
-	if (blk->closed || (blk->rows_seen[p->fec_row / 8] >> (p->fec_row % 8) & 1) || !missing)
-		return NX_PLACE_DUP;
+	if (blk->closed || (blk->rows_seen[p->fec_row / 8] >> (p->fec_row % 8) & 1) ||
+	    blk->held >= missing)
+		return NX_PLACE_DUP;	/* never more parity than the block misses data */
 	uint8_t *s = realloc(blk->shards, (size_t)(blk->held + 1) * f->shard);
 
 	if (!s)

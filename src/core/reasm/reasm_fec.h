@@ -26,8 +26,9 @@ void nx_fec_close(struct nx_fec *f, uint32_t b);
 
 /*
  * Hold parity P, whose block still misses MISSING data shards: OK, DUP (a
- * row seen before, a closed block, nothing missing), BAD (disagrees with
- * what the dump's or the block's first parity fixed) or NOMEM.
+ * row seen before, a closed block, or as much parity held as data missing),
+ * BAD (disagrees with what the dump's or the block's first parity fixed) or
+ * NOMEM.
  */
 enum nx_place nx_fec_add(struct nx_fec *f, const struct nx_packet *p, uint32_t missing);
 
