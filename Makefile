@@ -12,7 +12,7 @@ LDLIBS_STORE = -lsqlite3
 LDLIBS_JSON  = -ljansson
 LDLIBS_MNL   = -lmnl
 LDLIBS_SD    = -lsystemd
-LDLIBS_CORE  = -lcrypto
+LDLIBS_CORE  = -lcrypto -lisal
 LDLIBS_SECCOMP = -lseccomp
 
 CORE_SRC  := $(wildcard src/core/*.c src/core/*/*.c)

@@ -1,7 +1,7 @@
 /* Analyser throughput (MB/s) on big logs, against a grep-like baseline in the same run.
  *
  *   make && cc -O2 -std=c11 -D_GNU_SOURCE -Iinclude -Isrc -o build/analyse_bench \
- *        bench/analyse_bench.c build/libnxcore.a -lcrypto && build/analyse_bench [MiB]
+ *        bench/analyse_bench.c build/libnxcore.a -lcrypto -lisal && build/analyse_bench [MiB]
  *
  * Three texts of MiB mebibytes (default 16): an ordinary backlog with no oops; a backlog with
  * one oops per ~64 KiB; nothing but oopses (every report up to the analyser's cap). The

@@ -24,7 +24,7 @@ TEXT=$SHARED/corpus/oops-dev/abrt/1_oops.test
 rm -rf "$OUT"; mkdir -p "$OUT"
 FLAGS="-O2 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Isrc"
 # shellcheck disable=SC2086
-${CC:-cc} $FLAGS -o "$OUT/nxload" bench/nxload.c "$BUILD/libnxcore.a" -lcrypto
+${CC:-cc} $FLAGS -o "$OUT/nxload" bench/nxload.c "$BUILD/libnxcore.a" -lcrypto -lisal
 # shellcheck disable=SC2086
 ${CC:-cc} $FLAGS -o "$OUT/nullrecv" bench/nullrecv.c
 

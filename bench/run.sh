@@ -22,7 +22,7 @@ rm -rf "$OUT"; mkdir -p "$OUT"
 CC=${CC:-cc}
 FLAGS="-O2 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Isrc"
 # shellcheck disable=SC2086
-$CC $FLAGS -o "$OUT/nxload" bench/nxload.c "$BUILD/libnxcore.a" -lcrypto
+$CC $FLAGS -o "$OUT/nxload" bench/nxload.c "$BUILD/libnxcore.a" -lcrypto -lisal
 # shellcheck disable=SC2086
 $CC $FLAGS -o "$OUT/nullrecv" bench/nullrecv.c
 
@@ -109,4 +109,5 @@ echo "stored complete: $complete/$HOSTS (stored in all: $total)"
 } | tee "$OUT/results.txt"
 BUILD="$BUILD" bench/flood.sh	# the flood figure (issue 7): real dumps among one-datagram fakes
 BUILD=$BUILD bench/durability.sh	# FULL vs NORMAL synchronous: dumps/s and fsyncs per dump
+BUILD=$BUILD bench/loss.sh	# completeness under loss: repetition vs parity (issue 10)
 [ "$complete" -eq "$HOSTS" ]

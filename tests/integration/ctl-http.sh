@@ -23,7 +23,7 @@ finish() { checks_end; exit; }
 if [ ! -x "$NXLOAD" ]; then
 	mkdir -p "$BUILD/tests"
 	${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Isrc -o "$NXLOAD" \
-		bench/nxload.c "$BUILD/libnxcore.a" -lcrypto || { failed=1; finish; }
+		bench/nxload.c "$BUILD/libnxcore.a" -lcrypto -lisal || { failed=1; finish; }
 fi
 # shellcheck source=tests/lib/ports.sh
 . tests/lib/ports.sh
