@@ -261,6 +261,7 @@ void nx_store_close(struct nx_store *s)
 	for (int i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(s->stmt[i]);
 	sqlite3_close(s->db);
+	nx_text_packer_free(s->packer);
 	free(s);
 }
 

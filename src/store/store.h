@@ -19,7 +19,7 @@
  * The schema version is PRAGMA user_version; nx_store_open() migrates.
  */
 
-#define NX_STORE_SCHEMA_VERSION 3
+#define NX_STORE_SCHEMA_VERSION 4
 
 struct nx_store;
 
@@ -190,9 +190,10 @@ int64_t nx_store_parse_since(const char *s, int64_t now_ms);
 
 /*
  * A dump's text alone (store_text.c). nx_store_text_len() returns its length
- * in bytes; nx_store_text() a malloc'd copy of the bytes as stored (NUL
- * added, *LEN its length). Both fail (-1 / NULL) with an empty
- * nx_store_error() when ID does not exist.
+ * in bytes; nx_store_text() a malloc'd copy of the bytes as received (NUL
+ * added, *LEN its length), uncompressed whatever its codec (text_codec.h).
+ * Both fail (-1 / NULL) with an empty nx_store_error() when ID does not
+ * exist; nx_store_text() with the reason when the stored text is damaged.
  */
 int64_t nx_store_text_len(struct nx_store *s, int64_t id);
 char *nx_store_text(struct nx_store *s, int64_t id, size_t *len);
