@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "netoopsd/analyst_int.h"	/* nxd_fault_nomem(): false outside test builds */
 #include "netoopsd/log.h"
 #include "netoopsd/queue.h"
 #include "netoopsd/sink.h"
@@ -58,7 +59,9 @@ struct nxd_sink {
 	double stop_deadline;			/* mono_s(): give up on the lock after this */
 	pthread_mutex_t lock;
 	struct nxd_counters counters;	/* protected by lock, except .store: the store thread's */
+	struct nxd_noise_report noise;	/* protected by lock: the receive side's last interval */
 	struct nxd_counters saved;	/* store thread: what is in the database */
+	uint64_t noise_saved;		/* store thread: the noise interval in the database */
 };
 
 static int64_t wall_ms(void)
@@ -79,7 +82,7 @@ static double mono_s(void)
 
 enum nxd_push sink_push(struct nxd_sink *s, struct nx_dump *d, int64_t received_ms, bool noise)
 {
-	struct nxd_item *it = calloc(1, sizeof(*it));
+	struct nxd_item *it = nxd_fault_nomem(d->text, d->text_len) ? NULL : calloc(1, sizeof(*it));
 
 	if (!it) {
 		atomic_fetch_add(&s->dropped_nomem, 1);
@@ -107,6 +110,13 @@ void sink_update_counters(struct nxd_sink *s, const struct nxd_counters *rx_side
 	s->counters.queue_waits = rx_side->queue_waits;
 	s->counters.noise = rx_side->noise;
 	s->counters.started_ms = rx_side->started_ms;
+	pthread_mutex_unlock(&s->lock);
+}
+
+void sink_update_noise(struct nxd_sink *s, const struct nxd_noise_report *r)
+{
+	pthread_mutex_lock(&s->lock);
+	s->noise = *r;
 	pthread_mutex_unlock(&s->lock);
 }
 
@@ -389,19 +399,24 @@ static void save_counters(struct nxd_sink *s)
 {
 	struct nx_counter c[NXD_N_COUNTERS];
 	struct nxd_counters snap;
+	struct nxd_noise_report noise;
 	size_t n;
 
 	pthread_mutex_lock(&s->lock);
 	snap = s->counters;
+	noise = s->noise;
 	pthread_mutex_unlock(&s->lock);
 	snap.store.analyse_errors = atomic_load(&s->analyse_errors);
 	snap.store.dropped_nomem = atomic_load(&s->dropped_nomem);
 	/* An idle collector does not write (and fsync) every few seconds. */
-	if (memcmp(&snap, &s->saved, sizeof(snap)) == 0)
+	if (memcmp(&snap, &s->saved, sizeof(snap)) == 0 && noise.seq == s->noise_saved)
 		return;
 	n = counters_list(&snap, c);
 	if (nx_store_begin(s->p.store) < 0 ||
 	    nx_store_save_counters(s->p.store, c, n, wall_ms()) < 0 ||
+	    (noise.seq != s->noise_saved &&
+	     nx_store_save_noise(s->p.store, noise.top, noise.n, (int64_t)noise.interval_ms,
+				 wall_ms()) < 0) ||
 	    nx_store_commit(s->p.store) < 0) {
 		nx_store_rollback(s->p.store);
 		/* Locked: tried again next interval (dumps are waited for, counters not). */
@@ -412,6 +427,7 @@ static void save_counters(struct nxd_sink *s)
 		return;
 	}
 	s->saved = snap;
+	s->noise_saved = noise.seq;
 }
 
 static void deadline_after(struct timespec *ts, uint32_t ms)

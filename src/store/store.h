@@ -149,6 +149,18 @@ struct nx_counter {
 	uint64_t value;
 };
 
+/* One source of noise (one-datagram fragments from senders never seen whole) in an interval. */
+struct nx_noise_source {
+	char source[64];	/* the sender's address, without the port */
+	uint64_t fragments;	/* its fragments (an over-estimate by at most over_estimate) */
+	uint64_t over_estimate;	/* 0: exact; else the count it inherited (Space-Saving) */
+};
+
+/* Replace the saved noise sources with V[0..N) (heaviest first) of an interval of
+ * INTERVAL_MS, stamped NOW_MS. 0 or -1. */
+int nx_store_save_noise(struct nx_store *s, const struct nx_noise_source *v, size_t n,
+			int64_t interval_ms, int64_t now_ms);
+
 /* Replace the saved counters with C[0..N), stamped NOW_MS. 0 or -1. */
 int nx_store_save_counters(struct nx_store *s, const struct nx_counter *c,
 			   size_t n, int64_t now_ms);

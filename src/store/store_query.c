@@ -254,6 +254,11 @@ static const char SQL_TOTALS[] =
 	" (SELECT count(*) FROM reports) AS reports,"
 	" (SELECT count(*) FROM groups) AS groups";
 
+/* The heaviest sources of noise of the last interval that had some (triage.h). */
+static const char SQL_NOISE[] =
+	"SELECT source, fragments, over_estimate, interval_ms, " ISO_MS("updated_ms") " AS updated"
+	" FROM noise_sources ORDER BY rank";
+
 json_t *nx_store_counters(struct nx_store *s)
 {
 	json_t *rows, *out, *counters = json_object(), *v;
@@ -282,5 +287,11 @@ json_t *nx_store_counters(struct nx_store *s)
 	}
 	json_object_set(out, "stored", json_array_get(rows, 0));
 	json_decref(rows);
+	rows = query(s, SQL_NOISE, 0);
+	if (!rows) {
+		json_decref(out);
+		return NULL;
+	}
+	json_object_set_new(out, "noise_sources", rows);
 	return out;
 }

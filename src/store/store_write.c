@@ -306,6 +306,33 @@ int64_t nx_store_add_dump_status(struct nx_store *s, const struct nx_dump *d,
 	return store_add_reports(s, id, host, received_ms, set) < 0 ? -1 : id;
 }
 
+int nx_store_save_noise(struct nx_store *s, const struct nx_noise_source *v, size_t n,
+			int64_t interval_ms, int64_t now_ms)
+{
+	sqlite3_stmt *st;
+
+	if (store_exec(s, "DELETE FROM noise_sources") < 0)
+		return -1;
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO noise_sources VALUES (?, ?, ?, ?, ?, ?)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return store_fail(s, "saving noise sources");
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)i);
+		store_bind_text(st, 2, v[i].source);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)v[i].fragments);
+		sqlite3_bind_int64(st, 4, (sqlite3_int64)v[i].over_estimate);
+		sqlite3_bind_int64(st, 5, interval_ms);
+		sqlite3_bind_int64(st, 6, now_ms);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			sqlite3_finalize(st);
+			return store_fail(s, "saving noise sources");
+		}
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
 int nx_store_save_counters(struct nx_store *s, const struct nx_counter *c,
 			   size_t n, int64_t now_ms)
 {
