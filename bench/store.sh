@@ -5,8 +5,9 @@
 # with strace, as bench/durability.sh does), the database's size (after the daemon closed it,
 # WAL checkpointed) scaled to 10,000 dumps, the dumps' text bytes and the ratio between the two.
 # Knobs (environment): STORE_HOSTS (10000) STORE_PAD (131072) STORE_WINDOW (100)
-# STORE_RATE (50000 datagrams/s) STORE_OUT; STORE_NETOOPSD: another netoopsd binary to
-# measure (the build before a change), same load.
+# STORE_RATE (50000 datagrams/s) STORE_OUT; STORE_TEXT: one file every host sends as it is
+# (no padding), instead of the corpus's oopses padded with nxload's filler lines;
+# STORE_NETOOPSD: another netoopsd binary to measure (the build before a change), same load.
 set -eu
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -24,7 +25,11 @@ ${CC:-cc} -O2 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Isrc \
 	-o "$OUT/nxload" bench/nxload.c "$BUILD/libnxcore.a" -lcrypto
 # shellcheck source=bench/lib.sh
 . bench/lib.sh
-texts=$(corpus_texts "$CORPUS")
+if [ -n "${STORE_TEXT:-}" ]; then
+	texts="--text $STORE_TEXT" PAD=0
+else
+	texts=$(corpus_texts "$CORPUS")
+fi
 spid=""
 # Whatever happens, leave no daemon behind; keep the exit status.
 cleanup() { st=$?; [ -z "$spid" ] || kill -KILL "$spid" 2>/dev/null || true; exit "$st"; }
@@ -60,7 +65,7 @@ size=$(cat "$db" "$db-wal" 2>/dev/null | wc -c)
 text=$(sqlite3 "$db" "SELECT coalesce(sum(text_len), 0) FROM dumps")
 batches=$(sqlite3 "$db" "SELECT value FROM counters WHERE name = 'store_batches'" || true)
 {
-echo "---- store: $HOSTS hosts x $PAD-byte dumps, nxload at $RATE datagrams/s, $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg), $NETOOPSD"
+echo "---- store: $HOSTS hosts x ${STORE_TEXT:-$PAD-byte dumps (corpus oopses padded)}, nxload at $RATE datagrams/s, $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg), $NETOOPSD"
 awk -v n="$last" -v w="$((w1 - w0))" -v s="$size" -v t="$text" -v f="$syncs" -v b="${batches:-0}" 'BEGIN {
 	n = n ? n : 1
 	printf "stored:          %d dumps, %.0f text bytes (%.0f per dump), in %d batches\n", n, t, t / n, b

@@ -31,6 +31,13 @@
 /* Bounds one transaction, so a commit (and its fsync) never waits long. */
 #define MAX_BATCH_DUMPS	64
 #define MAX_BATCH_BYTES	(8u << 20)
+/*
+ * ... and in time: while more dumps are on their way (queued for analysis or being analysed)
+ * the store thread waits for them up to BATCH_WAIT_MS after taking the first dump of a batch,
+ * so a storm shares one commit (and fsync) among up to MAX_BATCH_DUMPS dumps. A dump with
+ * nothing behind it is stored at once.
+ */
+#define BATCH_WAIT_MS	10
 
 /*
  * A database locked by another process (a `sqlite3` shell in a transaction,
@@ -52,6 +59,7 @@ struct nxd_sink {
 	struct nxd_analyst *analyst;	/* the analysis thread's alone */
 	atomic_uint_fast64_t analyse_errors;
 	atomic_uint_fast64_t dropped_nomem;	/* sink_push could not queue: no memory */
+	atomic_size_t in_flight;		/* queued by sink_push, not yet taken to be stored */
 	atomic_bool reopen;
 	atomic_bool stopping;			/* sink_stop() was called */
 	/* store thread only: */
@@ -93,10 +101,12 @@ enum nxd_push sink_push(struct nxd_sink *s, struct nx_dump *d, int64_t received_
 	}
 	it->dump = d;
 	it->received_ms = received_ms;
+	atomic_fetch_add(&s->in_flight, 1);	/* before the store thread can take it */
 	if (!noise)
 		return queue_push(&s->incoming, it) ? NXD_PUSH_WAITED : NXD_PUSH_QUEUED;
 	if (queue_offer_noise(&s->incoming, it))
 		return NXD_PUSH_QUEUED;
+	atomic_fetch_sub(&s->in_flight, 1);
 	nx_dump_free(d);
 	free(it);
 	return NXD_PUSH_DROPPED;
@@ -450,6 +460,35 @@ static bool past(const struct timespec *deadline)
 	       (now.tv_sec == deadline->tv_sec && now.tv_nsec >= deadline->tv_nsec);
 }
 
+/*
+ * The next batch: what the analysed queue holds (waiting until NEXT_SAVE for it), then, while
+ * it is not full and more dumps are on their way, what they become within BATCH_WAIT_MS.
+ */
+static struct nxd_item *take_batch(struct nxd_sink *s, const struct timespec *next_save,
+				   bool *closed)
+{
+	struct nxd_item *list = queue_take(&s->analysed, MAX_BATCH_DUMPS, MAX_BATCH_BYTES,
+					   next_save, closed), **tail = &list, *more;
+	size_t n = 0, bytes = 0;
+	struct timespec until;
+
+	deadline_after(&until, BATCH_WAIT_MS);
+	for (;;) {
+		for (; *tail; tail = &(*tail)->next)
+			n++, bytes += queue_item_bytes(*tail);
+		if (!list || n >= MAX_BATCH_DUMPS || bytes >= MAX_BATCH_BYTES ||
+		    atomic_load(&s->in_flight) <= n || past(&until))
+			break;
+		more = queue_take(&s->analysed, MAX_BATCH_DUMPS - n, MAX_BATCH_BYTES - bytes,
+				  &until, closed);
+		if (!more)
+			break;	/* the wait is over, a reopen asked, or the queue closed */
+		*tail = more;
+	}
+	atomic_fetch_sub(&s->in_flight, n);
+	return list;
+}
+
 static void *storer_main(void *arg)
 {
 	struct nxd_sink *s = arg;
@@ -458,8 +497,7 @@ static void *storer_main(void *arg)
 
 	deadline_after(&next_save, s->p.stats_interval_ms);
 	while (!closed) {
-		struct nxd_item *list = queue_take(&s->analysed, MAX_BATCH_DUMPS,
-						   MAX_BATCH_BYTES, &next_save, &closed);
+		struct nxd_item *list = take_batch(s, &next_save, &closed);
 
 		if (atomic_exchange(&s->reopen, false) && s->p.append &&
 		    append_reopen(s->p.append) == 0)
