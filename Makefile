@@ -8,7 +8,7 @@ CC      ?= cc
 BUILD   ?= build
 CFLAGS  ?= -O2 -g
 override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Isrc -MMD -MP
-LDLIBS_STORE = -lsqlite3
+LDLIBS_STORE = -lsqlite3 -lzstd
 LDLIBS_JSON  = -ljansson
 LDLIBS_MNL   = -lmnl
 LDLIBS_SD    = -lsystemd
