@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/sock_diag.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +19,34 @@ struct nxd_rx_batch {
 	struct sockaddr_storage *src;
 	uint8_t (*bufs)[NXD_RX_BUF];
 	char (*ctrl)[CMSG_SPACE(sizeof(uint32_t))];
+	char (*text)[NXD_SOURCE_TEXT];	/* source texts, one per change of sender */
+	unsigned used;			/* slots the last recvmmsg filled: to be reset */
 };
+
+static void prepare_slot(struct nxd_rx_batch *b, unsigned i)
+{
+	struct msghdr *h = &b->msgs[i].msg_hdr;
+
+	h->msg_namelen = sizeof(b->src[i]);
+	h->msg_controllen = sizeof(b->ctrl[i]);
+	h->msg_flags = 0;
+}
+
+/* Once: each slot's buffer, address and control space (recvmmsg leaves the pointers alone). */
+static void prepare_all(struct nxd_rx_batch *b)
+{
+	for (unsigned i = 0; i < b->size; i++) {
+		struct msghdr *h = &b->msgs[i].msg_hdr;
+
+		b->iov[i].iov_base = b->bufs[i];
+		b->iov[i].iov_len = NXD_RX_BUF;
+		h->msg_iov = &b->iov[i];
+		h->msg_iovlen = 1;
+		h->msg_name = &b->src[i];
+		h->msg_control = b->ctrl[i];
+		prepare_slot(b, i);
+	}
+}
 
 struct nxd_rx_batch *rx_batch_new(unsigned size)
 {
@@ -32,10 +60,12 @@ struct nxd_rx_batch *rx_batch_new(unsigned size)
 	b->src = calloc(size, sizeof(*b->src));
 	b->bufs = calloc(size, sizeof(*b->bufs));
 	b->ctrl = calloc(size, sizeof(*b->ctrl));
-	if (!b->msgs || !b->iov || !b->src || !b->bufs || !b->ctrl) {
+	b->text = calloc(size, sizeof(*b->text));
+	if (!b->msgs || !b->iov || !b->src || !b->bufs || !b->ctrl || !b->text) {
 		rx_batch_free(b);
 		return NULL;
 	}
+	prepare_all(b);
 	return b;
 }
 
@@ -48,6 +78,7 @@ void rx_batch_free(struct nxd_rx_batch *b)
 	free(b->src);
 	free(b->bufs);
 	free(b->ctrl);
+	free(b->text);
 	free(b);
 }
 
@@ -150,6 +181,21 @@ static void format_source(const struct sockaddr_storage *ss, char *out, size_t l
 	}
 }
 
+/*
+ * DROPS is a reading of the socket's cumulative drop count (it wraps at
+ * 2^32). Datagrams carry the count as it was when they were queued, so a
+ * reading may be older than the last one: only a newer one counts.
+ */
+static void advance_drops(struct nxd_listener *l, uint32_t drops, struct nxd_rx_counters *c)
+{
+	int32_t d = (int32_t)(drops - l->ovfl_seen);
+
+	if (d > 0) {
+		c->socket_overflow += (uint32_t)d;
+		l->ovfl_seen = drops;
+	}
+}
+
 /* The kernel reports the socket's cumulative drop count with each datagram. */
 static void note_overflow(struct nxd_listener *l, struct msghdr *h,
 			  struct nxd_rx_counters *c)
@@ -160,36 +206,56 @@ static void note_overflow(struct nxd_listener *l, struct msghdr *h,
 		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SO_RXQ_OVFL)
 			continue;
 		memcpy(&drops, CMSG_DATA(cm), sizeof(drops));
-		c->socket_overflow += (uint32_t)(drops - l->ovfl_seen);
-		l->ovfl_seen = drops;
+		advance_drops(l, drops, c);
 	}
 }
 
-static void prepare(struct nxd_rx_batch *b)
+bool listener_poll(struct nxd_listener *l, unsigned fill, struct nxd_rx_counters *c)
 {
-	for (unsigned i = 0; i < b->size; i++) {
-		struct msghdr *h = &b->msgs[i].msg_hdr;
+	uint32_t mi[SK_MEMINFO_VARS];
+	socklen_t len = sizeof(mi);
 
-		b->iov[i].iov_base = b->bufs[i];
-		b->iov[i].iov_len = NXD_RX_BUF;
-		h->msg_iov = &b->iov[i];
-		h->msg_iovlen = 1;
-		h->msg_name = &b->src[i];
-		h->msg_namelen = sizeof(b->src[i]);
-		h->msg_control = b->ctrl[i];
-		h->msg_controllen = sizeof(b->ctrl[i]);
-		h->msg_flags = 0;
+	if (getsockopt(l->fd, SOL_SOCKET, SO_MEMINFO, mi, &len) < 0 ||
+	    len <= SK_MEMINFO_DROPS * sizeof(mi[0]))
+		return false;
+	advance_drops(l, mi[SK_MEMINFO_DROPS], c);
+	return (uint64_t)mi[SK_MEMINFO_RMEM_ALLOC] * fill > mi[SK_MEMINFO_RCVBUF];
+}
+
+/*
+ * The text of slot I's sender: formatted only when the sender changes
+ * (senders come in bursts); else the previous slot's text, or, for the
+ * first slot, the last batch's (copied in, so the pointers stay valid).
+ */
+static const char *source_of(struct nxd_listener *l, struct nxd_rx_batch *b, unsigned i,
+			     const char *prev)
+{
+	socklen_t len = b->msgs[i].msg_hdr.msg_namelen;
+
+	if (len == l->last_len && !memcmp(&b->src[i], &l->last_src, len)) {
+		if (prev)
+			return prev;
+		memcpy(b->text[i], l->last_text, sizeof(b->text[i]));
+		return b->text[i];
 	}
+	memcpy(&l->last_src, &b->src[i], len);
+	l->last_len = len;
+	format_source(&b->src[i], b->text[i], sizeof(b->text[i]));
+	memcpy(l->last_text, b->text[i], sizeof(l->last_text));
+	return b->text[i];
 }
 
 size_t listener_receive(struct nxd_listener *l, struct nxd_rx_batch *b,
 			struct nxd_datagram *out, struct nxd_rx_counters *c)
 {
+	const char *prev = NULL;
 	size_t n = 0;
 	int got;
 
-	prepare(b);
+	for (unsigned i = 0; i < b->used; i++)
+		prepare_slot(b, i);
 	got = recvmmsg(l->fd, b->msgs, b->size, MSG_DONTWAIT, NULL);
+	b->used = got > 0 ? (unsigned)got : 0;
 	if (got < 0) {
 		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
 			c->recv_errors++;
@@ -206,12 +272,7 @@ size_t listener_receive(struct nxd_listener *l, struct nxd_rx_batch *b,
 		}
 		out[n].buf = b->bufs[i];
 		out[n].len = b->msgs[i].msg_len;
-		if (h->msg_namelen != l->last_len || memcmp(&b->src[i], &l->last_src, h->msg_namelen)) {
-			memcpy(&l->last_src, &b->src[i], h->msg_namelen);
-			l->last_len = h->msg_namelen;
-			format_source(&b->src[i], l->last_text, sizeof(l->last_text));
-		}
-		memcpy(out[n].source, l->last_text, sizeof(out[n].source));
+		out[n].source = prev = source_of(l, b, (unsigned)i, prev);
 		n++;
 	}
 	return n;
