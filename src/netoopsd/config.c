@@ -145,6 +145,7 @@ static const struct numeric numerics[] = {
 	{ "analysis-timeout-ms", false, 100, 600000, FIELD(analysis_timeout_ms), "5000" },
 	{ "db-fsync", false, 0, 1, FIELD(db_fsync), "1" },
 	{ "stop-wait-ms", false, 0, 3600000, FIELD(stop_wait_ms), "30000" },
+	{ "receive-threads", false, 0, 64, FIELD(receive_threads), "0 (one per CPU), 2" },
 };
 
 /* Parsed by the shared parsers of core/numparse.h: no overflow, the range in the message. */

@@ -47,11 +47,26 @@ void rx_batch_free(struct nxd_rx_batch *b);
 
 /*
  * Bind a non-blocking UDP socket to A with a receive buffer of RCVBUF bytes
- * (SO_RCVBUFFORCE when allowed, else as much as rmem_max permits). Returns
- * 0, or -1 with MSG saying what failed.
+ * (SO_RCVBUFFORCE when allowed, else as much as rmem_max permits); REUSEPORT:
+ * one of several sockets on A (SO_REUSEPORT, one per receive thread).
+ * Returns 0, or -1 with MSG saying what failed.
  */
-int listener_open(struct nxd_listener *l, const struct nxd_addr *a, int rcvbuf,
+int listener_open(struct nxd_listener *l, const struct nxd_addr *a, int rcvbuf, bool reuseport,
 		  char *msg, size_t msglen);
+
+/*
+ * Shard L's reuseport group of SHARDS sockets (bound in order: socket i is
+ * shard i) by dump identity: netoops datagrams by host (hashed with SEED),
+ * other formats by the kernel's hash of the sender's address and port.
+ * Returns 0, or -1 with MSG.
+ */
+int listener_shard(struct nxd_listener *l, unsigned shards, uint32_t seed, char *msg,
+		   size_t msglen);
+
+struct sock_filter;
+/* The sharding program into P (room for NXD_SHARD_PROG_MAX instructions); returns its length. */
+#define NXD_SHARD_PROG_MAX 731
+size_t listener_shard_prog(struct sock_filter *p, unsigned shards, uint32_t seed);
 void listener_close(struct nxd_listener *l);
 
 /*

@@ -1,7 +1,10 @@
 #!/bin/sh
-# The receive side (netoopsd/listener.c, loop.c) on real sockets: datagrams the kernel drops
-# are counted even when no datagram follows them (SO_RXQ_OVFL only reports drops with the
-# next datagram); every datagram sent is either received or counted as socket_overflow.
+# The receive side (netoopsd/listener.c, loop.c, shards.c) on real sockets: datagrams the
+# kernel drops are counted even when no datagram follows them (SO_RXQ_OVFL only reports drops
+# with the next datagram); every datagram sent is either received or counted as
+# socket_overflow. With two receive threads, one dump's datagrams sent from two ports (two
+# 4-tuples the kernel would hash apart) meet in one reassembler: one complete row per dump;
+# netconsole and legacy streams stay whole (sharded by their source address).
 set -u
 cd "$(dirname "$0")/../../.." || exit 1
 # shellcheck source=tests/integration/hostile/lib.sh
@@ -30,4 +33,33 @@ check drops-after-last-counted h_wait 10 all_counted "$sent"
 all_counted "$sent"
 check alive h_alive r
 check clean-exit h_stop r
+
+# Two receive threads. Half of each dump from one port, then all of it again from another.
+P2=$(free_port) DB2=$W/s.db
+send() {	# send HOST-PREFIX FORMAT LOSS: the same 16 dumps each time, from fresh ports
+	"$NXLOAD" --to "127.0.0.1:$P2" --text "$FIX/divide-6.1.txt" --pad 16384 --hosts 16 \
+		--host "$1" --format "$2" --copies 1 --loss "$3" --seed 11 --dump-time 1700000000 \
+		>>"$W/shard.out"
+}
+check start-2 h_start s --listen "127.0.0.1:$P2" --db "$DB2" --receive-threads 2 \
+	--quiet-ms 1500 --netconsole-quiet-ms 1500 --stats-interval-ms 200
+check two-threads grep -q "2 receive threads" "$W/s.log"
+send split netoops 0.5
+send split netoops 0
+# n_is N WHERE: N rows match (a function, so that h_wait asks again each time).
+q_is() { [ "$(sqlite3 "file:$DB2?mode=ro" "$2")" -eq "$1" ]; }
+n_is() { q_is "$1" "select count(*) from dumps where $2"; }
+check one-row-per-dump h_wait 10 n_is 16 "host like 'split%' and complete"
+sleep 2
+check no-second-row n_is 16 "host like 'split%'"
+# Streams (no host in the packets): one row per sender, complete where the format can say.
+send nc nc-ext 0
+send legacy legacy 0
+# A stream split between threads would leave gaps in each part: incomplete rows.
+check streams-legacy-whole h_wait 10 n_is 16 "format = 'legacy-v3' and complete"
+check streams-netconsole-all h_wait 10 q_is 16 "select count(distinct source) from dumps
+	where format like 'netconsole%'"
+check streams-netconsole-whole n_is 0 "format like 'netconsole%' and not complete"
+check alive-2 h_alive s
+check clean-exit-2 h_stop s
 checks_end
