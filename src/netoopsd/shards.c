@@ -20,12 +20,17 @@ unsigned shards_count(const struct nxd_config *cfg)
 	return cpus < 1 ? 1 : cpus > NXD_MAX_SHARDS ? NXD_MAX_SHARDS : (unsigned)cpus;
 }
 
-/* A 1/SHARDS share of the reassembly bounds: a quarter of max-memory is for the queue. */
+/*
+ * A 1/SHARDS share of the reassembly bounds (a quarter of max-memory is for
+ * the queue). One dump may still take a quarter of the whole reassembly
+ * bound, as with one thread, as long as that fits in the shard's share.
+ */
 static struct nx_reasm *new_reasm(const struct nxd_config *cfg, unsigned shards)
 {
-	size_t dumps = cfg->max_dumps / shards;
+	size_t dumps = cfg->max_dumps / shards, all = cfg->max_memory - cfg->max_memory / 4;
 	struct nx_reasm_limits lim = {
-		.max_bytes = (cfg->max_memory - cfg->max_memory / 4) / shards,
+		.max_bytes = all / shards,
+		.max_dump_bytes = all / 4 < all / shards ? all / 4 : all / shards,
 		.max_dumps = dumps ? dumps : 1,
 		.quiet_ms = cfg->quiet_ms,
 		.netconsole_quiet_ms = cfg->netconsole_quiet_ms,

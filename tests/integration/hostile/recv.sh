@@ -62,4 +62,16 @@ check streams-netconsole-all h_wait 10 q_is 16 "select count(distinct source) fr
 check streams-netconsole-whole n_is 0 "format like 'netconsole%' and not complete"
 check alive-2 h_alive s
 check clean-exit-2 h_stop s
+
+# Four threads, --max-memory 16M: 12M for reassembly, 3M per thread. One dump may still take a
+# quarter of all of it (3M), as with one thread: a 2 MiB dump is stored complete.
+P3=$(free_port) DB3=$W/m.db
+check start-4 h_start m --listen "127.0.0.1:$P3" --db "$DB3" --receive-threads 4 \
+	--max-memory 16M --quiet-ms 1000
+"$NXLOAD" --to "127.0.0.1:$P3" --text "$FIX/divide-6.1.txt" --pad 2097152 --host big \
+	--rate 20000 >"$W/big.out"
+big_complete() { [ "$(sqlite3 "file:$DB3?mode=ro" "select count(*) from dumps where host = 'big'
+	and complete and text_len > 2000000")" -eq 1 ]; }
+check big-dump-complete h_wait 10 big_complete
+check clean-exit-4 h_stop m
 checks_end
