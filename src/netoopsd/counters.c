@@ -49,6 +49,7 @@ size_t counters_list(const struct nxd_counters *c, struct nx_counter *out)
 	PUT("store_lock_waits", c->store.lock_waits);
 	PUT("dropped_nomem", c->store.dropped_nomem);
 	PUT("socket_overflow_unmeasured", c->rx.overflow_unmeasured);
+	PUT("unanalysed_behind", c->store.unanalysed_behind);
 #undef PUT
 	assert(n <= NXD_N_COUNTERS);
 	return n;
