@@ -33,7 +33,8 @@ LIBCORE   := $(BUILD)/libnxcore.a
 LIBSTORE  := $(BUILD)/libnxstore.a
 
 .PHONY: all userspace kmod check check-unit check-san check-fuzz \
-	check-integration check-vm check-lint check-summary bench deps demo clean san fault san-fault fuzz-long
+	check-integration check-vm check-lint check-summary bench deps demo clean san fault san-fault \
+	fuzz-long bench-quick check-bench
 
 all: userspace kmod
 
@@ -123,13 +124,19 @@ check-summary:
 check:
 	@rm -rf $(BUILD)/check
 	tests/lib/install-deps.sh
-	@for part in lint unit san fuzz integration vm; do \
+	@for part in lint unit san fuzz integration bench vm; do \
 		$(MAKE) check-$$part || tests/lib/record.sh "check-$$part" 0 1; \
 	done
 	@tests/lib/summary.sh
 
 bench: userspace
 	bench/run.sh
+
+# Every benchmark at a small scale (under a minute): they run, figures printed, not judged.
+bench-quick: userspace
+	bench/quick.sh
+
+check-bench: bench-quick
 
 demo:
 	tests/lib/install-deps.sh

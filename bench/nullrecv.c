@@ -3,9 +3,11 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,14 +31,20 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Bind 127.0.0.1:PORT with the same receive buffer netoopsd asks for. */
-static int open_socket(int port, int rcvbuf)
+/* Bind ADDR:PORT (127.0.0.1, or an IPv6 address) with the same receive buffer netoopsd asks for. */
+static int open_socket(const char *addr, int port, int rcvbuf)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
-	int fd = socket(AF_INET, SOCK_DGRAM, 0), one = 1;
+	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port) };
+	bool v6 = strchr(addr, ':') != NULL;
+	int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM, 0), one = 1;
 
-	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+	if (v6 ? inet_pton(AF_INET6, addr, &a6.sin6_addr) != 1 : inet_pton(AF_INET, addr, &a.sin_addr) != 1) {
+		fprintf(stderr, "nullrecv: bad address %s\n", addr);
+		exit(2);
+	}
+	if (fd < 0 || bind(fd, v6 ? (struct sockaddr *)&a6 : (struct sockaddr *)&a,
+			   v6 ? sizeof(a6) : sizeof(a)) < 0) {
 		perror("nullrecv: bind");
 		exit(1);
 	}
@@ -65,14 +73,16 @@ int main(int argc, char **argv)
 	unsigned long long n = 0, bytes = 0;
 	uint32_t ovfl = 0;
 	double first = 0, last = 0;
+	struct rusage ru;
 	int fd, idle_ms;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: nullrecv PORT [IDLE_MS] [RCVBUF]\n");
+		fprintf(stderr, "usage: nullrecv PORT [IDLE_MS] [RCVBUF] [ADDR]\n");
 		return 2;
 	}
 	idle_ms = argc > 2 ? atoi(argv[2]) : 2000;
-	fd = open_socket(atoi(argv[1]), argc > 3 ? atoi(argv[3]) : 64 << 20);
+	fd = open_socket(argc > 4 ? argv[4] : "127.0.0.1", atoi(argv[1]),
+			 argc > 3 ? atoi(argv[3]) : 64 << 20);
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
 	printf("ready\n");
@@ -103,7 +113,10 @@ int main(int argc, char **argv)
 		}
 		n += (unsigned long long)got;
 	}
-	printf("received=%llu bytes=%llu overflow=%u seconds=%.3f rate=%.0f\n", n, bytes, ovfl,
-	       last - first, last > first ? (double)n / (last - first) : 0.0);
+	getrusage(RUSAGE_SELF, &ru);
+	printf("received=%llu bytes=%llu overflow=%u seconds=%.3f rate=%.0f cpu=%.3f\n", n, bytes,
+	       ovfl, last - first, last > first ? (double)n / (last - first) : 0.0,
+	       (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6);
 	return 0;
 }

@@ -43,6 +43,7 @@ struct opts {
 	double flood_seconds;	/* flood mode: one-datagram fakes for this long, at --rate */
 	unsigned flood_sources;	/* flood mode: distinct source addresses (127.2.x.y) */
 	unsigned seed;
+	uint64_t dump_time;	/* the dumps' time, seconds; 0: now */
 	bool quiet;
 };
 
@@ -206,7 +207,8 @@ static void encode_host(const struct opts *o, unsigned h, const struct text *t, 
 	if (o->fmt == F_NETOOPS) {
 		struct nx_enc_netoops id = { .host = host, .boot = boot, .dump = o->dump,
 			.reason = o->reason, .release = o->release, .copies = o->copies,
-			.time_usec = (uint64_t)time(NULL) * 1000000, .fec_pct = o->fec };
+			.time_usec = (o->dump_time ? o->dump_time : (uint64_t)time(NULL)) * 1000000,
+			.fec_pct = o->fec };
 		rc = nx_encode_netoops(&id, t->buf, t->len, nx_dgrams_append, l);
 	} else if (o->fmt == F_LEGACY) {
 		struct nx_enc_legacy id = { .dump_id = (uint16_t)(o->dump + h), .boot_id = o->seed ^ h,
@@ -559,7 +561,8 @@ static void usage(void)
 		"  --fake-senders N  first send part 0 of a huge dump from N fake hosts\n"
 		"  --flood-seconds S flood mode (no --text): one-datagram fakes for S seconds at --rate\n"
 		"  --flood-sources N flood mode: from N source addresses 127.2.x.y (default 1)\n"
-		"  --seed S          reproducible impairments (default 1)\n");
+		"  --seed S          reproducible impairments (default 1)\n"
+		"  --dump-time SEC   netoops dump time (default now): runs that resend one dump\n");
 	exit(2);
 }
 
@@ -612,7 +615,7 @@ static void parse(struct opts *o, int argc, char **argv)
 		{ "rate", 1, 0, 'a' }, { "garbage", 1, 0, 'g' }, { "fake-senders", 1, 0, 'F' },
 		{ "seed", 1, 0, 's' }, { "quiet", 0, 0, 'q' }, { "flood-seconds", 1, 0, 'S' },
 		{ "flood-sources", 1, 0, 'Z' }, { "loss-burst", 1, 0, 'G' }, { "fec", 1, 0, 'E' },
-		{ "hostile-parity", 1, 0, 'P' }, { 0, 0, 0, 0 },
+		{ "hostile-parity", 1, 0, 'P' }, { "dump-time", 1, 0, 'T' }, { 0, 0, 0, 0 },
 	};
 	int c;
 
@@ -647,6 +650,7 @@ static void parse(struct opts *o, int argc, char **argv)
 		case 'G': o->loss_burst = atof(optarg); break;
 		case 'E': o->fec = (unsigned)strtoul(optarg, NULL, 0); break;
 		case 'P': o->hostile_parity = (unsigned)strtoul(optarg, NULL, 0); break;
+		case 'T': o->dump_time = strtoull(optarg, NULL, 0); break;
 		default: usage();
 		}
 	}

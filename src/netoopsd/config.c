@@ -160,8 +160,8 @@ static const char *set_listen(struct nxd_config *c, const struct setting *s, con
 		return msg;
 	}
 	if (addr_refused(config_parse_addr(v, NETOOPS_DEFAULT_PORT, &c->listen[c->n_listen]),
-			 s->key, v, "ADDR:PORT or [IPV6]:PORT with a numeric address "
-			 "(e.g. 0.0.0.0:2004 or [::]:2004)", msg, len))
+			 s->key, v, "ADDR:PORT, [IPV6]:PORT or ADDR (numeric addresses, "
+			 "e.g. 0.0.0.0:2004 or [::]:2004)", msg, len))
 		return msg;
 	c->n_listen++;
 	return NULL;
@@ -230,6 +230,8 @@ static const struct setting settings[] = {
 	    "1: a stored dump survives power loss"),
 	NUM("stop-wait-ms", "MS", "30000", 0, 3600000, stop_wait_ms, "30000",
 	    "at a stop, wait this long for a locked database"),
+	NUM("receive-threads", "N", "0", 0, 64, receive_threads, "0 (one per CPU), 2",
+	    "receive loops, datagrams sharded by dump;\n0: one per CPU"),
 };
 
 #define N_SETTINGS (sizeof(settings) / sizeof(settings[0]))

@@ -40,6 +40,7 @@ struct nxd_config {
 	uint32_t db_fsync;		/* 1: commits and the append file fsync'ed; 0: not */
 	uint32_t stop_wait_ms;		/* at a stop, how long to wait out a locked database */
 	bool verbose;
+	uint32_t receive_threads;	/* receive loops (SO_REUSEPORT); 0: one per online CPU */
 };
 
 /* Fill C with the settings table's defaults. */

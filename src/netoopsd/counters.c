@@ -52,6 +52,7 @@ size_t counters_list(const struct nxd_counters *c, struct nx_counter *out)
 	PUT("fec_parity", c->reasm.fec_parity);
 	PUT("fec_recovered", c->reasm.fec_recovered);
 	PUT("fec_rejected", c->reasm.fec_rejected);
+	PUT("unanalysed_behind", c->store.unanalysed_behind);
 #undef PUT
 	assert(n <= NXD_N_COUNTERS);
 	return n;

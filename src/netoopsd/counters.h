@@ -19,6 +19,7 @@ struct nxd_store_counters {
 	uint64_t batches;		/* store transactions */
 	uint64_t lock_waits;		/* times a batch waited for a database locked elsewhere */
 	uint64_t dropped_nomem;		/* finished dumps dropped: no memory to queue them */
+	uint64_t unanalysed_behind;	/* stored unanalysed: the analysis was behind */
 };
 
 /* The isolated analysis worker (analyst.h): written by the analysis thread, under the sink's lock. */

@@ -1,6 +1,5 @@
 /* The receive loop: sockets and signals in, datagrams into reassembly, dumps to the sink. */
 #include <errno.h>
-#include <linux/sock_diag.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,15 +17,6 @@
 
 /* Batches taken from one socket per wakeup, so one busy socket cannot starve the rest. */
 #define BATCHES_PER_WAKEUP 16
-
-/*
- * Under a storm, waking up for every few datagrams costs more than the
- * datagrams: after a busy wakeup, let the socket buffer fill for a moment so
- * the next recvmmsg takes a fuller batch (measured: a fifth less CPU in
- * this thread at 100k datagrams/s). The buffer holds seconds of traffic.
- */
-#define BUSY_WAKEUP	64	/* datagrams */
-#define COALESCE_NS	500000
 
 /*
  * Falling behind: a socket buffer more than 1/OVERLOAD_FILL full (or the
@@ -135,21 +125,13 @@ static void report_noise(struct nxd_loop *l, uint64_t now, bool final)
 	}
 }
 
+/* Also counts the drops after the last datagram, which no datagram reports. */
 static void publish_counters(struct nxd_loop *l)
 {
+	for (size_t i = 0; i < l->n_listeners; i++)
+		listener_poll(&l->listeners[i], OVERLOAD_FILL, &l->counters.rx);
 	l->counters.reasm = *nx_reasm_stats(l->reasm);
-	sink_update_counters(l->sink, &l->counters);
-}
-
-/* The socket's receive buffer is filling up: the loop is falling behind. */
-static bool backlogged(const struct nxd_listener *s)
-{
-	uint32_t mi[SK_MEMINFO_VARS];
-	socklen_t len = sizeof(mi);
-
-	return getsockopt(s->fd, SOL_SOCKET, SO_MEMINFO, mi, &len) == 0 &&
-	       len > SK_MEMINFO_RCVBUF * sizeof(mi[0]) &&
-	       (uint64_t)mi[SK_MEMINFO_RMEM_ALLOC] * OVERLOAD_FILL > mi[SK_MEMINFO_RCVBUF];
+	shards_publish(l->group, l);
 }
 
 static bool trusted(void *ctx, const char *source, const char *host)
@@ -199,7 +181,8 @@ static size_t receive(struct nxd_loop *l, struct nxd_listener *s,
 		if (n < l->cfg->batch)
 			break;
 	}
-	if (l->counters.rx.socket_overflow > overflow || backlogged(s))
+	if (listener_poll(s, OVERLOAD_FILL, &l->counters.rx) ||
+	    l->counters.rx.socket_overflow > overflow)
 		l->overload_until = mono_ms() + OVERLOAD_HOLD_MS;
 	return total;
 }
@@ -219,6 +202,10 @@ static bool handle_signal(struct nxd_loop *l, int sfd)
 	return false;
 }
 
+/* Event tags besides the listeners' indexes. */
+#define EV_SIGNAL	NXD_MAX_LISTEN		/* shard 0: the signal fd */
+#define EV_STOP		(NXD_MAX_LISTEN + 1)	/* the others: the group's stop eventfd */
+
 static int setup_epoll(struct nxd_loop *l, int sfd)
 {
 	int ep = epoll_create1(EPOLL_CLOEXEC);
@@ -226,8 +213,8 @@ static int setup_epoll(struct nxd_loop *l, int sfd)
 
 	if (ep < 0)
 		return -1;
-	ev.data.u32 = (uint32_t)NXD_MAX_LISTEN;		/* the signal fd */
-	if (epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev) < 0)
+	ev.data.u32 = sfd >= 0 ? EV_SIGNAL : EV_STOP;
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, sfd >= 0 ? sfd : l->group->stop_fd, &ev) < 0)
 		goto close_ep;
 	for (size_t i = 0; i < l->n_listeners; i++) {
 		ev.data.u32 = (uint32_t)i;
@@ -262,16 +249,15 @@ static void serve(struct nxd_loop *l, int ep, int sfd, struct nxd_rx_batch *b,
 		uint64_t now = mono_ms(), rnow = now - l->stalled_ms;
 		int n = epoll_wait(ep, ev, NXD_MAX_LISTEN + 1,
 				   next_timeout(l, rnow, now, publish_at));
-		size_t got = 0;
 
 		for (int i = 0; i < n; i++) {
-			if (ev[i].data.u32 == NXD_MAX_LISTEN)
+			if (ev[i].data.u32 == EV_SIGNAL)
 				running = handle_signal(l, sfd) && running;
+			else if (ev[i].data.u32 == EV_STOP)
+				running = false;
 			else
-				got += receive(l, &l->listeners[ev[i].data.u32], b, dg);
+				receive(l, &l->listeners[ev[i].data.u32], b, dg);
 		}
-		if (got >= BUSY_WAKEUP)
-			nanosleep(&(struct timespec){ .tv_nsec = COALESCE_NS }, NULL);
 		now = mono_ms();
 		update_admission(l, now);
 		rnow = now - l->stalled_ms;	/* reasm_ms(), from the same reading */
@@ -287,24 +273,23 @@ static void serve(struct nxd_loop *l, int ep, int sfd, struct nxd_rx_batch *b,
 	}
 }
 
-int loop_run(struct nxd_loop *l)
+/* One shard's loop; SFD: the signal fd (shard 0), or -1 (stopped by the group's stop fd). */
+static int run_shard(struct nxd_loop *l, int sfd)
 {
-	sigset_t set = handled_signals();
 	struct nxd_rx_batch *b = rx_batch_new(l->cfg->batch);
 	struct nxd_datagram *dg = calloc(l->cfg->batch, sizeof(*dg));
-	int sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-	int ep = sfd >= 0 ? setup_epoll(l, sfd) : -1;
+	int ep = setup_epoll(l, sfd);
 	uint64_t seed = 0;
 
 	l->triage = malloc(sizeof(*l->triage));
 	if (!b || !dg || ep < 0 || !l->triage) {
-		log_err("cannot start the receive loop: %s", strerror(errno));
+		log_err("cannot start receive loop %u: %s", l->shard, strerror(errno));
 		rx_batch_free(b);
 		free(dg);
 		free(l->triage);
 		l->triage = NULL;
-		if (sfd >= 0)
-			close(sfd);
+		if (ep >= 0)
+			close(ep);
 		return -1;
 	}
 	/* A secret key: senders cannot aim at one slot of the established table. */
@@ -312,9 +297,7 @@ int loop_run(struct nxd_loop *l)
 		log_warn("getrandom failed; the triage hash key is not secret");
 	triage_init(l->triage, seed, mono_ms());
 	l->counters.started_ms = (uint64_t)wall_ms();
-	sd_notify(0, "READY=1\nSTATUS=receiving");
 	serve(l, ep, sfd, b, dg);
-	sd_notify(0, "STOPPING=1");
 	nx_reasm_flush(l->reasm, reasm_ms(l));
 	drain_ready(l);
 	report_noise(l, mono_ms(), true);
@@ -322,8 +305,67 @@ int loop_run(struct nxd_loop *l)
 	free(l->triage);
 	l->triage = NULL;
 	close(ep);
-	close(sfd);
 	rx_batch_free(b);
 	free(dg);
 	return 0;
+}
+
+/* The thread of shards 1..n-1. */
+static void *shard_main(void *arg)
+{
+	struct nxd_loop *l = arg;
+
+	if (run_shard(l, -1) < 0)
+		kill(getpid(), SIGTERM);	/* one loop less would lose its shard's dumps */
+	return NULL;
+}
+
+/* Start shards 1..n-1; returns how many were started. */
+static unsigned start_shards(struct nxd_loop *l)
+{
+	struct nxd_shards *g = l->group;
+	unsigned s;
+
+	for (s = 1; s < g->n; s++) {
+		g->loop[s]->sink = l->sink;
+		if (pthread_create(&g->thread[s], NULL, shard_main, g->loop[s]) != 0) {
+			log_err("cannot start receive thread %u: %s", s, strerror(errno));
+			break;
+		}
+	}
+	return s;
+}
+
+static void stop_shards(struct nxd_loop *l, unsigned started)
+{
+	struct nxd_shards *g = l->group;
+	uint64_t one = 1;
+
+	if (write(g->stop_fd, &one, sizeof(one)) != sizeof(one))
+		log_err("cannot stop the receive threads: %s", strerror(errno));
+	for (unsigned s = 1; s < started; s++)
+		pthread_join(g->thread[s], NULL);
+}
+
+int loop_run(struct nxd_loop *l)
+{
+	sigset_t set = handled_signals();
+	int sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	unsigned started;
+	int rc = -1;
+
+	if (sfd < 0) {
+		log_err("cannot start the receive loop: signalfd: %s", strerror(errno));
+		return -1;
+	}
+	started = start_shards(l);
+	if (started == l->group->n) {
+		sd_notify(0, "READY=1\nSTATUS=receiving");
+		rc = run_shard(l, sfd);
+		sd_notify(0, "STOPPING=1");
+	}
+	stop_shards(l, started);
+	close(sfd);
+	shards_total(l->group, &l->counters);
+	return rc;
 }

@@ -6,6 +6,7 @@
 #include "netoopsd/config.h"
 #include "netoopsd/counters.h"
 #include "netoopsd/listener.h"
+#include "netoopsd/shards.h"
 #include "netoopsd/sink.h"
 #include "netoopsd/triage.h"
 
@@ -20,7 +21,9 @@ struct nxd_loop {
 	uint64_t overload_logged;	/* last "falling behind" warning (mono ms) */
 	bool admitting;			/* nx_reasm_set_admission() is on */
 	uint64_t stalled_ms;		/* time spent waiting for the sink (not reassembly time) */
-	struct nxd_counters counters;	/* the receive side's */
+	struct nxd_counters counters;	/* this shard's; after loop_run(), all shards' */
+	unsigned shard;			/* index of this loop among the receive threads */
+	struct nxd_shards *group;	/* all the receive loops (shards.h) */
 };
 
 /*
@@ -30,10 +33,12 @@ struct nxd_loop {
 int loop_block_signals(void);
 
 /*
- * Run until SIGTERM or SIGINT: then flush partial dumps as incomplete, hand
- * them to the sink and return 0 (-1 if the loop could not start). Finished
- * dumps are triaged (triage.h): real ones queued with priority, noise
- * sampled or counted, so a flood never makes the loop wait.
+ * Run L (shard 0, opened by shards_open()) in this thread and the other
+ * shards in threads of their own until SIGTERM or SIGINT: then each flushes
+ * its partial dumps as incomplete and hands them to the sink; L's counters
+ * become the sum of all shards'. Returns 0 (-1 if a loop could not start).
+ * Finished dumps are triaged (triage.h): real ones queued with priority,
+ * noise sampled or counted, so a flood never makes the loop wait.
  * SIGHUP reopens the append file.
  */
 int loop_run(struct nxd_loop *l);

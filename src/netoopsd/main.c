@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "netoopsd/analyst.h"
 #include "netoopsd/config.h"
@@ -109,26 +108,6 @@ static int configure(struct nxd_config *cfg, int argc, char **argv)
 	return 0;
 }
 
-static int open_listeners(struct nxd_loop *l)
-{
-	char msg[512];
-
-	for (size_t i = 0; i < l->cfg->n_listen; i++) {
-		if (listener_open(&l->listeners[i], &l->cfg->listen[i], l->cfg->rcvbuf,
-				  msg, sizeof(msg)) < 0) {
-			log_err("%s", msg);
-			while (i--)
-				listener_close(&l->listeners[i]);
-			return -1;
-		}
-		l->n_listeners++;
-		l->counters.rx.overflow_unmeasured += !l->listeners[i].ovfl_measured;
-		log_info("listening on %s (receive buffer %d bytes)",
-			 l->cfg->listen[i].text, listener_rcvbuf(&l->listeners[i]));
-	}
-	return 0;
-}
-
 /* The store and the optional outputs, handed to the sink thread. */
 static int open_sink_parts(const struct nxd_config *cfg, struct nxd_sink_parts *p)
 {
@@ -163,21 +142,6 @@ fail:
 	return -1;
 }
 
-static struct nx_reasm *new_reasm(const struct nxd_config *cfg)
-{
-	struct nx_reasm_limits lim = {
-		.max_bytes = cfg->max_memory - cfg->max_memory / 4,
-		.max_dumps = cfg->max_dumps,
-		.quiet_ms = cfg->quiet_ms,
-		.netconsole_quiet_ms = cfg->netconsole_quiet_ms,
-	};
-
-	/* A secret hash key: senders cannot aim their dumps at one bucket. */
-	if (getrandom(&lim.hash_seed, sizeof(lim.hash_seed), 0) != sizeof(lim.hash_seed))
-		log_warn("getrandom failed; reassembly hash key is not secret");
-	return nx_reasm_new(&lim);
-}
-
 static void log_final(const struct nxd_counters *c)
 {
 	log_info("stopped: %llu datagrams, %llu malformed, %llu duplicates, "
@@ -194,6 +158,7 @@ int main(int argc, char **argv)
 {
 	static struct nxd_config cfg;
 	static struct nxd_loop loop;
+	static struct nxd_shards shards;
 	struct nxd_sink_parts parts;
 	struct nxd_counters final;
 	struct nxd_http *http = NULL;
@@ -207,13 +172,11 @@ int main(int argc, char **argv)
 	loop.cfg = &cfg;
 	if (loop_block_signals() < 0 || open_sink_parts(&cfg, &parts) < 0)
 		return 1;
-	if (open_listeners(&loop) < 0)
+	if (shards_open(&shards, &loop) < 0)
 		return 1;
-	loop.reasm = new_reasm(&cfg);
-	loop.sink = loop.reasm ? sink_start(&parts) : NULL;
+	loop.sink = sink_start(&parts);
 	if (!loop.sink) {
-		log_err("cannot start: %s", loop.reasm ? "cannot create the analysis and "
-			"store threads" : "out of memory for reassembly");
+		log_err("cannot start: cannot create the analysis and store threads");
 		return 1;
 	}
 	if (cfg.http.len && !(http = http_start(&cfg)))
@@ -222,11 +185,9 @@ int main(int argc, char **argv)
 		rc = loop_run(&loop);
 	http_stop(http);
 	sink_stop(loop.sink, &final);
-	final.rx = loop.counters.rx;
-	final.reasm = *nx_reasm_stats(loop.reasm);
+	final.rx = loop.counters.rx;		/* all receive threads' */
+	final.reasm = loop.counters.reasm;
 	log_final(&final);
-	nx_reasm_free(loop.reasm);
-	for (size_t i = 0; i < loop.n_listeners; i++)
-		listener_close(&loop.listeners[i]);
+	shards_close(&shards);
 	return rc < 0 ? 1 : 0;
 }

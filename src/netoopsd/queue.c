@@ -92,12 +92,12 @@ bool queue_push(struct nxd_queue *q, struct nxd_item *list)
 	return waited;
 }
 
-bool queue_offer_noise(struct nxd_queue *q, struct nxd_item *it)
+/* Append IT to its class unless that would pass the class's bound; never waits. */
+static bool offer(struct nxd_queue *q, struct nxd_item *it)
 {
-	struct nxd_qlist *l = &q->cls[NXD_Q_NOISE];
+	struct nxd_qlist *l = class_of(q, it);
 	bool ok;
 
-	it->noise = true;
 	pthread_mutex_lock(&q->lock);
 	ok = l->bytes + queue_item_bytes(it) <= l->max_bytes;
 	if (ok) {
@@ -106,6 +106,17 @@ bool queue_offer_noise(struct nxd_queue *q, struct nxd_item *it)
 	}
 	pthread_mutex_unlock(&q->lock);
 	return ok;
+}
+
+bool queue_offer_noise(struct nxd_queue *q, struct nxd_item *it)
+{
+	it->noise = true;
+	return offer(q, it);
+}
+
+bool queue_offer(struct nxd_queue *q, struct nxd_item *it)
+{
+	return offer(q, it);
 }
 
 /* Move the first items of L to *END, within the limits (N, BYTES so far); called locked. */

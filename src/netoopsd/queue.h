@@ -65,6 +65,12 @@ bool queue_push(struct nxd_queue *q, struct nxd_item *list);
 bool queue_offer_noise(struct nxd_queue *q, struct nxd_item *it);
 
 /*
+ * Append IT to its class (real or noise, by it->noise) unless that class is
+ * full; never waits. False: not queued (the caller still owns IT).
+ */
+bool queue_offer(struct nxd_queue *q, struct nxd_item *it);
+
+/*
  * Take up to MAX_ITEMS items / MAX_BYTES (at least one item) off the front,
  * real dumps before noise,
  * waiting until DEADLINE (CLOCK_MONOTONIC; NULL: no limit). Returns the list, or

@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -60,6 +61,7 @@ struct nxd_sink {
 	atomic_uint_fast64_t analyse_errors;
 	atomic_uint_fast64_t dropped_nomem;	/* sink_push could not queue: no memory */
 	atomic_size_t in_flight;		/* queued by sink_push, not yet taken to be stored */
+	atomic_uint_fast64_t unanalysed_behind;	/* real dumps sent past a full analysis queue */
 	atomic_bool reopen;
 	atomic_bool stopping;			/* sink_stop() was called */
 	/* store thread only: */
@@ -88,6 +90,28 @@ static double mono_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/*
+ * A real dump. When the analysis is behind (its queue full), the dump goes
+ * straight to the store, marked not analysed (`netoopsctl reanalyze` does it
+ * later), rather than make the receive loop wait: while it waits the kernel
+ * drops whatever arrives, whole dumps of whole windows of hosts. Only when
+ * the store is behind too does the receive loop wait (back-pressure).
+ */
+static enum nxd_push push_real(struct nxd_sink *s, struct nxd_item *it)
+{
+	if (queue_offer(&s->incoming, it))
+		return NXD_PUSH_QUEUED;
+	it->analysis.state = NX_ANALYSIS_NONE;
+	snprintf(it->analysis.error, sizeof(it->analysis.error),
+		 "not analysed: the analysis was behind (a crash storm)");
+	if (queue_offer(&s->analysed, it)) {
+		atomic_fetch_add(&s->unanalysed_behind, 1);
+		return NXD_PUSH_QUEUED;
+	}
+	it->analysis = (struct nx_analysis){ .state = NX_ANALYSIS_OK };
+	return queue_push(&s->incoming, it) ? NXD_PUSH_WAITED : NXD_PUSH_QUEUED;
+}
+
 enum nxd_push sink_push(struct nxd_sink *s, struct nx_dump *d, int64_t received_ms, bool noise)
 {
 	struct nxd_item *it = nxd_fault_nomem(d->text, d->text_len) ? NULL : calloc(1, sizeof(*it));
@@ -103,7 +127,7 @@ enum nxd_push sink_push(struct nxd_sink *s, struct nx_dump *d, int64_t received_
 	it->received_ms = received_ms;
 	atomic_fetch_add(&s->in_flight, 1);	/* before the store thread can take it */
 	if (!noise)
-		return queue_push(&s->incoming, it) ? NXD_PUSH_WAITED : NXD_PUSH_QUEUED;
+		return push_real(s, it);
 	if (queue_offer_noise(&s->incoming, it))
 		return NXD_PUSH_QUEUED;
 	atomic_fetch_sub(&s->in_flight, 1);
@@ -418,6 +442,7 @@ static void save_counters(struct nxd_sink *s)
 	pthread_mutex_unlock(&s->lock);
 	snap.store.analyse_errors = atomic_load(&s->analyse_errors);
 	snap.store.dropped_nomem = atomic_load(&s->dropped_nomem);
+	snap.store.unanalysed_behind = atomic_load(&s->unanalysed_behind);
 	/* An idle collector does not write (and fsync) every few seconds. */
 	if (memcmp(&snap, &s->saved, sizeof(snap)) == 0 && noise.seq == s->noise_saved)
 		return;
@@ -573,6 +598,7 @@ void sink_stop(struct nxd_sink *s, struct nxd_counters *final)
 		*final = s->counters;
 		final->store.analyse_errors = atomic_load(&s->analyse_errors);
 		final->store.dropped_nomem = atomic_load(&s->dropped_nomem);
+		final->store.unanalysed_behind = atomic_load(&s->unanalysed_behind);
 	}
 	release(s);
 }

@@ -17,12 +17,11 @@ struct hdr {
 /* Take the next field; false if the line ended before it. */
 static bool field(struct hdr *h, const uint8_t **f, size_t *len)
 {
-	size_t i = h->pos;
+	size_t i;
 
 	if (h->last)
 		return false;
-	while (i < h->n && h->p[i] != ' ')
-		i++;
+	i = h->pos + nx_scan_to(h->p + h->pos, h->n - h->pos, ' ');
 	*f = h->p + h->pos;
 	*len = i - h->pos;
 	h->last = i >= h->n;

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /*
  * Parse exactly N bytes at P as an unsigned decimal without sign or leading
@@ -16,6 +17,17 @@ static inline bool nx_scan_dec(const uint8_t *p, size_t n, uint64_t max, uint64_
 
 	if (n == 0 || n > 20 || (n > 1 && p[0] == '0'))
 		return false;
+	if (n < 20) {		/* at most 19 digits: cannot overflow, no division per digit */
+		for (size_t i = 0; i < n; i++) {
+			if (p[i] < '0' || p[i] > '9')
+				return false;
+			v = v * 10 + (unsigned)(p[i] - '0');
+		}
+		if (v > max)
+			return false;
+		*out = v;
+		return true;
+	}
 	for (size_t i = 0; i < n; i++) {
 		if (p[i] < '0' || p[i] > '9')
 			return false;
@@ -50,14 +62,12 @@ static inline bool nx_is_graph(uint8_t c)
 	return c > 0x20 && c < 0x7f;
 }
 
-/* Offset of the first byte C in [p, p + n), or n. */
+/* Offset of the first byte C in [p, p + n), or n (memchr: the receive path's hottest scan). */
 static inline size_t nx_scan_to(const uint8_t *p, size_t n, uint8_t c)
 {
-	size_t i = 0;
+	const uint8_t *q = n ? memchr(p, c, n) : NULL;
 
-	while (i < n && p[i] != c)
-		i++;
-	return i;
+	return q ? (size_t)(q - p) : n;
 }
 
 #endif

@@ -295,10 +295,11 @@ check ovfl-failure-logged grep -q 'SO_RXQ_OVFL.*not counted' "$W/o.log"
 check ovfl-failure-in-stats h_wait 5 sh -c "[ \$('$CTL' --db '$DB' --json stats | jq .counters.socket_overflow_unmeasured) -eq 1 ]"
 check ovfl-failure-stop s_traced_stop o
 
-# ...and the receive buffer settings are the second and third.
+# ...and the receive buffer settings are the second and third (one receive thread: with
+# more, SO_REUSEPORT would come next and fail too).
 P=$(free_port) DB=$W/r.db
 check rcvbuf-failure-start s_traced r -e trace=setsockopt -e inject=setsockopt:error=EPERM:when=2+ \
-	-- --listen "127.0.0.1:$P" --db "$DB"
+	-- --listen "127.0.0.1:$P" --db "$DB" --receive-threads 1
 check rcvbuf-failure-logged grep -q 'cannot set the receive buffer' "$W/r.log"
 check rcvbuf-failure-stop s_traced_stop r
 
