@@ -199,6 +199,8 @@ const char *config_set(struct nxd_config *c, const char *key, const char *v,
 			return msg;
 		}
 		snprintf(c->analysis_user, sizeof(c->analysis_user), "%s", v);
+	} else if (auth_config_owns(key)) {
+		return auth_config_set(&c->auth, key, v, msg, len);
 	} else {
 		snprintf(msg, len, "unknown setting '%s' (see netoopsd(8))", key);
 		return msg;
@@ -372,5 +374,5 @@ const char *config_check(struct nxd_config *c, char *msg, size_t len)
 		config_parse_addr("0.0.0.0", NETOOPS_DEFAULT_PORT, &c->listen[0]);
 		c->n_listen = 1;
 	}
-	return NULL;
+	return auth_config_check(&c->auth, c->quiet_ms, msg, len);
 }

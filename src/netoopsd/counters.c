@@ -49,6 +49,10 @@ size_t counters_list(const struct nxd_counters *c, struct nx_counter *out)
 	PUT("store_lock_waits", c->store.lock_waits);
 	PUT("dropped_nomem", c->store.dropped_nomem);
 	PUT("socket_overflow_unmeasured", c->rx.overflow_unmeasured);
+	PUT("auth_verified", c->auth.verified);
+	PUT("auth_forged", c->auth.forged);
+	PUT("auth_replayed", c->auth.replayed);
+	PUT("auth_refused", c->auth.refused);
 #undef PUT
 	assert(n <= NXD_N_COUNTERS);
 	return n;

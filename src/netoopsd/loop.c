@@ -120,8 +120,10 @@ static void drain_ready(struct nxd_loop *l)
 	uint64_t now = mono_ms();
 	struct nx_dump *d;
 
-	while ((d = nx_reasm_next(l->reasm)))
+	while ((d = nx_reasm_next(l->reasm))) {
+		nxd_auth_finished(l->auth, d, now);
 		hand_over(l, d, now);
+	}
 }
 
 /* Once per noise interval with noise in it: say how much and from where. */
@@ -179,6 +181,18 @@ static void update_admission(struct nxd_loop *l, uint64_t now)
 	}
 }
 
+/* Verify (auth.h), then reassemble: forged, replayed and refused datagrams stop here. */
+static void feed(struct nxd_loop *l, const struct nxd_datagram *dg, uint64_t now)
+{
+	const uint8_t *buf;
+	bool authenticated;
+
+	/* The replay window runs on the monotonic clock, as drain_ready's marks do. */
+	if (nxd_auth_check(l->auth, dg->source, dg->buf, dg->len, now + l->stalled_ms, &buf,
+			   &authenticated, &l->counters.auth))
+		nx_reasm_feed_auth(l->reasm, dg->source, buf, dg->len, now, authenticated);
+}
+
 /* Returns the number of datagrams received. */
 static size_t receive(struct nxd_loop *l, struct nxd_listener *s,
 		      struct nxd_rx_batch *b, struct nxd_datagram *dg)
@@ -191,7 +205,7 @@ static size_t receive(struct nxd_loop *l, struct nxd_listener *s,
 		uint64_t now = reasm_ms(l);
 
 		for (size_t i = 0; i < n; i++)
-			nx_reasm_feed(l->reasm, dg[i].source, dg[i].buf, dg[i].len, now);
+			feed(l, &dg[i], now);
 		drain_ready(l);
 		total += n;
 		if (n < l->cfg->batch)
@@ -210,7 +224,11 @@ static bool handle_signal(struct nxd_loop *l, int sfd)
 	if (read(sfd, &si, sizeof(si)) != sizeof(si))
 		return true;
 	if (si.ssi_signo == SIGHUP) {
+		char msg[4400];
+
 		sink_reopen(l->sink);
+		if (nxd_auth_reload(l->auth, msg, sizeof(msg)) < 0)
+			log_err("%s; keeping the fleet key loaded before", msg);
 		return true;
 	}
 	log_info("signal %u: flushing partial dumps and stopping", si.ssi_signo);

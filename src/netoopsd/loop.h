@@ -21,6 +21,7 @@ struct nxd_loop {
 	bool admitting;			/* nx_reasm_set_admission() is on */
 	uint64_t stalled_ms;		/* time spent waiting for the sink (not reassembly time) */
 	struct nxd_counters counters;	/* the receive side's */
+	struct nxd_auth *auth;		/* the datagrams' verdicts (auth.h); the loop's own */
 };
 
 /*
@@ -34,7 +35,7 @@ int loop_block_signals(void);
  * them to the sink and return 0 (-1 if the loop could not start). Finished
  * dumps are triaged (triage.h): real ones queued with priority, noise
  * sampled or counted, so a flood never makes the loop wait.
- * SIGHUP reopens the append file.
+ * SIGHUP reopens the append file and reloads the fleet key.
  */
 int loop_run(struct nxd_loop *l);
 

@@ -30,6 +30,10 @@ static const struct option longopts[] = {
 	{ "analysis-user", required_argument, NULL, 0 },
 	{ "db-fsync", required_argument, NULL, 0 },
 	{ "stop-wait-ms", required_argument, NULL, 0 },
+	{ "auth", required_argument, NULL, 0 },
+	{ "fleet-key", required_argument, NULL, 0 },
+	{ "auth-exempt", required_argument, NULL, 0 },
+	{ "replay-window-ms", required_argument, NULL, 0 },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -61,6 +65,13 @@ static void usage(FILE *f)
 		"      --db-fsync 0|1           1: a stored dump survives power loss (default)\n"
 		"      --stop-wait-ms MS        at a stop, wait this long for a locked database\n"
 		"                               (default 30000)\n"
+		"      --auth off|optional|required  datagram MACs: ignored, checked when\n"
+		"                               present, or needed (default off)\n"
+		"      --fleet-key FILE         the fleet key (mode 600; netoopsctl key new)\n"
+		"      --auth-exempt NET        unauthenticated allowed from NET when required\n"
+		"                               (ADDR/PREFIX; repeatable)\n"
+		"      --replay-window-ms MS    late copies of a stored dump accepted this long\n"
+		"                               (default quiet-ms / 2)\n"
 		"  -v, --verbose                log debugging detail\n"
 		"See netoopsd(8).\n", NXD_DEFAULT_CONFIG);
 }
@@ -190,6 +201,22 @@ fail:
 	return -1;
 }
 
+/* The policy, its fleet key, and the replay marks from the database (before the sink owns it). */
+static int open_auth(const struct nxd_config *cfg, struct nxd_loop *l, struct nx_store *s)
+{
+	char msg[4400];
+
+	if (!(l->auth = nxd_auth_new(&cfg->auth, msg, sizeof(msg)))) {
+		log_err("%s", msg);
+		return -1;
+	}
+	if (cfg->auth.mode != NXD_AUTH_OFF && nxd_auth_load_marks(l->auth, s) < 0) {
+		log_err("database %s: %s", cfg->db, nx_store_error(s));
+		return -1;
+	}
+	return 0;
+}
+
 static struct nx_reasm *new_reasm(const struct nxd_config *cfg)
 {
 	struct nx_reasm_limits lim = {
@@ -234,7 +261,7 @@ int main(int argc, char **argv)
 	loop.cfg = &cfg;
 	if (loop_block_signals() < 0 || open_sink_parts(&cfg, &parts) < 0)
 		return 1;
-	if (open_listeners(&loop) < 0)
+	if (open_listeners(&loop) < 0 || open_auth(&cfg, &loop, parts.store) < 0)
 		return 1;
 	loop.reasm = new_reasm(&cfg);
 	loop.sink = loop.reasm ? sink_start(&parts) : NULL;
@@ -253,6 +280,7 @@ int main(int argc, char **argv)
 	final.reasm = *nx_reasm_stats(loop.reasm);
 	log_final(&final);
 	nx_reasm_free(loop.reasm);
+	nxd_auth_free(loop.auth);
 	for (size_t i = 0; i < loop.n_listeners; i++)
 		listener_close(&loop.listeners[i]);
 	return rc < 0 ? 1 : 0;

@@ -95,6 +95,11 @@ static const char *const migrations[NX_STORE_SCHEMA_VERSION] = {
 	"CREATE INDEX dumps_unanalysed ON dumps(id) WHERE analysis <> 'ok';"
 	/* and each report's alternative title (syzbot's ALT:, e.g. "stall in X"; NULL if none) */
 	"ALTER TABLE reports ADD COLUMN alt_title TEXT;",
+
+	/* 3 -> 4: whether every datagram of a dump had a valid MAC (auth), and the replay marks'
+	 * index: the newest authenticated dump per (host, boot) (docs/protocol.md). */
+	"ALTER TABLE dumps ADD COLUMN authenticated INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX dumps_auth_marks ON dumps(host, boot, dump_no) WHERE authenticated = 1;",
 };
 
 static int user_version(struct nx_store *s, int *version)

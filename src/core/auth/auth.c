@@ -199,15 +199,18 @@ enum nx_auth_result nx_auth_open(const uint8_t host_key[NX_AUTH_KEY_LEN], const 
 	size_t body = v->eol + 1;
 	int rc = 0;
 
+	const uint8_t *plain = buf + body;
+
 	if (!v->mac_at || unhex(buf + v->mac_at + 5, NX_AUTH_TAG_LEN, want) < 0)
 		return NX_AUTH_BAD;
-	memcpy(out, buf, len);
 	if (v->encrypted) {
+		memcpy(out, buf, body);
 		rc = enc_key(host_key, ekey) ||
 		     chacha20(ekey, want, buf + body, len - body, out + body);
 		OPENSSL_cleanse(ekey, sizeof(ekey));
+		plain = out + body;
 	}
-	if (rc || tag_of(host_key, buf, v->mac_at, out + body, len - body, tag) ||
+	if (rc || tag_of(host_key, buf, v->mac_at, plain, len - body, tag) ||
 	    CRYPTO_memcmp(tag, want, sizeof(tag)))
 		return NX_AUTH_BAD;
 	return NX_AUTH_OK;

@@ -35,6 +35,15 @@ int nx_auth_key_parse(const char *text, size_t len, uint8_t key[NX_AUTH_KEY_LEN]
 /* KEY as 64 lowercase hex digits and a NUL into OUT. */
 void nx_auth_key_hex(const uint8_t key[NX_AUTH_KEY_LEN], char out[2 * NX_AUTH_KEY_LEN + 1]);
 
+/*
+ * Read key file PATH (64 hex digits, an optional newline) into KEY. Refused,
+ * with MSG saying what to fix, unless it is a regular file that neither
+ * group nor others may read or write. 0 or -1.
+ */
+int nx_auth_key_read(const char *path, uint8_t key[NX_AUTH_KEY_LEN], char *msg, size_t len);
+/* Create PATH (mode 600, never over an existing file) holding KEY. 0, or -1 with MSG. */
+int nx_auth_key_write(const char *path, const uint8_t key[NX_AUTH_KEY_LEN], char *msg, size_t len);
+
 /* The host key of HOST (its bytes as they travel, HOSTLEN of them) under FLEET. 0 or -1. */
 int nx_auth_host_key(const uint8_t fleet[NX_AUTH_KEY_LEN], const char *host, size_t hostlen,
 		     uint8_t out[NX_AUTH_KEY_LEN]);
@@ -59,8 +68,9 @@ struct nx_auth_view {
 int nx_auth_view(const uint8_t *buf, size_t len, struct nx_auth_view *v);
 
 /*
- * Verify (and decrypt) the datagram BUF under HOST_KEY. OUT (LEN bytes) gets
- * the datagram to hand to the decoder: BUF with the plaintext payload.
+ * Verify (and decrypt) the datagram BUF under HOST_KEY. When V->encrypted,
+ * OUT (LEN bytes) gets the datagram to hand to the decoder: BUF with the
+ * plaintext payload; otherwise OUT is not used (BUF is that datagram).
  * NX_AUTH_OK, or NX_AUTH_BAD.
  */
 enum nx_auth_result nx_auth_open(const uint8_t host_key[NX_AUTH_KEY_LEN], const uint8_t *buf,
