@@ -14,7 +14,6 @@
 #include <linux/reboot.h>
 #include <linux/sched.h>
 #include <linux/timekeeping.h>
-#include <linux/utsname.h>
 #include <linux/vmalloc.h>
 #include <linux/workqueue.h>
 #include "compat.h"
@@ -64,7 +63,7 @@ static bool dump_abort;
 static char *dump_buf;			/* preallocated; dump_bytes long */
 static unsigned int dump_buf_size;
 static struct netoops_frame dump_frame;
-static char dump_hdr[NETOOPS_MAX_HEADER + 1];
+static char dump_hdr[NETOOPS_MAX_DATAGRAM + 1];	/* header line, extensions included */
 
 static atomic_t dump_seq = ATOMIC_INIT(0);
 
@@ -164,47 +163,14 @@ void netoops_dump_stop_task(void)
 		WRITE_ONCE(dump_abort, true);
 }
 
-/* Copies @src, replacing every byte that @ok rejects by '_'. */
-static void dump_sanitize(char *dst, const char *src, size_t size,
-			  bool (*ok)(char c))
-{
-	size_t i;
-
-	for (i = 0; i + 1 < size && src[i]; i++)
-		dst[i] = ok(src[i]) ? src[i] : '_';
-	if (!i)
-		dst[i++] = '_';
-	dst[i] = '\0';
-}
-
-static bool host_char_ok(char c)
-{
-	return isalnum(c) || c == '.' || c == '_' || c == '-';
-}
-
-static bool release_char_ok(char c)
-{
-	return c > ' ' && c < 0x7f;
-}
-
-/*
- * init_utsname(), not utsname(): the crashing task may be half torn down
- * (no nsproxy) and a container's host name is not the machine's.
- * ktime_get_real_fast_ns() never waits on the timekeeping seqlock.
- */
+/* The identity fields of a new dump (the sender's fields: frame.c). */
 static void dump_identity(struct netoops_frame *f, enum netoops_reason reason)
 {
-	dump_sanitize(f->host, init_utsname()->nodename, sizeof(f->host),
-		      host_char_ok);
-	dump_sanitize(f->release, init_utsname()->release, sizeof(f->release),
-		      release_char_ok);
-	*bin2hex(f->boot, netoops_settings.boot_id,
-		 sizeof(netoops_settings.boot_id)) = '\0';
+	netoops_frame_identify(f);
 	f->seq = atomic_inc_return(&dump_seq);
 	if (!f->seq)		/* 0 is not a dump number; 2^32 dumps later */
 		f->seq = atomic_inc_return(&dump_seq);
 	f->reason = netoops_reason_name(reason);
-	f->time_ns = ktime_get_real_fast_ns();
 	f->copies = clamp_val(READ_ONCE(netoops_settings.copies), 1,
 			      NETOOPS_MAX_COPIES);
 }

@@ -12,6 +12,7 @@
 #include <linux/srcu.h>
 #include <linux/types.h>
 #include <netoops/wire.h>
+#include <netoops/wire_frame.h>
 
 /* Frames one target may have in flight; also the pacing window. */
 #define NETOOPS_SKB_POOL	32
@@ -127,28 +128,11 @@ int netoops_dump_resize(unsigned int bytes);
 int netoops_dump_test(void);
 void netoops_dump_stop_task(void);
 
-/* frame.c: cutting the dump text into datagrams (docs/protocol.md). */
-struct netoops_frame {
-	const char *text;
-	unsigned int total;
-	unsigned int parts;
-	unsigned int cap;		/* text bytes per datagram */
-	char host[NETOOPS_MAX_HOST + 1];
-	char release[NETOOPS_MAX_RELEASE + 1];
-	char boot[NETOOPS_BOOT_ID_HEX + 1];
-	u32 seq;
-	const char *reason;
-	u64 time_ns;
-	unsigned int copies;
-};
-
-void netoops_frame_init(struct netoops_frame *f, const char *text,
-			unsigned int total);
-unsigned int netoops_frame_prev(const struct netoops_frame *f,
-				unsigned int end);
-int netoops_frame_header(const struct netoops_frame *f, char *buf,
-			 size_t size, unsigned int part, unsigned int offset,
-			 unsigned int copy);
+/*
+ * frame.c: the dump's identity; the header lines and the cutting are the
+ * shared include/netoops/wire_frame.h (struct netoops_frame).
+ */
+void netoops_frame_identify(struct netoops_frame *f);
 
 /* tx.c: frames into preallocated skbs, out through netpoll. */
 int netoops_tx_alloc(struct netoops_target *nt);

@@ -2,6 +2,8 @@
 #include "core/decode/packet.h"
 #include "core/decode/scan.h"
 
+#include <netoops/wire_frame.h>
+
 #include <string.h>
 
 /* A cursor over the header line: fields separated by single spaces. */
@@ -27,17 +29,14 @@ static bool field(struct hdr *h, const uint8_t **f, size_t *len)
 	return *len > 0;
 }
 
+/* The charsets are the sender's own (include/netoops/wire_frame.h). */
 static bool host_ok(const uint8_t *f, size_t n)
 {
 	if (n < 1 || n > NETOOPS_MAX_HOST)
 		return false;
-	for (size_t i = 0; i < n; i++) {
-		uint8_t c = f[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || nx_is_digit(c) ||
-		      c == '.' || c == '_' || c == '-'))
+	for (size_t i = 0; i < n; i++)
+		if (!netoops_host_char_ok((char)f[i]))
 			return false;
-	}
 	return true;
 }
 
@@ -69,7 +68,7 @@ static bool release_ok(const uint8_t *f, size_t n)
 	if (n < 1 || n > NETOOPS_MAX_RELEASE)
 		return false;
 	for (size_t i = 0; i < n; i++)
-		if (!nx_is_graph(f[i]))
+		if (!netoops_release_char_ok((char)f[i]))
 			return false;
 	return true;
 }
@@ -179,14 +178,67 @@ static int position(struct hdr *h, struct nx_packet *out, const char **why)
 	return 0;
 }
 
+/* Extensions after the kind's own fields, up to the end of the line. */
+static int extensions(struct hdr *h, const char **why)
+{
+	const uint8_t *f;
+	size_t n;
+
+	while (!h->last) {
+		if (!field(h, &f, &n) || !extension_ok(f, n))
+			BAD("bad extension field");
+	}
+	return 0;
+}
+
+/* Kind '1', the text datagram: fields 2..10, extensions, the dump's text. */
+static int decode_text(const uint8_t *buf, size_t len, size_t eol, struct nx_packet *out,
+		       const char **why)
+{
+	struct hdr h = { .p = buf, .n = eol, .pos = NETOOPS_MAGIC_LEN + 1 };
+
+	/*
+	 * The fields' own bounds keep the fixed header under 256 bytes (at
+	 * most 248 with the longest host, release and time), so checking them
+	 * is checking the header's length; extensions may follow.
+	 */
+	if (identity(&h, out, why) || position(&h, out, why) || extensions(&h, why))
+		return -1;
+	out->text = buf + eol + 1;
+	out->text_len = len - eol - 1;
+	if ((uint64_t)out->offset + out->text_len > out->total)
+		BAD("text runs past total");
+	return 0;
+}
+
+/*
+ * The datagram kinds, by the byte after "NETOOPS" (docs/protocol.md,
+ * "Versioning and extensions", registry). Any other byte is a kind or a
+ * version this receiver does not know: malformed, never netconsole text.
+ */
+static const struct {
+	char kind;
+	int (*decode)(const uint8_t *buf, size_t len, size_t eol, struct nx_packet *out,
+		      const char **why);
+} kinds[] = {
+	{ NETOOPS_MAGIC[NETOOPS_MAGIC_LEN - 1], decode_text },
+};
+
 int nx_decode_netoops(const uint8_t *buf, size_t len, struct nx_packet *out, const char **why)
 {
+	size_t k = 0;
+
 	if (len < NETOOPS_MAGIC_LEN || memcmp(buf, "NETOOPS", NETOOPS_MAGIC_LEN - 1))
 		return 1;
 	memset(out, 0, sizeof(*out));
 	out->format = NX_FMT_NETOOPS;
-	if (buf[NETOOPS_MAGIC_LEN - 1] != NETOOPS_MAGIC[NETOOPS_MAGIC_LEN - 1])
-		BAD("unsupported protocol version");
+	while (k < sizeof(kinds) / sizeof(kinds[0]) && kinds[k].kind != buf[NETOOPS_MAGIC_LEN - 1])
+		k++;
+	if (k == sizeof(kinds) / sizeof(kinds[0])) {
+		if (nx_is_digit(buf[NETOOPS_MAGIC_LEN - 1]))
+			BAD("unsupported protocol version");
+		BAD("unknown datagram kind");
+	}
 	if (len > NETOOPS_MAX_DATAGRAM)
 		BAD("datagram longer than 1400 bytes");
 	if (len == NETOOPS_MAGIC_LEN || buf[NETOOPS_MAGIC_LEN] != ' ')
@@ -196,27 +248,5 @@ int nx_decode_netoops(const uint8_t *buf, size_t len, struct nx_packet *out, con
 
 	if (eol == len)
 		BAD("header line not terminated");
-
-	struct hdr h = { .p = buf, .n = eol, .pos = NETOOPS_MAGIC_LEN + 1 };
-
-	/*
-	 * The fields' own bounds keep the fixed header under 256 bytes (at
-	 * most 248 with the longest host, release and time), so checking them
-	 * is checking the header's length; extensions may follow.
-	 */
-	if (identity(&h, out, why) || position(&h, out, why))
-		return -1;
-
-	const uint8_t *f;
-	size_t n;
-
-	while (!h.last) {
-		if (!field(&h, &f, &n) || !extension_ok(f, n))
-			BAD("bad extension field");
-	}
-	out->text = buf + eol + 1;
-	out->text_len = len - eol - 1;
-	if ((uint64_t)out->offset + out->text_len > out->total)
-		BAD("text runs past total");
-	return 0;
+	return kinds[k].decode(buf, len, eol, out, why);
 }
