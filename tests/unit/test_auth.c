@@ -12,6 +12,8 @@
 #include "core/auth/replay.h"
 #include "core/decode/packet.h"
 
+#include <netoops/wire_auth.h>
+
 /* docs/protocol.md, "Test vectors" (computed independently with Python's hashlib.blake2s). */
 #define VEC_HDR "NETOOPS1 web-17 0f3c5e0b8e9a4d7cb1f2a9d8c7e6b5a4 3 oops 6.1.0-27-amd64 " \
 		"1764288000.123456 0/1 0/57 1/2"
@@ -73,6 +75,15 @@ static void vectors_mac(void **state)
 	assert_int_equal((size_t)n, strlen(VEC_HDR "\n" VEC_TEXT) + nx_auth_overhead(false));
 }
 
+/* VEC_CIPHER as bytes into CT (57 of them). */
+static void cipher_vector(uint8_t *ct)
+{
+	static const char hex[] = VEC_CIPHER;
+
+	for (size_t i = 0; i < strlen(VEC_TEXT); i++)
+		assert_int_equal(sscanf(&hex[2 * i], "%2hhx", &ct[i]), 1);
+}
+
 static void vectors_encrypted(void **state)
 {
 	uint8_t out[NETOOPS_MAX_DATAGRAM], ct[64];
@@ -82,8 +93,7 @@ static void vectors_encrypted(void **state)
 	(void)state;
 	assert_int_equal(n, (long)(strlen(hdr) + strlen(VEC_TEXT)));
 	assert_memory_equal(out, hdr, strlen(hdr));
-	for (size_t i = 0; i < strlen(VEC_TEXT); i++)
-		assert_int_equal(sscanf(VEC_CIPHER + 2 * i, "%2hhx", &ct[i]), 1);
+	cipher_vector(ct);
 	assert_memory_equal(out + strlen(hdr), ct, strlen(VEC_TEXT));
 }
 
@@ -188,6 +198,74 @@ static void seal_needs_room_and_header(void **state)
 				      sizeof(out)), -1);
 }
 
+/* The module's frame path (wire_frame.h + wire_auth.h, as kmod/dump.c runs it) makes the vectors. */
+static void kernel_frame_path_matches_vectors(void **state)
+{
+	struct netoops_frame f = { .seq = 3, .reason = "oops", .sec = 1764288000, .usec = 123456,
+				   .copies = 2 };
+	struct netoops_auth_keys k;
+	uint8_t key[NX_AUTH_KEY_LEN], ct[64];
+	char hdr[NETOOPS_MAX_DATAGRAM + 1];
+	int n;
+
+	(void)state;
+	host_key(key);
+	netoops_frame_sanitize(f.host, "web-17", sizeof(f.host), netoops_host_char_ok);
+	netoops_frame_sanitize(f.release, "6.1.0-27-amd64", sizeof(f.release),
+			       netoops_release_char_ok);
+	memcpy(f.boot, "0f3c5e0b8e9a4d7cb1f2a9d8c7e6b5a4", 33);
+	for (int enc = 0; enc < 2; enc++) {
+		k.encrypt = enc;
+		netoops_auth_set_key(&k, key);
+		f.ext_reserve = NETOOPS_AUTH_RESERVE(enc);
+		assert_int_equal(netoops_frame_init(&f, VEC_TEXT, strlen(VEC_TEXT)), 0);
+		assert_int_equal(f.parts, 1);
+		n = netoops_frame_auth_header(&f, &k, hdr, sizeof(hdr), 0, 0, 1, VEC_TEXT,
+					      strlen(VEC_TEXT), ct);
+		assert_string_equal(hdr, enc ? VEC_HDR " enc=1 mac=" VEC_ENC_MAC "\n"
+					     : VEC_HDR " mac=" VEC_MAC "\n");
+		assert_int_equal(n, (int)strlen(hdr));
+		if (enc) {
+			uint8_t want[64];
+
+			cipher_vector(want);
+			assert_memory_equal(ct, want, strlen(VEC_TEXT));
+		}
+	}
+}
+
+/* With the reserve, every sealed datagram of a long dump still fits 1400 bytes. */
+static void reserve_keeps_datagrams_in_bounds(void **state)
+{
+	static char text[200000];
+	struct netoops_frame f = { .seq = 99999, .reason = "shutdown", .sec = 4000000000u,
+				   .usec = 999999, .copies = 8 };
+	struct netoops_auth_keys k = { .encrypt = true };
+	uint8_t key[NX_AUTH_KEY_LEN], ct[NETOOPS_MAX_DATAGRAM];
+	char hdr[NETOOPS_MAX_DATAGRAM + 1];
+	uint32_t end, start;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(text); i++)
+		text[i] = (i % 97 == 96) ? '\n' : 'x';
+	host_key(key);
+	netoops_auth_set_key(&k, key);
+	memset(f.host, 'h', NETOOPS_MAX_HOST);
+	memset(f.release, 'r', NETOOPS_MAX_RELEASE);
+	memcpy(f.boot, "0f3c5e0b8e9a4d7cb1f2a9d8c7e6b5a4", 33);
+	f.ext_reserve = NETOOPS_AUTH_RESERVE(true);
+	assert_int_equal(netoops_frame_init(&f, text, sizeof(text)), 0);
+	end = f.total;
+	for (uint32_t part = 0; part < f.parts; part++, end = start) {
+		start = netoops_frame_prev(&f, end);
+		int n = netoops_frame_auth_header(&f, &k, hdr, sizeof(hdr), part, start, 8,
+						  text + start, end - start, ct);
+
+		if (n + (end - start) > NETOOPS_MAX_DATAGRAM)
+			fail_msg("part %u: %u bytes", part, n + (end - start));
+	}
+}
+
 #define BOOT_A "0f3c5e0b8e9a4d7cb1f2a9d8c7e6b5a4"
 #define BOOT_B "1f3c5e0b8e9a4d7cb1f2a9d8c7e6b5a4"
 
@@ -232,6 +310,8 @@ int main(void)
 		cmocka_unit_test(malformed_mac_fields),
 		cmocka_unit_test(seal_needs_room_and_header),
 		cmocka_unit_test(replay_marks),
+		cmocka_unit_test(kernel_frame_path_matches_vectors),
+		cmocka_unit_test(reserve_keeps_datagrams_in_bounds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

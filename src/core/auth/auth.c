@@ -1,6 +1,7 @@
 /* Datagram authentication (BLAKE2s MAC) and encryption (ChaCha20, synthetic IV) with OpenSSL. */
 #include "core/auth/auth.h"
 
+#include <netoops/wire_auth.h>
 #include <pthread.h>
 #include <string.h>
 
@@ -10,7 +11,6 @@
 #include <openssl/params.h>
 
 static const char host_key_label[] = "netoops-host-key-v1";	/* + its NUL, then the host */
-static const char enc_key_label[] = "netoops-enc-key-v1";	/* without a NUL */
 
 /* Fetched once (EVP_MAC_fetch is costly); an EVP_MAC is safe to share between threads. */
 static EVP_MAC *blake2s_mac;
@@ -21,15 +21,9 @@ static void fetch_blake2s(void)
 	blake2s_mac = EVP_MAC_fetch(NULL, "BLAKE2SMAC", NULL);
 }
 
-/* A run of bytes the MAC covers; a message is up to three of them. */
-struct piece {
-	const uint8_t *p;
-	size_t n;
-};
-
 /* Keyed BLAKE2s with OUTLEN bytes of output over the pieces. 0 or -1. */
-static int blake2s_keyed(const uint8_t key[NX_AUTH_KEY_LEN], const struct piece *in, size_t n,
-			 uint8_t *out, size_t outlen)
+static int blake2s_keyed(const uint8_t key[NX_AUTH_KEY_LEN], const struct netoops_auth_piece *in,
+			 size_t n, uint8_t *out, size_t outlen)
 {
 	EVP_MAC_CTX *ctx;
 	OSSL_PARAM params[2];
@@ -47,6 +41,14 @@ static int blake2s_keyed(const uint8_t key[NX_AUTH_KEY_LEN], const struct piece 
 	ok = ok && EVP_MAC_final(ctx, out, &got, outlen) && got == outlen;
 	EVP_MAC_CTX_free(ctx);
 	return ok ? 0 : -1;
+}
+
+/* The primitives include/netoops/wire_auth.h asks for; a failure leaves an all-zero tag. */
+void netoops_auth_blake2s(const u8 key[NETOOPS_AUTH_KEY_LEN], u8 *out, size_t outlen,
+			  const struct netoops_auth_piece *in, unsigned int n)
+{
+	if (blake2s_keyed(key, in, n, out, outlen) < 0)
+		memset(out, 0, outlen);
 }
 
 /* ChaCha20 (RFC 8439 block function, counter 0) of IN into OUT, N bytes. 0 or -1. */
@@ -116,19 +118,12 @@ void nx_auth_key_hex(const uint8_t key[NX_AUTH_KEY_LEN], char out[2 * NX_AUTH_KE
 int nx_auth_host_key(const uint8_t fleet[NX_AUTH_KEY_LEN], const char *host, size_t hostlen,
 		     uint8_t out[NX_AUTH_KEY_LEN])
 {
-	struct piece in[2] = {
-		{ (const uint8_t *)host_key_label, sizeof(host_key_label) },
-		{ (const uint8_t *)host, hostlen },
+	struct netoops_auth_piece in[2] = {
+		{ host_key_label, sizeof(host_key_label) },
+		{ host, hostlen },
 	};
 
 	return blake2s_keyed(fleet, in, 2, out, NX_AUTH_KEY_LEN);
-}
-
-static int enc_key(const uint8_t host_key[NX_AUTH_KEY_LEN], uint8_t out[NX_AUTH_KEY_LEN])
-{
-	struct piece in = { (const uint8_t *)enc_key_label, sizeof(enc_key_label) - 1 };
-
-	return blake2s_keyed(host_key, &in, 1, out, NX_AUTH_KEY_LEN);
 }
 
 static size_t find_byte(const uint8_t *p, size_t n, uint8_t c)
@@ -177,9 +172,9 @@ int nx_auth_view(const uint8_t *buf, size_t len, struct nx_auth_view *v)
 	if (unhex(buf + at + 5, NX_AUTH_TAG_LEN, tag) < 0)
 		return -1;
 	v->mac_at = at;
-	v->encrypted = at >= sizeof(NX_AUTH_ENC_FIELD) &&
-		       !memcmp(buf + at - sizeof(NX_AUTH_ENC_FIELD), " " NX_AUTH_ENC_FIELD,
-			       sizeof(NX_AUTH_ENC_FIELD));
+	v->encrypted = at >= sizeof(NETOOPS_AUTH_ENC) - 1 &&
+		       !memcmp(buf + at - (sizeof(NETOOPS_AUTH_ENC) - 1), NETOOPS_AUTH_ENC,
+			       sizeof(NETOOPS_AUTH_ENC) - 1);
 	return 0;
 }
 
@@ -187,7 +182,7 @@ int nx_auth_view(const uint8_t *buf, size_t len, struct nx_auth_view *v)
 static int tag_of(const uint8_t key[NX_AUTH_KEY_LEN], const uint8_t *hdr, size_t hlen,
 		  const uint8_t *payload, size_t plen, uint8_t tag[NX_AUTH_TAG_LEN])
 {
-	struct piece in[3] = { { hdr, hlen }, { (const uint8_t *)"\n", 1 }, { payload, plen } };
+	struct netoops_auth_piece in[3] = { { hdr, hlen }, { "\n", 1 }, { payload, plen } };
 
 	return blake2s_keyed(key, in, 3, tag, NX_AUTH_TAG_LEN);
 }
@@ -195,19 +190,20 @@ static int tag_of(const uint8_t key[NX_AUTH_KEY_LEN], const uint8_t *hdr, size_t
 enum nx_auth_result nx_auth_open(const uint8_t host_key[NX_AUTH_KEY_LEN], const uint8_t *buf,
 				 size_t len, const struct nx_auth_view *v, uint8_t *out)
 {
-	uint8_t want[NX_AUTH_TAG_LEN], tag[NX_AUTH_TAG_LEN], ekey[NX_AUTH_KEY_LEN];
+	uint8_t want[NX_AUTH_TAG_LEN], tag[NX_AUTH_TAG_LEN];
 	size_t body = v->eol + 1;
-	int rc = 0;
-
 	const uint8_t *plain = buf + body;
+	int rc = 0;
 
 	if (!v->mac_at || unhex(buf + v->mac_at + 5, NX_AUTH_TAG_LEN, want) < 0)
 		return NX_AUTH_BAD;
 	if (v->encrypted) {
+		struct netoops_auth_keys k;
+
 		memcpy(out, buf, body);
-		rc = enc_key(host_key, ekey) ||
-		     chacha20(ekey, want, buf + body, len - body, out + body);
-		OPENSSL_cleanse(ekey, sizeof(ekey));
+		netoops_auth_set_key(&k, host_key);
+		rc = chacha20(k.enc, want, buf + body, len - body, out + body);
+		OPENSSL_cleanse(&k, sizeof(k));
 		plain = out + body;
 	}
 	if (rc || tag_of(host_key, buf, v->mac_at, plain, len - body, tag) ||
@@ -218,36 +214,33 @@ enum nx_auth_result nx_auth_open(const uint8_t host_key[NX_AUTH_KEY_LEN], const 
 
 size_t nx_auth_overhead(bool encrypt)
 {
-	return (encrypt ? sizeof(NX_AUTH_ENC_FIELD) : 0) + 1 + NX_AUTH_MAC_FIELD;
+	return NETOOPS_AUTH_RESERVE(encrypt);
 }
 
+void netoops_auth_chacha20(const u8 key[NETOOPS_AUTH_KEY_LEN],
+			   const u8 nonce[NETOOPS_AUTH_NONCE_LEN], const u8 *in, u8 *out, size_t len)
+{
+	if (chacha20(key, nonce, in, len, out) < 0)
+		memset(out, 0, len);
+}
+
+/* The module's own sealing code (include/netoops/wire_auth.h), on a whole datagram. */
 long nx_auth_seal(const uint8_t host_key[NX_AUTH_KEY_LEN], bool encrypt, const uint8_t *in,
 		  size_t len, uint8_t *out, size_t cap)
 {
-	size_t eol = find_byte(in, len, '\n'), at, body, plen;
-	uint8_t tag[NX_AUTH_TAG_LEN], ekey[NX_AUTH_KEY_LEN];
-	int rc = 0;
+	size_t eol = find_byte(in, len, '\n'), plen = len - eol - 1;
+	uint8_t ct[NETOOPS_MAX_DATAGRAM];
+	struct netoops_auth_keys k = { .encrypt = encrypt };
+	int hlen;
 
-	if (eol == len || len + nx_auth_overhead(encrypt) > cap)
+	if (eol == len || len + nx_auth_overhead(encrypt) > cap || plen > sizeof(ct))
 		return -1;
 	memcpy(out, in, eol);
-	at = eol;
-	if (encrypt) {
-		memcpy(out + at, " " NX_AUTH_ENC_FIELD, sizeof(NX_AUTH_ENC_FIELD));
-		at += sizeof(NX_AUTH_ENC_FIELD);
-	}
-	plen = len - eol - 1;
-	if (tag_of(host_key, out, at, in + eol + 1, plen, tag))
-		return -1;
-	memcpy(out + at, " mac=", 5);
-	tohex(tag, NX_AUTH_TAG_LEN, (char *)out + at + 5);
-	body = at + 1 + NX_AUTH_MAC_FIELD;
-	out[body++] = '\n';
-	if (encrypt) {
-		rc = enc_key(host_key, ekey) || chacha20(ekey, tag, in + eol + 1, plen, out + body);
-		OPENSSL_cleanse(ekey, sizeof(ekey));
-	} else {
-		memcpy(out + body, in + eol + 1, plen);
-	}
-	return rc ? -1 : (long)(body + plen);
+	netoops_auth_set_key(&k, host_key);
+	hlen = netoops_auth_seal(&k, (char *)out, (int)eol, cap, (const char *)in + eol + 1,
+				 (u32)plen, ct);
+	OPENSSL_cleanse(&k, sizeof(k));
+	out[hlen] = '\n';
+	memcpy(out + hlen + 1, encrypt ? ct : in + eol + 1, plen);
+	return hlen + 1 + (long)plen;
 }

@@ -21,7 +21,6 @@
 #define NX_AUTH_KEY_LEN		32	/* fleet and host keys */
 #define NX_AUTH_TAG_LEN		16	/* the MAC, 32 hex digits on the wire */
 #define NX_AUTH_MAC_FIELD	(4 + 2 * NX_AUTH_TAG_LEN)	/* "mac=" and the hex digits */
-#define NX_AUTH_ENC_FIELD	"enc=1"
 
 /* Result of looking at a datagram's authentication fields. */
 enum nx_auth_result {
