@@ -8,6 +8,7 @@
 #include "core/auth/auth.h"
 #include "netoopsctl/commands.h"
 #include "netoopsctl/configfs.h"
+#include "netoopsctl/key.h"
 
 #define KEY_SYSFS	"netoops_key"		/* /sys/kernel/netoops/, write-only */
 
@@ -75,26 +76,32 @@ static int key_derive(const char *fleet_path, const char *host, const char *out)
 	return rc;
 }
 
-static int key_install(const char *path)
+int nxctl_key_install(const char *path, char *err, size_t errlen)
 {
 	uint8_t key[NX_AUTH_KEY_LEN];
-	char hex[2 * NX_AUTH_KEY_LEN + 1], err[4400];
-	int rc = 1;
+	char hex[2 * NX_AUTH_KEY_LEN + 1];
+	int rc = 0;
 
-	if (nx_auth_key_read(path, key, err, sizeof(err)) < 0) {
+	if (nx_auth_key_read(path, key, err, errlen) < 0)
+		return -1;
+	nx_auth_key_hex(key, hex);
+	if (nx_sysfs_write(KEY_SYSFS, hex, err, errlen) != 0)
+		rc = -1;
+	OPENSSL_cleanse(key, sizeof(key));
+	OPENSSL_cleanse(hex, sizeof(hex));
+	return rc;
+}
+
+static int key_install(const char *path)
+{
+	char err[4400];
+
+	if (nxctl_key_install(path, err, sizeof(err)) < 0) {
 		fprintf(stderr, "netoopsctl: %s\n", err);
 		return 1;
 	}
-	nx_auth_key_hex(key, hex);
-	if (nx_sysfs_write(KEY_SYSFS, hex, err, sizeof(err)) != 0)
-		fprintf(stderr, "netoopsctl: %s\n", err);
-	else
-		rc = 0;
-	OPENSSL_cleanse(key, sizeof(key));
-	OPENSSL_cleanse(hex, sizeof(hex));
-	if (!rc)
-		printf("key installed: the module signs every datagram from now on\n");
-	return rc;
+	printf("key installed: the module signs every datagram from now on\n");
+	return 0;
 }
 
 int cmd_key(struct ctl_opts *o, int argc, char **argv)
