@@ -224,6 +224,14 @@ void netoops_auth_chacha20(const u8 key[NETOOPS_AUTH_KEY_LEN],
 		memset(out, 0, len);
 }
 
+/* A header the receiver would misread once sealed: a mac field already, or ending in enc=1. */
+static bool sealable(const uint8_t *hdr, size_t n)
+{
+	size_t e = sizeof(NETOOPS_AUTH_ENC) - 1;
+
+	return find_mac(hdr, n) == n && !(n >= e && !memcmp(hdr + n - e, NETOOPS_AUTH_ENC, e));
+}
+
 /* The module's own sealing code (include/netoops/wire_auth.h), on a whole datagram. */
 long nx_auth_seal(const uint8_t host_key[NX_AUTH_KEY_LEN], bool encrypt, const uint8_t *in,
 		  size_t len, uint8_t *out, size_t cap)
@@ -233,7 +241,8 @@ long nx_auth_seal(const uint8_t host_key[NX_AUTH_KEY_LEN], bool encrypt, const u
 	struct netoops_auth_keys k = { .encrypt = encrypt };
 	int hlen;
 
-	if (eol == len || len + nx_auth_overhead(encrypt) > cap || plen > sizeof(ct))
+	if (eol == len || len + nx_auth_overhead(encrypt) > cap || plen > sizeof(ct) ||
+	    !sealable(in, eol))
 		return -1;
 	memcpy(out, in, eol);
 	netoops_auth_set_key(&k, host_key);
