@@ -196,6 +196,17 @@ static void seal_needs_room_and_header(void **state)
 				      strlen(in) + nx_auth_overhead(false) - 1), -1);
 	assert_int_equal(nx_auth_seal(k, false, (const uint8_t *)VEC_HDR, strlen(VEC_HDR), out,
 				      sizeof(out)), -1);
+	/* Headers the receiver would misread once sealed (found by fuzz_auth): refused. */
+	static const char *const unsealable[] = {
+		VEC_HDR " enc=1\n" VEC_TEXT,			/* would be read as encrypted */
+		VEC_HDR " mac=" VEC_MAC "\n" VEC_TEXT,		/* sealed already */
+		VEC_HDR " mac=x y=1\n" VEC_TEXT,
+	};
+
+	for (size_t i = 0; i < sizeof(unsealable) / sizeof(unsealable[0]); i++)
+		for (int enc = 0; enc < 2; enc++)
+			assert_int_equal(nx_auth_seal(k, enc, (const uint8_t *)unsealable[i],
+						      strlen(unsealable[i]), out, sizeof(out)), -1);
 }
 
 /* The module's frame path (wire_frame.h + wire_auth.h, as kmod/dump.c runs it) makes the vectors. */
