@@ -63,7 +63,7 @@ int nxd_auth_load_marks(struct nxd_auth *a, struct nx_store *s);
 
 /*
  * The verdict on one datagram BUF[0..LEN) from SOURCE ("ip:port") at NOW_MS
- * (monotonic): false to drop it (counted in C); true to pass *OUT (BUF, or
+ * (reassembly's clock, as nxd_auth_finished's): false to drop it (counted in C); true to pass *OUT (BUF, or
  * the decrypted copy, valid until the next call) to reassembly, with
  * *AUTHENTICATED saying whether it carried a valid MAC.
  */

@@ -114,14 +114,18 @@ static void hand_over(struct nxd_loop *l, struct nx_dump *d, uint64_t now)
 	}
 }
 
-/* Hand every finished dump to the sink. */
+/*
+ * Hand every finished dump to the sink. Its replay mark (auth.h) runs on
+ * reassembly's clock, like the done entry that absorbs its late copies: a
+ * wait for the sink must not age the mark while those copies sit unread.
+ */
 static void drain_ready(struct nxd_loop *l)
 {
 	uint64_t now = mono_ms();
 	struct nx_dump *d;
 
 	while ((d = nx_reasm_next(l->reasm))) {
-		nxd_auth_finished(l->auth, d, now);
+		nxd_auth_finished(l->auth, d, reasm_ms(l));
 		hand_over(l, d, now);
 	}
 }
@@ -187,8 +191,8 @@ static void feed(struct nxd_loop *l, const struct nxd_datagram *dg, uint64_t now
 	const uint8_t *buf;
 	bool authenticated;
 
-	/* The replay window runs on the monotonic clock, as drain_ready's marks do. */
-	if (nxd_auth_check(l->auth, dg->source, dg->buf, dg->len, now + l->stalled_ms, &buf,
+	/* NOW is reassembly's clock, as drain_ready's replay marks are. */
+	if (nxd_auth_check(l->auth, dg->source, dg->buf, dg->len, now, &buf,
 			   &authenticated, &l->counters.auth))
 		nx_reasm_feed_auth(l->reasm, dg->source, buf, dg->len, now, authenticated);
 }
