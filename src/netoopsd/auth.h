@@ -27,6 +27,7 @@ struct nxd_auth_config {
 	struct nxd_net exempt[NXD_MAX_EXEMPT];	/* unauthenticated allowed from these */
 	size_t n_exempt;
 	uint32_t replay_window_ms;	/* 0: half of quiet-ms */
+	char http_tokens[4096];		/* the HTTP API's bearer token file; "" = none */
 };
 
 /* Written by the receive loop only. */
@@ -37,7 +38,7 @@ struct nxd_auth_counters {
 	uint64_t refused;		/* unauthenticated under `auth = required`: dropped */
 };
 
-/* Is KEY one of the settings below ("auth", "fleet-key", "auth-exempt", "replay-window-ms")? */
+/* Is KEY one of the settings below (auth, fleet-key, auth-exempt, replay-window-ms, http-tokens)? */
 bool auth_config_owns(const char *key);
 /* Set one of them; NULL or MSG saying what to fix. */
 const char *auth_config_set(struct nxd_auth_config *c, const char *key, const char *v,

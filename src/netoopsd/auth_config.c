@@ -1,4 +1,4 @@
-/* netoopsd's authentication settings: auth, fleet-key, auth-exempt, replay-window-ms. */
+/* netoopsd's authentication settings: auth, fleet-key, auth-exempt, replay-window-ms, http-tokens. */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
@@ -72,6 +72,17 @@ static const char *set_exempt(struct nxd_auth_config *c, const char *v, char *ms
 	return NULL;
 }
 
+static const char *set_tokens(struct nxd_auth_config *c, const char *v, char *msg, size_t len)
+{
+	if (!v[0] || strlen(v) >= sizeof(c->http_tokens)) {
+		snprintf(msg, len, "http-tokens: give the path of the token file (lines 'read "
+			 "TOKEN' or 'admin TOKEN', mode 600)");
+		return msg;
+	}
+	memcpy(c->http_tokens, v, strlen(v) + 1);
+	return NULL;
+}
+
 static const char *set_window(struct nxd_auth_config *c, const char *v, char *msg, size_t len)
 {
 	const struct nx_num spec = { "replay-window-ms", NX_NUM_COUNT, 100, 3600000, "5000" };
@@ -91,6 +102,7 @@ static const struct {
 	{ "fleet-key", set_key },
 	{ "auth-exempt", set_exempt },
 	{ "replay-window-ms", set_window },
+	{ "http-tokens", set_tokens },
 };
 
 #define N_SETTINGS (sizeof(settings) / sizeof(settings[0]))

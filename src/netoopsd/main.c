@@ -34,6 +34,7 @@ static const struct option longopts[] = {
 	{ "fleet-key", required_argument, NULL, 0 },
 	{ "auth-exempt", required_argument, NULL, 0 },
 	{ "replay-window-ms", required_argument, NULL, 0 },
+	{ "http-tokens", required_argument, NULL, 0 },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -72,6 +73,8 @@ static void usage(FILE *f)
 		"                               (ADDR/PREFIX; repeatable)\n"
 		"      --replay-window-ms MS    late copies of a stored dump accepted this long\n"
 		"                               (default quiet-ms / 2)\n"
+		"      --http-tokens FILE       the API needs a bearer token from FILE\n"
+		"                               ('read TOKEN' / 'admin TOKEN' lines, mode 600)\n"
 		"  -v, --verbose                log debugging detail\n"
 		"See netoopsd(8).\n", NXD_DEFAULT_CONFIG);
 }
