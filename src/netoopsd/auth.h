@@ -28,6 +28,8 @@ struct nxd_auth_config {
 	size_t n_exempt;
 	uint32_t replay_window_ms;	/* 0: half of quiet-ms */
 	char http_tokens[4096];		/* the HTTP API's bearer token file; "" = none */
+	char http_tls_cert[4096];	/* PEM certificate (chain) of the HTTP API; "" = no TLS */
+	char http_tls_key[4096];	/* its PEM private key (mode 600) */
 };
 
 /* Written by the receive loop only. */

@@ -72,15 +72,33 @@ static const char *set_exempt(struct nxd_auth_config *c, const char *v, char *ms
 	return NULL;
 }
 
-static const char *set_tokens(struct nxd_auth_config *c, const char *v, char *msg, size_t len)
+/* A path into FIELD (4096 bytes); refused with WHAT in the message when empty or too long. */
+static const char *set_file(char *field, const char *key, const char *what, const char *v,
+			    char *msg, size_t len)
 {
-	if (!v[0] || strlen(v) >= sizeof(c->http_tokens)) {
-		snprintf(msg, len, "http-tokens: give the path of the token file (lines 'read "
-			 "TOKEN' or 'admin TOKEN', mode 600)");
+	if (!v[0] || strlen(v) >= 4096) {
+		snprintf(msg, len, "%s: give the path of %s", key, what);
 		return msg;
 	}
-	memcpy(c->http_tokens, v, strlen(v) + 1);
+	memcpy(field, v, strlen(v) + 1);
 	return NULL;
+}
+
+static const char *set_tokens(struct nxd_auth_config *c, const char *v, char *msg, size_t len)
+{
+	return set_file(c->http_tokens, "http-tokens", "the token file (lines 'read TOKEN' or "
+			"'admin TOKEN', mode 600)", v, msg, len);
+}
+
+static const char *set_cert(struct nxd_auth_config *c, const char *v, char *msg, size_t len)
+{
+	return set_file(c->http_tls_cert, "http-tls-cert", "a PEM certificate", v, msg, len);
+}
+
+static const char *set_tls_key(struct nxd_auth_config *c, const char *v, char *msg, size_t len)
+{
+	return set_file(c->http_tls_key, "http-tls-key", "a PEM private key (mode 600)", v, msg,
+			len);
 }
 
 static const char *set_window(struct nxd_auth_config *c, const char *v, char *msg, size_t len)
@@ -103,6 +121,8 @@ static const struct {
 	{ "auth-exempt", set_exempt },
 	{ "replay-window-ms", set_window },
 	{ "http-tokens", set_tokens },
+	{ "http-tls-cert", set_cert },
+	{ "http-tls-key", set_tls_key },
 };
 
 #define N_SETTINGS (sizeof(settings) / sizeof(settings[0]))
@@ -132,6 +152,10 @@ const char *auth_config_check(struct nxd_auth_config *c, uint32_t quiet_ms, char
 		snprintf(msg, len, "auth = %s needs the fleet key: give 'fleet-key = PATH' (a "
 			 "file made by 'netoopsctl key new', mode 600)",
 			 c->mode == NXD_AUTH_REQUIRED ? "required" : "optional");
+		return msg;
+	}
+	if (!c->http_tls_cert[0] != !c->http_tls_key[0]) {
+		snprintf(msg, len, "TLS for the HTTP API needs both http-tls-cert and http-tls-key");
 		return msg;
 	}
 	if (!c->replay_window_ms)

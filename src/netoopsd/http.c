@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <microhttpd.h>
+#include <openssl/crypto.h>
 
 #include "netoopsd/http_int.h"
 #include "netoopsd/log.h"
@@ -272,10 +273,16 @@ static int listen_on(const struct nxd_addr *a)
 static struct MHD_Daemon *start_mhd(struct nxd_http *h)
 {
 	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC |
-			 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+			 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG | (h->tls_cert ? MHD_USE_TLS : 0);
+	struct MHD_OptionItem tls[] = {
+		{ MHD_OPTION_HTTPS_MEM_CERT, 0, h->tls_cert },
+		{ MHD_OPTION_HTTPS_MEM_KEY, 0, h->tls_key },
+		{ MHD_OPTION_END, 0, NULL },
+	};
 
 	return MHD_start_daemon(flags, 0, NULL, NULL, serve, h,
 				MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+				MHD_OPTION_ARRAY, h->tls_cert ? tls : &tls[2],
 				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
 				MHD_OPTION_CONNECTION_LIMIT, (unsigned)NXD_HTTP_MAX_CONNECTIONS,
 				MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)NXD_HTTP_PER_ADDRESS,
@@ -299,8 +306,11 @@ struct nxd_http *http_start(const struct nxd_config *cfg)
 	pthread_mutex_init(&h->jobs_lock, NULL);
 	pthread_cond_init(&h->jobs_cond, NULL);
 	h->budget = cfg->max_memory / 4;
-	if (cfg->auth.http_tokens[0] &&
-	    !(h->tokens = nxd_tokens_load(cfg->auth.http_tokens, err, sizeof(err)))) {
+	if ((cfg->auth.http_tokens[0] &&
+	     !(h->tokens = nxd_tokens_load(cfg->auth.http_tokens, err, sizeof(err)))) ||
+	    (cfg->auth.http_tls_cert[0] &&
+	     (!(h->tls_cert = nxd_pem_load(cfg->auth.http_tls_cert, false, err, sizeof(err))) ||
+	      !(h->tls_key = nxd_pem_load(cfg->auth.http_tls_key, true, err, sizeof(err)))))) {
 		log_err("%s", err);
 		http_stop(h);
 		return NULL;
@@ -319,7 +329,8 @@ struct nxd_http *http_start(const struct nxd_config *cfg)
 		return NULL;
 	}
 	h->gate_running = true;
-	log_info("http: serving the query API on %s", cfg->http.text);
+	log_info("http: serving the query API on %s%s", cfg->http.text,
+		 h->tls_cert ? " (TLS)" : "");
 	return h;
 }
 
@@ -345,6 +356,10 @@ void http_stop(struct nxd_http *h)
 	nx_store_close(h->store);
 	nx_store_close(h->wstore);
 	nxd_tokens_free(h->tokens);
+	free(h->tls_cert);
+	if (h->tls_key)
+		OPENSSL_cleanse(h->tls_key, strlen(h->tls_key));
+	free(h->tls_key);
 	pthread_mutex_destroy(&h->lock);
 	pthread_mutex_destroy(&h->jobs_lock);
 	pthread_cond_destroy(&h->jobs_cond);

@@ -150,3 +150,34 @@ enum nxd_grant nxd_tokens_grant(const struct nxd_tokens *t, const char *auth)
 	}
 	return grant;
 }
+
+char *nxd_pem_load(const char *path, bool secret, char *msg, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	struct stat st;
+	char *buf = NULL;
+	ssize_t n = 0;
+
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > (1 << 20)) {
+		snprintf(msg, len, "TLS file %s: %s", path,
+			 fd < 0 ? strerror(errno) : "not a regular file of at most 1 MiB");
+		goto out;
+	}
+	if (secret && (st.st_mode & 077)) {
+		snprintf(msg, len, "TLS key %s may be read or written by group or others (mode "
+			 "%03o): run 'chmod 600 %s'", path, (unsigned)(st.st_mode & 0777), path);
+		goto out;
+	}
+	if (!(buf = malloc((size_t)st.st_size + 1)) ||
+	    (n = read(fd, buf, (size_t)st.st_size)) != st.st_size || !strstr(buf, "-----BEGIN ")) {
+		snprintf(msg, len, "TLS file %s: cannot read it as PEM", path);
+		free(buf);
+		buf = NULL;
+		goto out;
+	}
+	buf[n] = '\0';
+out:
+	if (fd >= 0)
+		close(fd);
+	return buf;
+}

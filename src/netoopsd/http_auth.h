@@ -2,6 +2,7 @@
 #ifndef NXD_HTTP_AUTH_H
 #define NXD_HTTP_AUTH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "netoopsd/http_api.h"
@@ -27,5 +28,12 @@ void nxd_tokens_free(struct nxd_tokens *t);
  * is compared in constant time.
  */
 enum nxd_grant nxd_tokens_grant(const struct nxd_tokens *t, const char *auth);
+
+/*
+ * The whole PEM file PATH (at most 1 MiB) as a string (free() it). SECRET:
+ * refused unless only its owner may read or write it (a private key).
+ * NULL with MSG.
+ */
+char *nxd_pem_load(const char *path, bool secret, char *msg, size_t len);
 
 #endif

@@ -48,6 +48,7 @@ struct nxd_job {
 struct nxd_http {
 	struct MHD_Daemon *mhd;
 	struct nxd_tokens *tokens;	/* http-tokens; NULL: none (read only after start) */
+	char *tls_cert, *tls_key;	/* PEM, when serving TLS (libmicrohttpd keeps pointers) */
 	struct nx_store *store;		/* used only by libmicrohttpd's one thread */
 	struct nx_store *wstore;	/* used only by the worker */
 	size_t budget, used;		/* answers in flight; under LOCK */

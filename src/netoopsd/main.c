@@ -35,6 +35,8 @@ static const struct option longopts[] = {
 	{ "auth-exempt", required_argument, NULL, 0 },
 	{ "replay-window-ms", required_argument, NULL, 0 },
 	{ "http-tokens", required_argument, NULL, 0 },
+	{ "http-tls-cert", required_argument, NULL, 0 },
+	{ "http-tls-key", required_argument, NULL, 0 },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -75,6 +77,8 @@ static void usage(FILE *f)
 		"                               (default quiet-ms / 2)\n"
 		"      --http-tokens FILE       the API needs a bearer token from FILE\n"
 		"                               ('read TOKEN' / 'admin TOKEN' lines, mode 600)\n"
+		"      --http-tls-cert FILE     serve the API over TLS with this PEM certificate\n"
+		"      --http-tls-key FILE      and this PEM private key (mode 600)\n"
 		"  -v, --verbose                log debugging detail\n"
 		"See netoopsd(8).\n", NXD_DEFAULT_CONFIG);
 }

@@ -51,4 +51,29 @@ check ctl-without-token sh -c "! '$CTL' --daemon 127.0.0.1:$H list >'$W/ctl.out'
 check ctl-with-token env NETOOPS_API_TOKEN="$READ" "$CTL" --daemon "127.0.0.1:$H" list
 check alive h_alive t
 check stop h_stop t
+
+# TLS (libmicrohttpd with GnuTLS): the same API over HTTPS with a token; plain HTTP gets nothing.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$W/key.pem" \
+	-out "$W/cert.pem" -days 2 -subj /CN=localhost \
+	-addext "subjectAltName=IP:127.0.0.1" >/dev/null 2>&1
+chmod 644 "$W/key.pem"
+check tls-open-key-refused sh -c "! '$NXD' --config /dev/null --listen 127.0.0.1:$P --db '$W/k.db' \
+	--http 127.0.0.1:$H --http-tls-cert '$W/cert.pem' --http-tls-key '$W/key.pem' \
+	>'$W/k.log' 2>&1 && grep -q 'chmod 600' '$W/k.log'"
+check tls-cert-without-key sh -c "! '$NXD' --config /dev/null --db '$W/k.db' --http 127.0.0.1:$H \
+	--http-tls-cert '$W/cert.pem' >'$W/c.log' 2>&1 &&
+	grep -q 'needs both http-tls-cert and http-tls-key' '$W/c.log'"
+chmod 600 "$W/key.pem"
+check tls-start h_start s --config /dev/null --listen "127.0.0.1:$P" --db "$DB" \
+	--http "127.0.0.1:$H" --http-tokens "$W/tokens" --http-tls-cert "$W/cert.pem" \
+	--http-tls-key "$W/key.pem"
+check tls-served h_wait 5 served s
+API=https://127.0.0.1:$H
+check tls-token-200 is 200 /v1/reports --cacert "$W/cert.pem" -H "$(bearer "$READ")"
+check tls-no-token-401 is 401 /v1/reports --cacert "$W/cert.pem"
+check tls-untrusted-refused sh -c "! curl -s -m 5 '$API/v1/reports' >/dev/null"
+check tls-plain-http-nothing sh -c "! curl -s -m 5 -H '$(bearer "$READ")' \
+	'http://127.0.0.1:$H/v1/reports' | grep -q '^\['"
+check tls-alive h_alive s
+check tls-stop h_stop s
 checks_end
