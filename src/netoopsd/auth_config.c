@@ -115,7 +115,7 @@ static const char *set_window(struct nxd_auth_config *c, const char *v, char *ms
 static const struct {
 	const char *key;
 	const char *(*set)(struct nxd_auth_config *c, const char *v, char *msg, size_t len);
-} settings[] = {
+} auth_settings[] = {
 	{ "auth", set_mode },
 	{ "fleet-key", set_key },
 	{ "auth-exempt", set_exempt },
@@ -125,12 +125,12 @@ static const struct {
 	{ "http-tls-key", set_tls_key },
 };
 
-#define N_SETTINGS (sizeof(settings) / sizeof(settings[0]))
+#define N_AUTH_SETTINGS (sizeof(auth_settings) / sizeof(auth_settings[0]))
 
 bool auth_config_owns(const char *key)
 {
-	for (size_t i = 0; i < N_SETTINGS; i++)
-		if (strcmp(key, settings[i].key) == 0)
+	for (size_t i = 0; i < N_AUTH_SETTINGS; i++)
+		if (strcmp(key, auth_settings[i].key) == 0)
 			return true;
 	return false;
 }
@@ -138,9 +138,9 @@ bool auth_config_owns(const char *key)
 const char *auth_config_set(struct nxd_auth_config *c, const char *key, const char *v,
 			    char *msg, size_t len)
 {
-	for (size_t i = 0; i < N_SETTINGS; i++)
-		if (strcmp(key, settings[i].key) == 0)
-			return settings[i].set(c, v, msg, len);
+	for (size_t i = 0; i < N_AUTH_SETTINGS; i++)
+		if (strcmp(key, auth_settings[i].key) == 0)
+			return auth_settings[i].set(c, v, msg, len);
 	snprintf(msg, len, "unknown setting '%s'", key);
 	return msg;
 }
