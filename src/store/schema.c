@@ -95,6 +95,25 @@ static const char *const migrations[NX_STORE_SCHEMA_VERSION] = {
 	"CREATE INDEX dumps_unanalysed ON dumps(id) WHERE analysis <> 'ok';"
 	/* and each report's alternative title (syzbot's ALT:, e.g. "stall in X"; NULL if none) */
 	"ALTER TABLE reports ADD COLUMN alt_title TEXT;",
+
+	/* 3 -> 4: symbolized call traces (docs/symbolize.md), and the build IDs a boot sent. */
+	"CREATE TABLE symbolized ("
+	"  report_id INTEGER PRIMARY KEY REFERENCES reports(id) ON DELETE CASCADE,"
+	"  state TEXT NOT NULL CHECK (state IN ('ok', 'partial', 'none', 'retry')),"
+	"  guilty_file TEXT,"
+	"  result TEXT NOT NULL,"		/* JSON: nx_sym_report()'s object */
+	"  attempts INTEGER NOT NULL,"
+	"  updated_ms INTEGER NOT NULL,"
+	"  next_try_ms INTEGER"			/* state retry: not before */
+	");"
+	"CREATE INDEX symbolized_retry ON symbolized(next_try_ms) WHERE state = 'retry';"
+	"CREATE TABLE inventories ("
+	"  host TEXT NOT NULL,"
+	"  boot TEXT NOT NULL,"
+	"  name TEXT NOT NULL,"			/* vmlinux, or a module name */
+	"  build_id TEXT NOT NULL,"		/* hex */
+	"  received_ms INTEGER NOT NULL,"
+	"  PRIMARY KEY (host, boot, name)) WITHOUT ROWID;",
 };
 
 static int user_version(struct nx_store *s, int *version)
