@@ -93,10 +93,10 @@ void nxctl_print_symbolized(const json_t *sym)
 	json_t *f;
 	size_t i;
 
-	printf("  symbolized: %s%s%s\n", state ? state : "?", reason ? ": " : "",
-	       reason ? reason : "");
 	if (guilty)
 		printf("  guilty file: %s\n", guilty);
+	printf("  call trace, symbolized: %s%s%s\n", state ? state : "?", reason ? ": " : "",
+	       reason ? reason : "");
 	json_array_foreach(json_object_get(sym, "frames"), i, f)
 		print_frame(f);
 }

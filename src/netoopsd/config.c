@@ -30,6 +30,9 @@ void config_defaults(struct nxd_config *c)
 	snprintf(c->analysis_user, sizeof(c->analysis_user), "nobody");
 	c->db_fsync = 1;
 	c->stop_wait_ms = 30000;
+	c->symbolize_timeout_ms = 10000;
+	c->symbolize_retry_ms = 300000;
+	c->symbolize_cache = 32;
 }
 
 int config_parse_addr(const char *text, uint16_t defport, struct nxd_addr *out)
@@ -145,6 +148,9 @@ static const struct numeric numerics[] = {
 	{ "analysis-timeout-ms", false, 100, 600000, FIELD(analysis_timeout_ms), "5000" },
 	{ "db-fsync", false, 0, 1, FIELD(db_fsync), "1" },
 	{ "stop-wait-ms", false, 0, 3600000, FIELD(stop_wait_ms), "30000" },
+	{ "symbolize-timeout-ms", false, 100, 600000, FIELD(symbolize_timeout_ms), "10000" },
+	{ "symbolize-retry-ms", false, 1000, 86400000, FIELD(symbolize_retry_ms), "300000" },
+	{ "symbolize-cache", false, 1, 4096, FIELD(symbolize_cache), "32" },
 };
 
 /* Parsed by the shared parsers of core/numparse.h: no overflow, the range in the message. */
@@ -164,6 +170,27 @@ static const char *set_numeric(struct nxd_config *c, const struct numeric *n,
 	} else {
 		memcpy(field, &x, sizeof(x));
 	}
+	return NULL;
+}
+
+/* One more local debug tree (docs/symbolize.md): a folder that exists. */
+static const char *set_debuginfo(struct nxd_config *c, const char *v, char *msg, size_t len)
+{
+	struct stat st;
+
+	if (c->n_debuginfo >= NXD_MAX_DEBUGINFO) {
+		snprintf(msg, len, "debuginfo: at most %d folders", NXD_MAX_DEBUGINFO);
+		return msg;
+	}
+	if (stat(v, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(msg, len, "debuginfo: '%s' is not a folder (give a tree like "
+			 "/usr/lib/debug, or a folder of vmlinux and .ko files)", v);
+		return msg;
+	}
+	if (set_path(c->debuginfo[c->n_debuginfo], sizeof(c->debuginfo[0]), "debuginfo", v,
+		     msg, len))
+		return msg;
+	c->n_debuginfo++;
 	return NULL;
 }
 
@@ -199,6 +226,10 @@ const char *config_set(struct nxd_config *c, const char *key, const char *v,
 			return msg;
 		}
 		snprintf(c->analysis_user, sizeof(c->analysis_user), "%s", v);
+	} else if (strcmp(key, "debuginfo") == 0) {
+		return set_debuginfo(c, v, msg, len);
+	} else if (strcmp(key, "debuginfod-urls") == 0) {
+		return set_path(c->debuginfod_urls, sizeof(c->debuginfod_urls), key, v, msg, len);
 	} else {
 		snprintf(msg, len, "unknown setting '%s' (see netoopsd(8))", key);
 		return msg;

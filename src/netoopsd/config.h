@@ -9,6 +9,7 @@
 
 #define NXD_DEFAULT_CONFIG	"/etc/netoops/netoopsd.conf"
 #define NXD_MAX_LISTEN		16
+#define NXD_MAX_DEBUGINFO	8	/* debuginfo folders, at most */
 #define NXD_MAX_BATCH_SETTING	1024	/* recvmmsg batch at most */
 #define NXD_CONFIG_LINE_MAX	8192	/* bytes in one config file line, at most */
 #define NXD_CONFIG_FILE_MAX	(1 << 20)	/* bytes in the config file, at most */
@@ -39,6 +40,13 @@ struct nxd_config {
 	uint32_t db_fsync;		/* 1: commits and the append file fsync'ed; 0: not */
 	uint32_t stop_wait_ms;		/* at a stop, how long to wait out a locked database */
 	bool verbose;
+	/* symbolization (docs/symbolize.md): local debug trees, debuginfod, bounds */
+	char debuginfo[NXD_MAX_DEBUGINFO][1024];
+	size_t n_debuginfo;
+	char debuginfod_urls[1024];	/* "" = no debuginfod; else DEBUGINFOD_URLS */
+	uint32_t symbolize_timeout_ms;	/* per report, downloads included */
+	uint32_t symbolize_retry_ms;	/* a deferred report is tried again after this */
+	uint32_t symbolize_cache;	/* opened debug files kept */
 };
 
 /* Fill C with defaults. */

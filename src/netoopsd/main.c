@@ -9,6 +9,7 @@
 #include "netoopsd/config.h"
 #include "netoopsd/http.h"
 #include "netoopsd/log.h"
+#include "netoopsd/symbolizer.h"
 #include "netoopsd/loop.h"
 
 /* Long options carrying a value are named exactly like the config file's keys. */
@@ -30,6 +31,11 @@ static const struct option longopts[] = {
 	{ "analysis-user", required_argument, NULL, 0 },
 	{ "db-fsync", required_argument, NULL, 0 },
 	{ "stop-wait-ms", required_argument, NULL, 0 },
+	{ "debuginfo", required_argument, NULL, 0 },
+	{ "debuginfod-urls", required_argument, NULL, 0 },
+	{ "symbolize-timeout-ms", required_argument, NULL, 0 },
+	{ "symbolize-retry-ms", required_argument, NULL, 0 },
+	{ "symbolize-cache", required_argument, NULL, 0 },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -224,6 +230,7 @@ int main(int argc, char **argv)
 	struct nxd_sink_parts parts;
 	struct nxd_counters final;
 	struct nxd_http *http = NULL;
+	struct nxd_symbolizer *sym = NULL;
 	int rc;
 
 	if (argc > 1 && strcmp(argv[1], NXD_ANALYST_ARG) == 0)
@@ -243,10 +250,14 @@ int main(int argc, char **argv)
 			"store threads" : "out of memory for reassembly");
 		return 1;
 	}
-	if (cfg.http.len && !(http = http_start(&cfg)))
+	/* DEBUGINFOD_URLS is how libdebuginfod is told; set before any thread runs */
+	if (cfg.debuginfod_urls[0])
+		setenv("DEBUGINFOD_URLS", cfg.debuginfod_urls, 1);
+	if ((cfg.http.len && !(http = http_start(&cfg))) || nxd_symbolizer_start(&cfg, &sym) < 0)
 		rc = -1;
 	else
 		rc = loop_run(&loop);
+	nxd_symbolizer_stop(sym);
 	http_stop(http);
 	sink_stop(loop.sink, &final);
 	final.rx = loop.counters.rx;

@@ -87,4 +87,10 @@ void nx_sym_frames_free(struct nx_frame *v, size_t n);
 /* The source file syzbot would blame: first frame outside generic code; NULL if none. */
 const char *nx_sym_guilty_file(const json_t *frames);
 
+/* Symbolize stored report J, with the build IDs its boot sent (sym_store.c); NULL: no memory. */
+struct nx_store;
+struct nx_store_sym_job;
+json_t *nx_sym_stored(struct nx_sym *sym, struct nx_store *store,
+		      const struct nx_store_sym_job *j);
+
 #endif

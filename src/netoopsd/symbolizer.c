@@ -1,0 +1,165 @@
+/* The symbolizer thread: picks stored reports, symbolizes them, saves the result; retries later. */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "netoopsd/log.h"
+#include "netoopsd/symbolizer.h"
+#include "store/store.h"
+#include "symbolize/sym.h"
+
+#define POLL_MS 200	/* how often an idle symbolizer looks for new reports */
+#define BATCH 16	/* reports picked per look */
+
+/* The thread's counters, saved into the counters table under these names. */
+enum { C_OK, C_PARTIAL, C_NONE, C_RETRY, C_ERRORS, C_OPENED, C_COUNT };
+static const char *const counter_names[C_COUNT] = {
+	"symbolized_ok", "symbolized_partial", "symbolized_none", "symbolize_deferred",
+	"symbolize_errors", "debug_files_opened",
+};
+
+struct nxd_symbolizer {
+	pthread_t thread;
+	atomic_bool stop;
+	struct nx_store *store;		/* this thread's own connection */
+	struct nx_sym *sym;
+	uint32_t retry_ms;
+	int64_t after_id;		/* reports up to here were tried once */
+	uint64_t counters[C_COUNT];	/* this thread only */
+};
+
+static int64_t wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void count(struct nxd_symbolizer *z, const json_t *result)
+{
+	static const char *const states[] = { "ok", "partial", "none", "retry" };
+	const char *st = json_string_value(json_object_get(result, "state"));
+
+	for (int i = 0; i < 4; i++)
+		if (st && strcmp(st, states[i]) == 0)
+			z->counters[C_OK + i]++;
+}
+
+static void one(struct nxd_symbolizer *z, int64_t id)
+{
+	struct nx_store_sym_job j;
+	json_t *result;
+	int rc = nx_store_sym_job(z->store, id, &j);
+
+	if (rc == 1)
+		return;	/* reanalysed or deleted meanwhile */
+	if (rc < 0) {
+		log_warn("symbolize: %s", nx_store_error(z->store));
+		z->counters[C_ERRORS]++;
+		return;
+	}
+	result = nx_sym_stored(z->sym, z->store, &j);
+	nx_store_sym_job_free(&j);
+	if (!result) {
+		z->counters[C_ERRORS]++;
+		return;
+	}
+	count(z, result);
+	if (nx_store_sym_save(z->store, id, result, wall_ms(), wall_ms() + z->retry_ms) < 0) {
+		log_warn("symbolize: report %lld: %s", (long long)id, nx_store_error(z->store));
+		z->counters[C_ERRORS]++;
+	}
+	json_decref(result);
+}
+
+static void save_counters(struct nxd_symbolizer *z)
+{
+	struct nx_counter c[C_COUNT];
+
+	z->counters[C_OPENED] = nx_sym_stats(z->sym)->opened;
+	for (int i = 0; i < C_COUNT; i++)
+		c[i] = (struct nx_counter){ counter_names[i], z->counters[i] };
+	if (nx_store_save_counters(z->store, c, C_COUNT, wall_ms()) < 0)
+		log_debug("symbolize: counters not saved: %s", nx_store_error(z->store));
+}
+
+static void nap(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+static void *symbolizer_main(void *arg)
+{
+	struct nxd_symbolizer *z = arg;
+	int64_t ids[BATCH];
+
+	while (!atomic_load(&z->stop)) {
+		int n = nx_store_sym_pending(z->store, &z->after_id, wall_ms(), ids, BATCH);
+
+		if (n < 0)
+			log_debug("symbolize: %s", nx_store_error(z->store));
+		for (int i = 0; i < n && !atomic_load(&z->stop); i++)
+			one(z, ids[i]);
+		if (n > 0)
+			save_counters(z);
+		if (n < BATCH)
+			nap(POLL_MS);
+	}
+	save_counters(z);
+	return NULL;
+}
+
+static void release(struct nxd_symbolizer *z)
+{
+	nx_sym_free(z->sym);
+	nx_store_close(z->store);
+	free(z);
+}
+
+int nxd_symbolizer_start(const struct nxd_config *cfg, struct nxd_symbolizer **out)
+{
+	struct nx_sym_conf sc = { .debuginfod = cfg->debuginfod_urls[0] != '\0',
+				  .timeout_ms = cfg->symbolize_timeout_ms,
+				  .cache_files = cfg->symbolize_cache };
+	struct nxd_symbolizer *z;
+	char err[512];
+
+	*out = NULL;
+	if (!cfg->n_debuginfo && !sc.debuginfod)
+		return 0;
+	for (size_t i = 0; i < cfg->n_debuginfo; i++)
+		sc.dirs[sc.n_dirs++] = cfg->debuginfo[i];
+	if (!(z = calloc(1, sizeof(*z)))) {
+		log_err("symbolize: out of memory");
+		return -1;
+	}
+	z->retry_ms = cfg->symbolize_retry_ms;
+	z->sym = nx_sym_new(&sc, err, sizeof(err));
+	if (!z->sym || !(z->store = nx_store_open(cfg->db, NX_STORE_EXISTING, err, sizeof(err)))) {
+		log_err("symbolize: %s", err);
+		release(z);
+		return -1;
+	}
+	nx_store_set_busy_wait(z->store, 5000);
+	if (pthread_create(&z->thread, NULL, symbolizer_main, z) != 0) {
+		log_err("symbolize: cannot start its thread");
+		release(z);
+		return -1;
+	}
+	*out = z;
+	return 0;
+}
+
+void nxd_symbolizer_stop(struct nxd_symbolizer *z)
+{
+	if (!z)
+		return;
+	atomic_store(&z->stop, true);
+	pthread_join(z->thread, NULL);
+	release(z);
+}
