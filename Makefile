@@ -71,6 +71,17 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIBSYM) $(LIBSTORE) $(LIBCORE)
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIBSYM) $(LIBSTORE) $(LIBCORE) -lcmocka \
 		$(LDLIBS_STORE) $(LDLIBS_JSON) $(LDLIBS_CORE) $(LDLIBS_SYM) $(LDFLAGS)
 
+# The symbolizer's fixed debug files (tests/unit/test_sym.c, tests/fuzz/fuzz_sym.c): one source
+# built as a linked "vmlinux" and as a relocatable ".ko"; test_sym depends on both.
+SYM_FIXTURE = tests/unit/data/sym/fixture.c
+$(BUILD)/tests/sym/vmlinux: $(SYM_FIXTURE)
+	@mkdir -p $(dir $@)
+	cc -g -O2 -fno-omit-frame-pointer -o $@ $<
+$(BUILD)/tests/sym/fixture.ko: $(SYM_FIXTURE)
+	@mkdir -p $(dir $@)
+	cc -g -O2 -fno-omit-frame-pointer -c -o $@ $<
+$(BUILD)/tests/test_sym: $(BUILD)/tests/sym/vmlinux $(BUILD)/tests/sym/fixture.ko
+
 kmod:
 	$(MAKE) -C kmod
 

@@ -15,6 +15,7 @@
 
 #include "netoopsd/log.h"
 #include "netoopsd/loop.h"
+#include "netoopsd/symbolizer.h"
 
 /* Batches taken from one socket per wakeup, so one busy socket cannot starve the rest. */
 #define BATCHES_PER_WAKEUP 16
@@ -191,7 +192,8 @@ static size_t receive(struct nxd_loop *l, struct nxd_listener *s,
 		uint64_t now = reasm_ms(l);
 
 		for (size_t i = 0; i < n; i++)
-			nx_reasm_feed(l->reasm, dg[i].source, dg[i].buf, dg[i].len, now);
+			if (!nxd_symbolizer_take(l->sym, (const char *)dg[i].buf, dg[i].len))
+				nx_reasm_feed(l->reasm, dg[i].source, dg[i].buf, dg[i].len, now);
 		drain_ready(l);
 		total += n;
 		if (n < l->cfg->batch)

@@ -7,6 +7,7 @@
 #include "netoopsd/counters.h"
 #include "netoopsd/listener.h"
 #include "netoopsd/sink.h"
+#include "netoopsd/symbolizer.h"
 #include "netoopsd/triage.h"
 
 struct nxd_loop {
@@ -21,6 +22,7 @@ struct nxd_loop {
 	bool admitting;			/* nx_reasm_set_admission() is on */
 	uint64_t stalled_ms;		/* time spent waiting for the sink (not reassembly time) */
 	struct nxd_counters counters;	/* the receive side's */
+	struct nxd_symbolizer *sym;	/* takes inventory datagrams (symbolizer.h); may be NULL */
 };
 
 /*

@@ -256,7 +256,7 @@ int main(int argc, char **argv)
 	if ((cfg.http.len && !(http = http_start(&cfg))) || nxd_symbolizer_start(&cfg, &sym) < 0)
 		rc = -1;
 	else
-		rc = loop_run(&loop);
+		rc = (loop.sym = sym, loop_run(&loop));
 	nxd_symbolizer_stop(sym);
 	http_stop(http);
 	sink_stop(loop.sink, &final);

@@ -8,16 +8,20 @@
 #include "netoopsd/log.h"
 #include "netoopsd/symbolizer.h"
 #include "store/store.h"
+#include "symbolize/inventory.h"
 #include "symbolize/sym.h"
 
 #define POLL_MS 200	/* how often an idle symbolizer looks for new reports */
 #define BATCH 16	/* reports picked per look */
+#define INV_QUEUE 64	/* inventory datagrams waiting to be stored; more are dropped */
 
 /* The thread's counters, saved into the counters table under these names. */
-enum { C_OK, C_PARTIAL, C_NONE, C_RETRY, C_ERRORS, C_OPENED, C_COUNT };
+enum { C_OK, C_PARTIAL, C_NONE, C_RETRY, C_ERRORS, C_OPENED, C_INV_STORED, C_INV_MALFORMED,
+       C_INV_DROPPED, C_COUNT };
 static const char *const counter_names[C_COUNT] = {
 	"symbolized_ok", "symbolized_partial", "symbolized_none", "symbolize_deferred",
-	"symbolize_errors", "debug_files_opened",
+	"symbolize_errors", "debug_files_opened", "inventory_stored", "inventory_malformed",
+	"inventory_dropped",
 };
 
 struct nxd_symbolizer {
@@ -27,7 +31,13 @@ struct nxd_symbolizer {
 	struct nx_sym *sym;
 	uint32_t retry_ms;
 	int64_t after_id;		/* reports up to here were tried once */
-	uint64_t counters[C_COUNT];	/* this thread only */
+	uint64_t counters[C_COUNT];	/* this thread only, but for the two below */
+	atomic_uint_fast64_t inv_malformed, inv_dropped;	/* the receive thread's */
+	/* Inventories from the receive thread: it must never wait on this thread, only on
+	 * the lock, which guards nothing but the ring (held for a copy). */
+	pthread_mutex_t inv_lock;
+	struct nx_inventory inv[INV_QUEUE];
+	size_t inv_head, inv_n;
 };
 
 static int64_t wall_ms(void)
@@ -36,6 +46,52 @@ static int64_t wall_ms(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+bool nxd_symbolizer_take(struct nxd_symbolizer *z, const char *buf, size_t len)
+{
+	struct nx_inventory inv;
+	const char *why;
+
+	if (!nx_inv_is(buf, len))
+		return false;
+	if (!z)
+		return true;	/* symbolization off: inventories are of no use */
+	if (!nx_inv_decode(buf, len, &inv, &why)) {
+		log_debug("inventory dropped: %s", why);
+		atomic_fetch_add(&z->inv_malformed, 1);
+		return true;
+	}
+	pthread_mutex_lock(&z->inv_lock);
+	if (z->inv_n < INV_QUEUE)
+		z->inv[(z->inv_head + z->inv_n++) % INV_QUEUE] = inv;
+	else
+		atomic_fetch_add(&z->inv_dropped, 1);
+	pthread_mutex_unlock(&z->inv_lock);
+	return true;
+}
+
+/* Store the queued inventories (one at a time: the lock is not held across SQLite). */
+static void store_inventories(struct nxd_symbolizer *z)
+{
+	static struct nx_inventory inv;	/* this thread only; too big for its stack */
+
+	for (;;) {
+		pthread_mutex_lock(&z->inv_lock);
+		if (!z->inv_n) {
+			pthread_mutex_unlock(&z->inv_lock);
+			return;
+		}
+		inv = z->inv[z->inv_head];
+		z->inv_head = (z->inv_head + 1) % INV_QUEUE;
+		z->inv_n--;
+		pthread_mutex_unlock(&z->inv_lock);
+		for (size_t i = 0; i < inv.n; i++)
+			if (nx_store_inventory_put(z->store, inv.host, inv.boot, inv.e[i].name,
+						   inv.e[i].id, wall_ms()) < 0)
+				z->counters[C_ERRORS]++;
+		z->counters[C_INV_STORED]++;
+	}
 }
 
 static void count(struct nxd_symbolizer *z, const json_t *result)
@@ -80,6 +136,8 @@ static void save_counters(struct nxd_symbolizer *z)
 	struct nx_counter c[C_COUNT];
 
 	z->counters[C_OPENED] = nx_sym_stats(z->sym)->opened;
+	z->counters[C_INV_MALFORMED] = atomic_load(&z->inv_malformed);
+	z->counters[C_INV_DROPPED] = atomic_load(&z->inv_dropped);
 	for (int i = 0; i < C_COUNT; i++)
 		c[i] = (struct nx_counter){ counter_names[i], z->counters[i] };
 	if (nx_store_save_counters(z->store, c, C_COUNT, wall_ms()) < 0)
@@ -99,7 +157,10 @@ static void *symbolizer_main(void *arg)
 	int64_t ids[BATCH];
 
 	while (!atomic_load(&z->stop)) {
-		int n = nx_store_sym_pending(z->store, &z->after_id, wall_ms(), ids, BATCH);
+		int n;
+
+		store_inventories(z);
+		n = nx_store_sym_pending(z->store, &z->after_id, wall_ms(), ids, BATCH);
 
 		if (n < 0)
 			log_debug("symbolize: %s", nx_store_error(z->store));
@@ -110,6 +171,7 @@ static void *symbolizer_main(void *arg)
 		if (n < BATCH)
 			nap(POLL_MS);
 	}
+	store_inventories(z);
 	save_counters(z);
 	return NULL;
 }
@@ -139,6 +201,7 @@ int nxd_symbolizer_start(const struct nxd_config *cfg, struct nxd_symbolizer **o
 		return -1;
 	}
 	z->retry_ms = cfg->symbolize_retry_ms;
+	pthread_mutex_init(&z->inv_lock, NULL);
 	z->sym = nx_sym_new(&sc, err, sizeof(err));
 	if (!z->sym || !(z->store = nx_store_open(cfg->db, NX_STORE_EXISTING, err, sizeof(err)))) {
 		log_err("symbolize: %s", err);

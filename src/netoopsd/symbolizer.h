@@ -2,6 +2,9 @@
 #ifndef NXD_SYMBOLIZER_H
 #define NXD_SYMBOLIZER_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "netoopsd/config.h"
 
 /*
@@ -20,6 +23,14 @@ struct nxd_symbolizer;
 /* Start it into *OUT when CFG asks for symbolization (debuginfo or debuginfod-urls; *OUT stays
  * NULL otherwise). 0, or -1 with the reason logged. */
 int nxd_symbolizer_start(const struct nxd_config *cfg, struct nxd_symbolizer **out);
+
+/*
+ * Called by the receive thread for each datagram: true when BUF is an inventory
+ * (NETOOPSI), which is then decoded and queued for storing (malformed and
+ * queue-full ones counted and dropped; with Z NULL, dropped). Never waits but
+ * for a short lock.
+ */
+bool nxd_symbolizer_take(struct nxd_symbolizer *z, const char *buf, size_t len);
 
 /* Stop the thread (it finishes the report at hand) and free it. NULL is fine. */
 void nxd_symbolizer_stop(struct nxd_symbolizer *z);
