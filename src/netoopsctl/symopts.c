@@ -7,12 +7,12 @@
 #include "netoopsctl/ctlutil.h"
 #include "netoopsctl/symopts.h"
 
-static const struct nx_num timeout_num = { "--sym-timeout-ms", NX_NUM_COUNT, 1, 3600000, "10000" };
+static const struct nx_num timeout_num = { "--sym-timeout-ms", NX_NUM_COUNT, 1, 3600000, "120000" };
 
 void nxctl_sym_defaults(struct nxctl_sym *o)
 {
 	memset(o, 0, sizeof(*o));
-	o->conf.timeout_ms = 10000;
+	o->conf.timeout_ms = 120000;
 	o->conf.cache_files = 32;
 }
 

@@ -30,7 +30,7 @@ void config_defaults(struct nxd_config *c)
 	snprintf(c->analysis_user, sizeof(c->analysis_user), "nobody");
 	c->db_fsync = 1;
 	c->stop_wait_ms = 30000;
-	c->symbolize_timeout_ms = 10000;
+	c->symbolize_timeout_ms = 120000;
 	c->symbolize_retry_ms = 300000;
 	c->symbolize_cache = 32;
 }
@@ -148,7 +148,7 @@ static const struct numeric numerics[] = {
 	{ "analysis-timeout-ms", false, 100, 600000, FIELD(analysis_timeout_ms), "5000" },
 	{ "db-fsync", false, 0, 1, FIELD(db_fsync), "1" },
 	{ "stop-wait-ms", false, 0, 3600000, FIELD(stop_wait_ms), "30000" },
-	{ "symbolize-timeout-ms", false, 100, 600000, FIELD(symbolize_timeout_ms), "10000" },
+	{ "symbolize-timeout-ms", false, 100, 600000, FIELD(symbolize_timeout_ms), "120000" },
 	{ "symbolize-retry-ms", false, 1000, 86400000, FIELD(symbolize_retry_ms), "300000" },
 	{ "symbolize-cache", false, 1, 4096, FIELD(symbolize_cache), "32" },
 };

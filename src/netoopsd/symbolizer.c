@@ -13,6 +13,7 @@
 
 #define POLL_MS 200	/* how often an idle symbolizer looks for new reports */
 #define BATCH 16	/* reports picked per look */
+#define TRIES_MAX 12	/* a report still deferred after this many tries is given up */
 #define INV_QUEUE 64	/* inventory datagrams waiting to be stored; more are dropped */
 
 /* The thread's counters, saved into the counters table under these names. */
@@ -104,6 +105,26 @@ static void count(struct nxd_symbolizer *z, const json_t *result)
 			z->counters[C_OK + i]++;
 }
 
+/* A report deferred TRIES_MAX times is not tried again: its state becomes what it has. */
+static void give_up(json_t *result)
+{
+	const char *state = "none", *reason = json_string_value(json_object_get(result, "reason"));
+	char why[400];
+	json_t *f, *r;
+	size_t i;
+
+	if (strcmp(json_string_value(json_object_get(result, "state")), "retry") != 0)
+		return;
+	snprintf(why, sizeof(why), "%s (given up after %d tries)", reason ? reason : "deferred",
+		 TRIES_MAX);
+	r = json_string(why);	/* NULL when the cut split a character: the notice alone */
+	json_object_set_new(result, "reason", r ? r : json_string("given up"));
+	json_array_foreach(json_object_get(result, "frames"), i, f)
+		if (json_is_string(json_object_get(f, "file")))
+			state = "partial";
+	json_object_set_new(result, "state", json_string(state));
+}
+
 static void one(struct nxd_symbolizer *z, int64_t id)
 {
 	struct nx_store_sym_job j;
@@ -118,6 +139,8 @@ static void one(struct nxd_symbolizer *z, int64_t id)
 		return;
 	}
 	result = nx_sym_stored(z->sym, z->store, &j);
+	if (result && j.attempts + 1 >= TRIES_MAX)
+		give_up(result);
 	nx_store_sym_job_free(&j);
 	if (!result) {
 		z->counters[C_ERRORS]++;

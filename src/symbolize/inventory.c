@@ -53,13 +53,16 @@ static bool number(const char *s, unsigned *v)
 /* "NETOOPSI host boot 0 inventory release time P/N\n" */
 static bool header(const char **p, const char *end, struct nx_inventory *inv)
 {
-	char f[6][72], pn[24], *slash;
+	char f[6][72], pn[1400], *slash;
 
 	*p += 9;
 	for (int i = 0; i < 6; i++)
 		if (!token(p, end, ' ', f[i], sizeof(f[i])))
 			return false;
-	if (!token(p, end, '\n', pn, sizeof(pn)) || !(slash = strchr(pn, '/')))
+	if (!token(p, end, '\n', pn, sizeof(pn)))
+		return false;
+	pn[strcspn(pn, " ")] = '\0';	/* extensions follow: none known here */
+	if (!(slash = strchr(pn, '/')))
 		return false;
 	*slash = '\0';
 	if (strlen(f[0]) >= sizeof(inv->host) || !in_set(f[0], strlen(f[0]), "._-", false) ||

@@ -152,6 +152,12 @@ enum nx_sym_found sym_find(struct nx_sym *s, const char *release, const char *mo
 			return NX_SYM_FOUND;
 	if (id && s->conf.debuginfod)
 		return ask_debuginfod(s, bits, n, id, f, why, len);
+	if (!id && s->conf.debuginfod) {
+		/* the boot's inventory may still be on its way (sent at boot, or late) */
+		snprintf(why, len, "no build ID for %s yet (no inventory from this boot): "
+			 "debuginfod cannot be asked", module ? module : "vmlinux");
+		return NX_SYM_RETRY;
+	}
 	if (!why[0])
 		snprintf(why, len, "no debug file for %s %s%s%s", module ? module : "vmlinux",
 			 release ? release : "(release unknown)", id ? ", build ID " : "",

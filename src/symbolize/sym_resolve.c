@@ -144,8 +144,8 @@ static bool locate(const struct nx_sym_file *f, uint64_t addr, json_t *out)
 		if (tag != DW_TAG_inlined_subroutine)
 			continue;
 		if (json_array_size(inl) < NX_SYM_INLINE_MAX)
-			json_array_append_new(inl, json_pack("{s:s, s:o, s:i}", "func",
-				die_name(&scopes[i]), "file", path_json(file, comp_dir),
+			json_array_append_new(inl, json_pack("{s:o, s:o, s:i}", "func",
+				sym_text(die_name(&scopes[i])), "file", path_json(file, comp_dir),
 				"line", lineno));
 		if (dwarf_formudata(dwarf_attr(&scopes[i], DW_AT_call_file, &a), &cf) != 0 ||
 		    dwarf_formudata(dwarf_attr(&scopes[i], DW_AT_call_line, &a), &cl) != 0 ||
@@ -232,7 +232,7 @@ static void one_frame(struct nx_sym *s, const struct nx_sym_input *in, const str
 	if (r == NX_SYM_FOUND) {
 		t->ok++;
 	} else {
-		json_object_set_new(o, "error", json_string(why));
+		json_object_set_new(o, "error", sym_text(why));	/* names from the network */
 		if (r == NX_SYM_RETRY)
 			t->retry++;
 		else
@@ -269,7 +269,7 @@ json_t *nx_sym_report(struct nx_sym *s, const struct nx_sym_input *in)
 		snprintf(t.reason, sizeof(t.reason), "no call trace");
 	}
 	out = json_pack("{s:s, s:o, s:o, s:o}", "state", state_of(&t),
-			"reason", t.reason[0] ? json_string(t.reason) : json_null(),
+			"reason", t.reason[0] ? sym_text(t.reason) : json_null(),
 			"guilty_file", json_null(), "frames", frames);
 	if (out) {
 		const char *g = nx_sym_guilty_file(frames);

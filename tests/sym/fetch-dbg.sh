@@ -6,7 +6,7 @@
 #
 # Idempotent: a second run downloads nothing. The kernel is the one tests/vm/fetch-kernels.sh
 # pinned (.cache/vm/k/6.1/release and version). Result in .cache/vm/dbg/<release>/:
-#   linux-image-<release>-dbg_<version>_amd64.deb   the package, for debuginfod -U to index
+#   deb/linux-image-<release>-dbg_<version>_amd64.deb   the package, for debuginfod -U to index
 #   root/usr/lib/debug/...                           vmlinux and the build-id links (local tree)
 #   ready                                            "<release> <version>" when complete
 set -euo pipefail
@@ -23,14 +23,15 @@ if [ -s "$dir/ready" ] && [ "$(cat "$dir/ready")" = "$rel $ver" ]; then
 	echo "$dir"
 	exit 0
 fi
-deb=$(find "$dir" -maxdepth 1 -name "linux-image-$rel-dbg_*.deb" | head -n 1)
+mkdir -p "$dir/deb"
+deb=$(find "$dir/deb" -maxdepth 1 -name "linux-image-$rel-dbg_*.deb" | head -n 1)
 if [ -z "$deb" ]; then
 	apt_setup
 	log "apt-get update (private lists in $APTDIR)"
 	vapt_get -qq update
 	log "downloading linux-image-$rel-dbg ($ver), ~860 MB, once"
-	(cd "$dir" && vapt_get -qq download "linux-image-$rel-dbg=$ver")
-	deb=$(find "$dir" -maxdepth 1 -name "linux-image-$rel-dbg_*.deb" | head -n 1)
+	(cd "$dir/deb" && vapt_get -qq download "linux-image-$rel-dbg=$ver")
+	deb=$(find "$dir/deb" -maxdepth 1 -name "linux-image-$rel-dbg_*.deb" | head -n 1)
 	[ -n "$deb" ] || die "linux-image-$rel-dbg=$ver was not downloaded"
 fi
 # The local tree: vmlinux and the .build-id links (modules stay in the .deb: debuginfod has them).
@@ -38,7 +39,8 @@ log "unpacking vmlinux from $(basename "$deb")"
 rm -rf "$dir/root"; mkdir -p "$dir/root"
 dpkg-deb --fsys-tarfile "$deb" |
 	tar -x -C "$dir/root" --wildcards "./usr/lib/debug/lib/modules/$rel/vmlinux" \
-		"./usr/lib/debug/boot/*" './usr/lib/debug/.build-id/*' 2>/dev/null || true
+		"./usr/lib/debug/boot/*" "./usr/lib/debug/lib/modules/$rel/kernel/drivers/virtio/*" \
+		"./usr/lib/debug/lib/modules/$rel/kernel/fs/configfs/*" 2>/dev/null || true
 [ -s "$dir/root/usr/lib/debug/lib/modules/$rel/vmlinux" ] ||
 	die "no vmlinux in $(basename "$deb")"
 echo "$rel $ver" >"$dir/ready"
