@@ -38,7 +38,7 @@ LIBSTORE  := $(BUILD)/libnxstore.a
 LIBSYM    := $(BUILD)/libnxsym.a
 
 .PHONY: all userspace kmod check check-unit check-san check-fuzz \
-	check-integration check-vm check-summary bench deps demo clean san fault san-fault fuzz-long
+	check-integration check-vm check-sym check-summary bench deps demo clean san fault san-fault fuzz-long
 
 all: userspace kmod
 
@@ -134,13 +134,17 @@ check-integration: userspace
 check-vm: userspace
 	tests/vm/run.sh
 
+# Symbolization end to end (tests/sym/run.sh): debuginfod, the 6.1 dbg package, one guest.
+check-sym: userspace
+	tests/sym/run.sh
+
 check-summary:
 	@tests/lib/summary.sh
 
 check:
 	@rm -rf $(BUILD)/check
 	tests/lib/install-deps.sh
-	@for part in unit san fuzz integration vm; do \
+	@for part in unit san fuzz integration vm sym; do \
 		$(MAKE) check-$$part || tests/lib/record.sh "check-$$part" 0 1; \
 	done
 	@tests/lib/summary.sh

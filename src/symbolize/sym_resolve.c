@@ -134,6 +134,21 @@ static bool locate(const struct nx_sym_file *f, uint64_t addr, json_t *out)
 		return false;
 	}
 	n = cu ? dwarf_getscopes(cu, addr - bias, &scopes) : 0;
+	if (n > 0) {
+		/*
+		 * By address, the scopes past an inlined instance are its abstract origin's;
+		 * the chain of inlined calls is the innermost DIE's physical parents (as
+		 * eu-addr2line -i walks them).
+		 */
+		Dwarf_Die inner;
+		Dwarf_Addr b;
+		Dwarf *dw = dwfl_module_getdwarf(f->mod, &b);
+		bool ok = dw && dwarf_offdie(dw, dwarf_dieoffset(&scopes[0]), &inner);
+
+		free(scopes);
+		scopes = NULL;
+		n = ok ? dwarf_getscopes_die(&inner, &scopes) : 0;
+	}
 	for (int i = 0; i < n; i++) {
 		Dwarf_Attribute a;
 		Dwarf_Word cf = 0, cl = 0;

@@ -48,8 +48,8 @@ tests/vm/build-kmod.sh 6.1 >/dev/null
 tests/vm/mkinitramfs.sh 6.1 "$W/initrd.cpio.gz" >/dev/null
 mkdir -p "$W/ko"
 # the module exactly as the guest loads it: out of this run's initramfs
-(cd "$W/ko" && zcat "$W/initrd.cpio.gz" | cpio -id --quiet mods/netoops_crashtest.ko &&
-	mv mods/netoops_crashtest.ko . && rmdir mods)
+(cd "$W/ko" && zcat "$W/initrd.cpio.gz" | cpio -id --quiet netoops/netoops_crashtest.ko &&
+	mv netoops/netoops_crashtest.ko . && rmdir netoops)
 CT=$W/ko/netoops_crashtest.ko
 build_id() { eu-readelf -n "$1" | awk '/Build ID:/ { print $3; exit }'; }
 vm_id=$(build_id "$VMLINUX"); ct_id=$(build_id "$CT")
@@ -125,8 +125,10 @@ agree=0 disagree=0
 while IFS=$'\t' read -r func off mod rip file line inl; do
 	f=$VMLINUX; [ "$mod" = null ] || f=$CT
 	a=$off; [ "$rip" = true ] || [ "$off" = 0 ] || a=$((off - 1))
-	want=$(eu-addr2line -e "$f" -i "$(printf '%s+0x%x' "$func" "$a")" | tail -n 1)
-	want_in=$(eu-addr2line -e "$f" -i "$(printf '%s+0x%x' "$func" "$a")" | head -n 1)
+	# eu-addr2line -i: innermost location first, the outermost call last; FILE:LINE[:COLUMN]
+	eu-addr2line -e "$f" -i "$(printf '%s+0x%x' "$func" "$a")" |
+		sed -E 's/^(.*:[0-9]+):[0-9]+$/\1/' >"$W/eu"
+	want=$(tail -n 1 "$W/eu"); want_in=$(head -n 1 "$W/eu")
 	case $want in
 	*"/$file:$line"|"$file:$line") agree=$((agree + 1)) ;;
 	*) disagree=$((disagree + 1)); echo "  $func+$off: ours $file:$line, eu-addr2line $want" ;;

@@ -86,12 +86,14 @@ static uint64_t func_size(struct nx_sym *s, const char *func, const char *mod)
 }
 
 /* Some return address in fixture_outer is on the line of its call to fixture_leaf, and some
- * address is inside the inlined fixture_inner, called from its own line. */
+ * address is inside fixture_inner, inlined into fixture_mid, inlined into fixture_outer: each
+ * with the line of its call. */
 static void check_outer(const char *mod)
 {
 	struct nx_sym *s = new_sym(symdir, 4);
 	int call_leaf = marker_line("FIXTURE_LEAF_CALL_LINE");
 	int inner = marker_line("FIXTURE_INNER_LINE"), call = marker_line("FIXTURE_CALL_LINE");
+	int mid_call = marker_line("FIXTURE_MID_CALL_LINE");
 	uint64_t size = func_size(s, "fixture_outer", mod);
 	bool saw_return = false, saw_inline = false;
 
@@ -107,8 +109,14 @@ static void check_outer(const char *mod)
 		if (json_integer_value(json_object_get(f, "line")) == call_leaf)
 			saw_return = true;
 		if (inl && json_integer_value(json_object_get(inl, "line")) == inner) {
+			json_t *mid = json_array_get(json_object_get(f, "inlined"), 1);
+
 			assert_string_equal(json_string_value(json_object_get(inl, "func")),
 					    "fixture_inner");
+			assert_non_null(mid);
+			assert_string_equal(json_string_value(json_object_get(mid, "func")),
+					    "fixture_mid");
+			assert_int_equal(json_integer_value(json_object_get(mid, "line")), mid_call);
 			assert_int_equal(json_integer_value(json_object_get(f, "line")), call);
 			saw_inline = true;
 		}

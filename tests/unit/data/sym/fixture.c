@@ -7,6 +7,11 @@ static inline __attribute__((always_inline)) int fixture_inner(int x)
 	return fixture_sink;
 }
 
+static inline __attribute__((always_inline)) int fixture_mid(int x)
+{
+	return fixture_inner(x) + 2;	/* FIXTURE_MID_CALL_LINE */
+}
+
 __attribute__((noinline)) int fixture_leaf(int x)
 {
 	fixture_sink = x + 1;	/* FIXTURE_LEAF_LINE */
@@ -15,7 +20,7 @@ __attribute__((noinline)) int fixture_leaf(int x)
 
 __attribute__((noinline)) int fixture_outer(int x)
 {
-	int y = fixture_inner(x);	/* FIXTURE_CALL_LINE */
+	int y = fixture_mid(x);	/* FIXTURE_CALL_LINE */
 
 	return fixture_leaf(y) + 1;	/* FIXTURE_LEAF_CALL_LINE */
 }
