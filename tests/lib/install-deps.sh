@@ -10,7 +10,7 @@ linux-headers-amd64 bc kmod flex bison libelf-dev linux-source-6.1
 qemu-system-x86 busybox-static cpio gzip xz-utils zstd
 debootstrap syslog-ng-core iproute2 dwarves jq curl netcat-openbsd strace
 dkms dh-dkms debhelper devscripts fakeroot
-libdw-dev libdebuginfod-dev elfutils debuginfod"
+libdw-dev libdebuginfod-dev elfutils debuginfod libarchive-tools"
 
 missing=""
 for p in $PKGS; do

@@ -10,6 +10,7 @@
 #   root/usr/lib/debug/...                           vmlinux and the build-id links (local tree)
 #   ready                                            "<release> <version>" when complete
 set -euo pipefail
+# shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/../vm/lib.sh"
 
 "$VM_DIR/fetch-kernels.sh" 6.1 >/dev/null

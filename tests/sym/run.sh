@@ -12,13 +12,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 REPO=$PWD
+# shellcheck source=tests/vm/lib.sh
 . tests/vm/lib.sh
+# shellcheck source=tests/lib/ports.sh
 . tests/lib/ports.sh
 BUILD=${BUILD:-build}
 NXD=$REPO/$BUILD/netoopsd
 CTL=$REPO/$BUILD/netoopsctl
 W=$(mktemp -d /tmp/netoops-sym.XXXXXX)
 pids=""
+# shellcheck disable=SC2317 # run by the trap
 cleanup() {
 	for p in $pids; do kill "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
