@@ -33,6 +33,7 @@ struct nxd_symbolizer {
 	uint32_t retry_ms;
 	int64_t after_id;		/* reports up to here were tried once */
 	uint64_t counters[C_COUNT];	/* this thread only, but for the two below */
+	uint64_t saved[C_COUNT];	/* as last saved */
 	atomic_uint_fast64_t inv_malformed, inv_dropped;	/* the receive thread's */
 	/* Inventories from the receive thread: it must never wait on this thread, only on
 	 * the lock, which guards nothing but the ring (held for a copy). */
@@ -154,6 +155,7 @@ static void one(struct nxd_symbolizer *z, int64_t id)
 	json_decref(result);
 }
 
+/* Save the counters when they changed (one small transaction at most per look). */
 static void save_counters(struct nxd_symbolizer *z)
 {
 	struct nx_counter c[C_COUNT];
@@ -161,6 +163,9 @@ static void save_counters(struct nxd_symbolizer *z)
 	z->counters[C_OPENED] = nx_sym_stats(z->sym)->opened;
 	z->counters[C_INV_MALFORMED] = atomic_load(&z->inv_malformed);
 	z->counters[C_INV_DROPPED] = atomic_load(&z->inv_dropped);
+	if (memcmp(z->counters, z->saved, sizeof(z->saved)) == 0)
+		return;
+	memcpy(z->saved, z->counters, sizeof(z->saved));
 	for (int i = 0; i < C_COUNT; i++)
 		c[i] = (struct nx_counter){ counter_names[i], z->counters[i] };
 	if (nx_store_save_counters(z->store, c, C_COUNT, wall_ms()) < 0)
@@ -189,8 +194,7 @@ static void *symbolizer_main(void *arg)
 			log_debug("symbolize: %s", nx_store_error(z->store));
 		for (int i = 0; i < n && !atomic_load(&z->stop); i++)
 			one(z, ids[i]);
-		if (n > 0)
-			save_counters(z);
+		save_counters(z);
 		if (n < BATCH)
 			nap(POLL_MS);
 	}

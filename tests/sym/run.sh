@@ -160,11 +160,11 @@ cmp -s "$W/analyze.json" "$W/dfd.json" && ok "analyze --debuginfo symbolizes the
 # ---- debuginfod down: stored, deferred (counted), symbolized when it is back ----
 kill "$dpid"; wait "$dpid" 2>/dev/null || true
 PORT2=$(free_port)
+export DEBUGINFOD_CACHE_PATH=$W/dcache2	# an empty client cache: what is not there must be fetched
 "$NXD" --listen "127.0.0.1:$PORT2" --db "$W/db2" --quiet-ms 500 --symbolize-retry-ms 1000 \
 	--debuginfod-urls "http://127.0.0.1:$DPORT" >"$W/netoopsd2.log" 2>&1 &
 pids="$pids $!"
 wait_for 10 grep -q "listening on" "$W/netoopsd2.log"
-export DEBUGINFOD_CACHE_PATH=$W/dcache2
 nxboot=$(printf '%08x%08x%08x%08x' 1 0 45063 0)	# nxload's boot id for its first host
 inventory nx-vm "$nxboot" "$PORT2" >/dev/null
 cc -O2 -std=c11 -D_GNU_SOURCE -Iinclude -Isrc -o "$W/nxload" bench/nxload.c "$BUILD/libnxcore.a" -lcrypto
