@@ -40,7 +40,7 @@ for d in $dirs; do set -- "$@" --debuginfo "$d"; done
 "$BUILD/netoopsd" --listen "127.0.0.1:$port" --db "$db" --quiet-ms 500 "$@" >"$OUT/netoopsd.log" 2>&1 &
 dpid=$!
 trap 'kill $dpid 2>/dev/null || true' EXIT
-for _ in $(seq 100); do grep -q "listening on" "$OUT/netoopsd.log" && break; sleep 0.05; done
+for _ in $(seq 100); do grep -qs "listening on" "$OUT/netoopsd.log" && break; sleep 0.05; done
 cc -O2 -std=c11 -D_GNU_SOURCE -Iinclude -Isrc -o "$OUT/nxload" bench/nxload.c "$BUILD/libnxcore.a" -lcrypto
 t0=$(date +%s.%N)
 "$OUT/nxload" --to "127.0.0.1:$port" --text "$OUT/dump.txt" --hosts 200 --host sym --release "$rel" >/dev/null

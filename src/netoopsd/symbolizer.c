@@ -126,33 +126,50 @@ static void give_up(json_t *result)
 	json_object_set_new(result, "state", json_string(state));
 }
 
-static void one(struct nxd_symbolizer *z, int64_t id)
+/* Symbolize report ID (no transaction open: a download may take long); NULL if not done. */
+static json_t *one(struct nxd_symbolizer *z, int64_t id)
 {
 	struct nx_store_sym_job j;
 	json_t *result;
 	int rc = nx_store_sym_job(z->store, id, &j);
 
 	if (rc == 1)
-		return;	/* reanalysed or deleted meanwhile */
+		return NULL;	/* reanalysed or deleted meanwhile */
 	if (rc < 0) {
 		log_warn("symbolize: %s", nx_store_error(z->store));
 		z->counters[C_ERRORS]++;
-		return;
+		return NULL;
 	}
 	result = nx_sym_stored(z->sym, z->store, &j);
 	if (result && j.attempts + 1 >= TRIES_MAX)
 		give_up(result);
 	nx_store_sym_job_free(&j);
-	if (!result) {
+	if (!result)
 		z->counters[C_ERRORS]++;
-		return;
+	else
+		count(z, result);
+	return result;
+}
+
+/* Save the batch's results in one transaction (one fsync, not one per report). */
+static void save_batch(struct nxd_symbolizer *z, const int64_t *ids, json_t **results, int n)
+{
+	bool tx = nx_store_begin(z->store) == 0;
+
+	for (int i = 0; i < n; i++) {
+		if (results[i] && nx_store_sym_save(z->store, ids[i], results[i], wall_ms(),
+						    wall_ms() + z->retry_ms) < 0) {
+			log_warn("symbolize: report %lld: %s", (long long)ids[i],
+				 nx_store_error(z->store));
+			z->counters[C_ERRORS]++;
+		}
+		json_decref(results[i]);
 	}
-	count(z, result);
-	if (nx_store_sym_save(z->store, id, result, wall_ms(), wall_ms() + z->retry_ms) < 0) {
-		log_warn("symbolize: report %lld: %s", (long long)id, nx_store_error(z->store));
-		z->counters[C_ERRORS]++;
+	if (tx && nx_store_commit(z->store) < 0) {
+		log_warn("symbolize: %s", nx_store_error(z->store));
+		nx_store_rollback(z->store);
+		z->counters[C_ERRORS] += (uint64_t)n;
 	}
-	json_decref(result);
 }
 
 /* Save the counters when they changed (one small transaction at most per look). */
@@ -183,17 +200,20 @@ static void *symbolizer_main(void *arg)
 {
 	struct nxd_symbolizer *z = arg;
 	int64_t ids[BATCH];
+	json_t *results[BATCH];
 
 	while (!atomic_load(&z->stop)) {
-		int n;
+		int n, done = 0;
 
 		store_inventories(z);
 		n = nx_store_sym_pending(z->store, &z->after_id, wall_ms(), ids, BATCH);
 
 		if (n < 0)
 			log_debug("symbolize: %s", nx_store_error(z->store));
-		for (int i = 0; i < n && !atomic_load(&z->stop); i++)
-			one(z, ids[i]);
+		for (; done < n && !atomic_load(&z->stop); done++)
+			results[done] = one(z, ids[done]);
+		if (done)
+			save_batch(z, ids, results, done);
 		save_counters(z);
 		if (n < BATCH)
 			nap(POLL_MS);

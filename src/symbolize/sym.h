@@ -69,6 +69,7 @@ json_t *nx_sym_report(struct nx_sym *s, const struct nx_sym_input *in);
 /* What the cache did, for counters and the benchmark. */
 struct nx_sym_stats {
 	uint64_t opened, hits, evicted;		/* debug files */
+	uint64_t memo_hits;			/* locations found already resolved */
 	uint64_t debuginfod_ok, debuginfod_failed;
 };
 const struct nx_sym_stats *nx_sym_stats(const struct nx_sym *s);

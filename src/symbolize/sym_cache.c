@@ -175,7 +175,7 @@ struct nx_sym_file *sym_open(struct nx_sym *s, const char *path, char *why, size
 	}
 	s->files[victim] = f;
 	f->used = ++s->clock;
-	s->stats.opened++;
+	f->serial = ++s->stats.opened;
 	return f;
 }
 
@@ -283,6 +283,9 @@ const struct nx_sym_kotree *sym_kotree(struct nx_sym *s, const char *root)
 
 void sym_cache_free(struct nx_sym *s)
 {
+	for (size_t i = 0; s->memo && i < NX_SYM_MEMO; i++)
+		json_decref(s->memo[i].loc);
+	free(s->memo);
 	for (size_t i = 0; s->files && i < s->conf.cache_files; i++)
 		file_free(s->files[i]);
 	free(s->files);

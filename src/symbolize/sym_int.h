@@ -23,6 +23,18 @@ struct nx_sym_file {
 	struct nx_sym_fn *fns;
 	size_t n_fns;
 	uint64_t used;		/* LRU clock */
+	uint64_t serial;	/* which opening of a file: keys the memo below */
+};
+
+/*
+ * Locations already resolved, by (file opening, address): a crash storm repeats the same
+ * trace on many hosts, and the entry and syscall frames recur in every trace. Direct-mapped,
+ * NX_SYM_MEMO entries: a collision replaces.
+ */
+#define NX_SYM_MEMO 4096
+struct nx_sym_memo {
+	uint64_t serial, addr;
+	json_t *loc;		/* {"file", "line", "inlined"}; NULL: empty slot */
 };
 
 /* Where a module's .ko files live under one tree's lib/modules/<release>. */
@@ -40,6 +52,7 @@ struct nx_sym {
 	char *dirs[NX_SYM_DIRS_MAX];
 	struct nx_sym_file **files;	/* conf.cache_files slots */
 	struct nx_sym_kotree trees[NX_SYM_KOTREES];
+	struct nx_sym_memo *memo;	/* NX_SYM_MEMO slots */
 	uint64_t clock;
 	struct nx_sym_stats stats;
 	void *dclient;		/* debuginfod_client, when conf.debuginfod */

@@ -24,7 +24,10 @@ struct nx_sym *nx_sym_new(const struct nx_sym_conf *c, char *err, size_t errlen)
 		return NULL;
 	}
 	s = calloc(1, sizeof(*s));
-	if (!s || !(s->files = calloc(c->cache_files, sizeof(*s->files)))) {
+	if (!s || !(s->files = calloc(c->cache_files, sizeof(*s->files))) ||
+	    !(s->memo = calloc(NX_SYM_MEMO, sizeof(*s->memo)))) {
+		if (s)
+			free(s->files);
 		free(s);
 		snprintf(err, errlen, "out of memory");
 		return NULL;
@@ -175,6 +178,31 @@ static bool locate(const struct nx_sym_file *f, uint64_t addr, json_t *out)
 	return true;
 }
 
+/* locate() through the memo: a location resolved before is copied. */
+static bool locate_memo(struct nx_sym *s, const struct nx_sym_file *f, uint64_t addr, json_t *out)
+{
+	uint64_t h = (f->serial * 0x9e3779b97f4a7c15ull) ^ (addr * 0xff51afd7ed558ccdull);
+	struct nx_sym_memo *m = &s->memo[(h >> 20) % NX_SYM_MEMO];
+
+	if (m->loc && m->serial == f->serial && m->addr == addr) {
+		json_t *loc = json_deep_copy(m->loc);
+		int rc = loc ? json_object_update(out, loc) : -1;
+
+		json_decref(loc);
+		s->stats.memo_hits++;
+		return rc == 0;
+	}
+	if (!locate(f, addr, out))
+		return false;
+	json_decref(m->loc);
+	m->loc = json_pack("{s:O, s:O, s:O}", "file", json_object_get(out, "file"),
+			   "line", json_object_get(out, "line"), "inlined",
+			   json_object_get(out, "inlined"));
+	m->serial = f->serial;
+	m->addr = addr;
+	return true;
+}
+
 /* Resolve frame FR (a return address unless RIP) into OUT; false with WHY. */
 static enum nx_sym_found resolve(struct nx_sym *s, const struct nx_sym_input *in,
 				 const struct nx_frame *fr, bool rip, json_t *out,
@@ -208,7 +236,7 @@ static enum nx_sym_found resolve(struct nx_sym *s, const struct nx_sym_input *in
 		return NX_SYM_MISSING;
 	}
 	/* a return address points after its call: one byte back is the call's line */
-	if (!locate(f, fn->addr + fr->offset - (!rip && fr->offset ? 1 : 0), out)) {
+	if (!locate_memo(s, f, fn->addr + fr->offset - (!rip && fr->offset ? 1 : 0), out)) {
 		snprintf(why, len, "no line information for %s+0x%llx in %s", fr->func,
 			 (unsigned long long)fr->offset, f->path);
 		return NX_SYM_MISSING;

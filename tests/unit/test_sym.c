@@ -235,6 +235,28 @@ static void cache_is_bounded(void **state)
 	nx_sym_free(s);
 }
 
+/* A location resolved once is remembered: the second time is a memo hit, the same result. */
+static void memo_gives_the_same(void **state)
+{
+	struct nx_sym *s = new_sym(symdir, 4);
+	json_t *a, *b;
+	char *x, *y;
+
+	(void)state;
+	one(s, "fixture_outer", 3, 0, NULL, false, NULL, &a);
+	assert_int_equal(nx_sym_stats(s)->memo_hits, 0);
+	one(s, "fixture_outer", 3, 0, NULL, false, NULL, &b);
+	assert_int_equal(nx_sym_stats(s)->memo_hits, 1);
+	x = json_dumps(a, JSON_SORT_KEYS);
+	y = json_dumps(b, JSON_SORT_KEYS);
+	assert_string_equal(x, y);
+	free(x);
+	free(y);
+	json_decref(a);
+	json_decref(b);
+	nx_sym_free(s);
+}
+
 static void guilty_file_skips_generic_code(void **state)
 {
 	json_t *frames = json_loads("[{\"reliable\":true,\"file\":\"kernel/panic.c\",\"inlined\":[]},"
@@ -351,6 +373,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(bad_inputs_give_reasons),
 		cmocka_unit_test(not_elf_debug_file),
 		cmocka_unit_test(cache_is_bounded),
+		cmocka_unit_test(memo_gives_the_same),
 		cmocka_unit_test(guilty_file_skips_generic_code),
 		cmocka_unit_test(rip_from_text),
 		cmocka_unit_test_setup_teardown(store_pending_save_retry, setup, teardown),
