@@ -189,6 +189,22 @@ static void bad_inputs_give_reasons(void **state)
 	nx_sym_free(s);
 }
 
+/* A name that is not UTF-8 (bytes from the network) in a reason: escaped, never a lost result
+ * (fuzz_sym found nx_sym_report() returning NULL for it). */
+static void invalid_utf8_name_in_reason(void **state)
+{
+	struct nx_sym *s = new_sym(symdir, 2);
+	json_t *r;
+
+	(void)state;
+	assert_non_null(strstr(error_of(one(s, "bad\xff\xfename", 1, 2, NULL, false, NULL, &r)),
+			       "no function bad\\xff\\xfename"));
+	assert_non_null(strstr(json_string_value(json_object_get(r, "reason")), "\\xff"));
+	assert_string_equal(json_string_value(json_object_get(r, "state")), "none");
+	json_decref(r);
+	nx_sym_free(s);
+}
+
 static void not_elf_debug_file(void **state)
 {
 	char dir[64], path[128];
@@ -371,6 +387,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(module_lines_and_inlines),
 		cmocka_unit_test(rip_is_not_moved_back),
 		cmocka_unit_test(bad_inputs_give_reasons),
+		cmocka_unit_test(invalid_utf8_name_in_reason),
 		cmocka_unit_test(not_elf_debug_file),
 		cmocka_unit_test(cache_is_bounded),
 		cmocka_unit_test(memo_gives_the_same),
