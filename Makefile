@@ -14,27 +14,32 @@ LDLIBS_MNL   = -lmnl
 LDLIBS_SD    = -lsystemd
 LDLIBS_CORE  = -lcrypto -lisal
 LDLIBS_SECCOMP = -lseccomp
+LDLIBS_SYM   = -ldw -lelf -ldebuginfod
 
 CORE_SRC  := $(wildcard src/core/*.c src/core/*/*.c)
 STORE_SRC := $(wildcard src/store/*.c)
 D_SRC     := $(wildcard src/netoopsd/*.c)
 CTL_SRC   := $(wildcard src/netoopsctl/*.c)
+SYM_SRC   := $(wildcard src/symbolize/*.c)
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 
 CORE_OBJ  := $(CORE_SRC:%.c=$(BUILD)/%.o)
 STORE_OBJ := $(STORE_SRC:%.c=$(BUILD)/%.o)
 D_OBJ     := $(D_SRC:%.c=$(BUILD)/%.o)
 CTL_OBJ   := $(CTL_SRC:%.c=$(BUILD)/%.o)
+SYM_OBJ   := $(SYM_SRC:%.c=$(BUILD)/%.o)
 # The isolated analysis worker (src/netoopsd/analyst*.c): netoopsctl reanalyze runs it too.
 ANALYST_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard src/netoopsd/analyst*.c))
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 LIBCORE   := $(BUILD)/libnxcore.a
 LIBSTORE  := $(BUILD)/libnxstore.a
+# Symbolization (src/symbolize, elfutils): netoopsd's symbolizer thread, netoopsctl symbolize.
+LIBSYM    := $(BUILD)/libnxsym.a
 
 .PHONY: all userspace kmod check check-unit check-san check-fuzz \
-	check-integration check-vm check-lint check-summary bench deps demo clean san fault san-fault \
-	fuzz-long bench-quick check-bench
+	check-integration check-vm check-lint check-sym check-summary bench deps demo clean san fault \
+	san-fault fuzz-long bench-quick check-bench
 
 all: userspace kmod
 
@@ -52,16 +57,31 @@ $(LIBSTORE): $(STORE_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/netoopsd: $(D_OBJ) $(LIBSTORE) $(LIBCORE)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_STORE) $(LDLIBS_JSON) $(LDLIBS_SD) $(LDLIBS_CORE) -lmicrohttpd $(LDLIBS_SECCOMP) $(LDFLAGS)
-
-$(BUILD)/netoopsctl: $(CTL_OBJ) $(ANALYST_OBJ) $(LIBSTORE) $(LIBCORE)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_STORE) $(LDLIBS_JSON) $(LDLIBS_MNL) $(LDLIBS_CORE) $(LDLIBS_SECCOMP) $(LDFLAGS)
-
-$(BUILD)/tests/%: tests/unit/%.c $(LIBSTORE) $(LIBCORE)
+$(LIBSYM): $(SYM_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIBSTORE) $(LIBCORE) -lcmocka \
-		$(LDLIBS_STORE) $(LDLIBS_JSON) $(LDLIBS_CORE) $(LDFLAGS)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/netoopsd: $(D_OBJ) $(LIBSYM) $(LIBSTORE) $(LIBCORE)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_STORE) $(LDLIBS_JSON) $(LDLIBS_SD) $(LDLIBS_CORE) -lmicrohttpd $(LDLIBS_SECCOMP) $(LDLIBS_SYM) $(LDFLAGS)
+
+$(BUILD)/netoopsctl: $(CTL_OBJ) $(ANALYST_OBJ) $(LIBSYM) $(LIBSTORE) $(LIBCORE)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_STORE) $(LDLIBS_JSON) $(LDLIBS_MNL) $(LDLIBS_CORE) $(LDLIBS_SECCOMP) $(LDLIBS_SYM) $(LDFLAGS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIBSYM) $(LIBSTORE) $(LIBCORE)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIBSYM) $(LIBSTORE) $(LIBCORE) -lcmocka \
+		$(LDLIBS_STORE) $(LDLIBS_JSON) $(LDLIBS_CORE) $(LDLIBS_SYM) $(LDFLAGS)
+
+# The symbolizer's fixed debug files (tests/unit/test_sym.c, tests/fuzz/fuzz_sym.c): one source
+# built as a linked "vmlinux" and as a relocatable ".ko"; test_sym depends on both.
+SYM_FIXTURE = tests/unit/data/sym/fixture.c
+$(BUILD)/tests/sym/vmlinux: $(SYM_FIXTURE)
+	@mkdir -p $(dir $@)
+	cc -g -O2 -fno-omit-frame-pointer -o $@ $<
+$(BUILD)/tests/sym/fixture.ko: $(SYM_FIXTURE)
+	@mkdir -p $(dir $@)
+	cc -g -O2 -fno-omit-frame-pointer -c -o $@ $<
+$(BUILD)/tests/test_sym: $(BUILD)/tests/sym/vmlinux $(BUILD)/tests/sym/fixture.ko
 
 kmod:
 	$(MAKE) -C kmod
@@ -118,13 +138,17 @@ check-vm: userspace
 check-lint:
 	tests/lib/lint.sh
 
+# Symbolization end to end (tests/sym/run.sh): debuginfod, the 6.1 dbg package, one guest.
+check-sym: userspace
+	tests/sym/run.sh
+
 check-summary:
 	@tests/lib/summary.sh
 
 check:
 	@rm -rf $(BUILD)/check
 	tests/lib/install-deps.sh
-	@for part in lint unit san fuzz integration bench vm; do \
+	@for part in lint unit san fuzz integration bench vm sym; do \
 		$(MAKE) check-$$part || tests/lib/record.sh "check-$$part" 0 1; \
 	done
 	@tests/lib/summary.sh
@@ -147,4 +171,4 @@ clean:
 	rm -rf build
 	-$(MAKE) -C kmod clean
 
--include $(CORE_OBJ:.o=.d) $(STORE_OBJ:.o=.d) $(D_OBJ:.o=.d) $(CTL_OBJ:.o=.d) $(UNIT_BIN:=.d)
+-include $(CORE_OBJ:.o=.d) $(STORE_OBJ:.o=.d) $(SYM_OBJ:.o=.d) $(D_OBJ:.o=.d) $(CTL_OBJ:.o=.d) $(UNIT_BIN:=.d)

@@ -29,6 +29,13 @@ id=$(wait_report "$OUTD" nx-demo oops) || {
 	tail -n 20 "$OUTD/netoopsd.log"; die "no report from the guest (console: $OUTD/console.log)"; }
 echo "    report $id stored"
 
+# symbolization runs after storing, off the receive path: a moment later
+for _ in $(seq 50); do
+	"$CTL" --db "$OUTD/netoops.db" show --json "$id" | jq -e '.reports[0].symbolized' >/dev/null &&
+		break
+	sleep 0.2
+done
+
 step "5/5 The report, as netoopsctl show prints it"
 echo "    \$ netoopsctl --db $OUTD/netoops.db show $id"
 "$CTL" --db "$OUTD/netoops.db" show "$id" >"$OUTD/report.txt"
@@ -37,6 +44,8 @@ echo "---- text (the oops, from the $(wc -l <"$OUTD/report.txt") lines received)
 grep -m1 -B1 -A14 -E '(divide error|invalid opcode):' "$OUTD/report.txt" || true
 grep -m1 'netoops-demo-marker' "$OUTD/report.txt" &&
 	echo "    ^ logged at boot, long before the crash: the dump carries the backlog too"
+grep -q 'netoops_crashtest\.c:[0-9]' "$OUTD/report.txt" &&
+	echo "    the crash-test module's frames above carry their source lines (netoops_crashtest.c:NN)"
 echo
 echo "The whole text: $CTL --db $OUTD/netoops.db show $id"
 echo "All reports:    $CTL --db $OUTD/netoops.db list"

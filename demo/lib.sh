@@ -28,9 +28,11 @@ prepare_guest() {
 }
 
 # start_collector DIR PORT: netoopsd on loopback (IPv4 and IPv6), SQLite in DIR; sets COLLECTOR_PID.
+# The modules just built (with debug info) are its debug tree: the crash-test module's frames get
+# source lines (docs/symbolize.md); the kernel's would need its ~860 MB -dbg package.
 start_collector() {
 	"$BUILD/netoopsd" --listen "127.0.0.1:$2" --listen "[::1]:$2" --db "$1/netoops.db" --quiet-ms 3000 \
-		>"$1/netoopsd.log" 2>&1 &
+		--debuginfo "$VMC/build/$KERNEL" >"$1/netoopsd.log" 2>&1 &
 	COLLECTOR_PID=$!
 	local _
 	for _ in $(seq 50); do

@@ -12,6 +12,7 @@
 #include "core/escape.h"
 #include "netoopsctl/commands.h"
 #include "netoopsctl/ctlutil.h"
+#include "netoopsctl/symopts.h"
 #include "store/store.h"
 
 #define MAX_INPUT (1u << 30)	/* refuse files over 1 GiB rather than exhaust memory */
@@ -173,7 +174,24 @@ static void print_text(const char *file, size_t idx, size_t n, const struct nx_r
 	printf("\n");
 }
 
-static int analyze_file(const char *path, bool json)
+/* Symbolize report R of TEXT with SYM (NULL: not asked for); NULL when not done. */
+static json_t *symbolize(struct nx_sym *sym, const char *text, const struct nx_report *r)
+{
+	struct nx_frame rip;
+	bool have_rip;
+	json_t *out;
+
+	if (!sym)
+		return NULL;
+	have_rip = nx_sym_find_rip(text + r->start, r->end - r->start, &rip);
+	out = nx_sym_report(sym, &(struct nx_sym_input){ .release = r->kernel,
+		.rip = have_rip ? &rip : NULL, .frames = r->frames, .n_frames = r->n_frames });
+	if (have_rip)
+		nx_sym_frame_clear(&rip);
+	return out;
+}
+
+static int analyze_file(const char *path, bool json, struct nx_sym *sym)
 {
 	size_t len = 0;
 	char *text = read_all(path, &len);
@@ -185,23 +203,33 @@ static int analyze_file(const char *path, bool json)
 		return 1;
 	}
 	set = nx_analyse(text, len);
-	free(text);
 	if (!set) {
+		free(text);
 		fprintf(stderr, "netoopsctl: analyze: %s: out of memory\n", tty(path, "-"));
 		return 1;
 	}
 	if (!json && set->n == 0)
 		printf("%s: no crash report found\n", tty(path, "-"));
 	for (size_t i = 0; i < set->n; i++) {
+		json_t *y = symbolize(sym, text, &set->reports[i]);
+
 		if (json) {
 			json_t *o = report_json(path, i, &set->reports[i]);
 
+			if (y)
+				json_object_set(o, "symbolized", y);
 			nxctl_print_json(o, JSON_COMPACT);
 			json_decref(o);
 		} else {
 			print_text(path, i, set->n, &set->reports[i]);
+			if (y) {
+				nxctl_print_symbolized(y);
+				printf("\n");
+			}
 		}
+		json_decref(y);
 	}
+	free(text);
 	nx_report_set_free(set);
 	return 0;
 }
@@ -211,19 +239,30 @@ int cmd_analyze(struct ctl_opts *o, int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
+		NXCTL_SYM_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	bool json = o->json;
-	int c, status = 0;
+	int c, status = 0, r;
+	struct nxctl_sym so;
+	struct nx_sym *sym = NULL;
 
+	nxctl_sym_defaults(&so);
 	while ((c = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
+		if ((r = nxctl_sym_option(&so, c, optarg)) != 0) {
+			if (r < 0)
+				return 2;
+			continue;
+		}
 		switch (c) {
 		case 'j': json = true; break;
 		case 'h':
-			printf("usage: netoopsctl analyze FILE... [--json]   ('-' reads stdin)\n");
+			printf("usage: netoopsctl analyze FILE... [--json] [--debuginfo DIR]... "
+			       "[--debuginfod] [--sym-timeout-ms MS]   ('-' reads stdin)\n");
 			return 0;
 		default:
-			fprintf(stderr, "usage: netoopsctl analyze FILE... [--json]\n");
+			fprintf(stderr, "usage: netoopsctl analyze FILE... [--json] [--debuginfo DIR]..."
+				" [--debuginfod]\n");
 			return 2;
 		}
 	}
@@ -231,8 +270,11 @@ int cmd_analyze(struct ctl_opts *o, int argc, char **argv)
 		fprintf(stderr, "netoopsctl: analyze: give at least one FILE ('-' for stdin)\n");
 		return 2;
 	}
+	if (so.wanted && !(sym = nxctl_sym_open(&so)))
+		return 2;
 	for (int i = optind; i < argc; i++)
-		status |= analyze_file(argv[i], json);
+		status |= analyze_file(argv[i], json, sym);
+	nx_sym_free(sym);
 	fflush(stdout);
 	return status;
 }

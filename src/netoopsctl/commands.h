@@ -18,6 +18,8 @@ int cmd_show(struct ctl_opts *o, int argc, char **argv);	/* query.c */
 int cmd_groups(struct ctl_opts *o, int argc, char **argv);	/* query.c */
 int cmd_stats(struct ctl_opts *o, int argc, char **argv);	/* query.c */
 int cmd_reanalyze(struct ctl_opts *o, int argc, char **argv);	/* reanalyze.c */
+int cmd_inventory(struct ctl_opts *o, int argc, char **argv);	/* inventory.c */
+int cmd_symbolize(struct ctl_opts *o, int argc, char **argv);	/* symbolize.c */
 int cmd_target(struct ctl_opts *o, int argc, char **argv);	/* target.c */
 int cmd_boot_id(struct ctl_opts *o, int argc, char **argv);	/* trigger.c */
 int cmd_test(struct ctl_opts *o, int argc, char **argv);	/* trigger.c */

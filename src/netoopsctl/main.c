@@ -16,12 +16,14 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "analyze", cmd_analyze, "analyze FILE... [--json]   find and analyse crash reports in files" },
+	{ "analyze", cmd_analyze, "analyze FILE... [--json] [--debuginfo DIR]   find and analyse crash reports in files" },
 	{ "list",    cmd_list,    "list [--host H] [--since T] [--group G] [--reason R]   list reports" },
 	{ "show",    cmd_show,    "show ID                   one report: fields, call trace, full text" },
 	{ "groups",  cmd_groups,  "groups                    report groups: count, first/last seen, hosts" },
 	{ "stats",   cmd_stats,   "stats                     the collector's receive and loss counters" },
 	{ "reanalyze", cmd_reanalyze, "reanalyze [ID... | --all | --failed]   analyse stored dumps again (isolated)" },
+	{ "inventory", cmd_inventory, "inventory --to HOST:PORT   send this boot's build IDs (for debuginfod)" },
+	{ "symbolize", cmd_symbolize, "symbolize ID... --debuginfo DIR | --debuginfod   file:line for stored traces" },
 	{ "target",  cmd_target,  "target add|list|del|apply|watch ...   this kernel's netoops targets" },
 	{ "boot-id", cmd_boot_id, "boot-id                   write this boot's id into the module" },
 	{ "test",    cmd_test,    "test [--db PATH | --collector HOST:PORT]   send a test dump (and wait until stored)" },

@@ -10,6 +10,7 @@
 #include "netoopsctl/commands.h"
 #include "netoopsctl/ctlutil.h"
 #include "netoopsctl/http_client.h"
+#include "netoopsctl/symopts.h"
 #include "store/store.h"
 
 enum { OPT_DB = 1000, OPT_DAEMON, OPT_JSON, OPT_HOST, OPT_SINCE, OPT_GROUP, OPT_REASON, OPT_LIMIT };
@@ -253,8 +254,14 @@ static void text_report(json_t *r)
 	printf("  hardware: %s\n", str(r, "hardware"));
 	if (json_is_string(json_object_get(r, "panic_msg")))
 		printf("  panic: %s\n", str(r, "panic_msg"));
-	printf("  rip: %s\n  signature: %s (group %lld)\n  call trace:\n", str(r, "rip"),
+	printf("  rip: %s\n  signature: %s (group %lld)\n", str(r, "rip"),
 	       str(r, "signature"), num(r, "group_id"));
+	/* symbolized (docs/symbolize.md): the same frames with file:line, inlined calls below */
+	if (json_is_object(json_object_get(r, "symbolized"))) {
+		nxctl_print_symbolized(json_object_get(r, "symbolized"));
+		return;
+	}
+	printf("  call trace:\n");
 	text_frames(json_object_get(r, "frames"));
 }
 

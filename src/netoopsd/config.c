@@ -190,6 +190,30 @@ static const char *set_http(struct nxd_config *c, const struct setting *s, const
 	return NULL;
 }
 
+/* One more local debug tree (docs/symbolize.md): a folder that exists. */
+static const char *set_debuginfo(struct nxd_config *c, const struct setting *s, const char *v,
+				 char *msg, size_t len)
+{
+	struct stat st;
+
+	if (c->n_debuginfo >= NXD_MAX_DEBUGINFO) {
+		snprintf(msg, len, "%s: at most %d folders", s->key, NXD_MAX_DEBUGINFO);
+		return msg;
+	}
+	if (stat(v, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(msg, len, "%s: '%s' is not a folder (give a tree like "
+			 "/usr/lib/debug, or a folder of vmlinux and .ko files)", s->key, v);
+		return msg;
+	}
+	if (strlen(v) >= sizeof(c->debuginfo[0])) {
+		snprintf(msg, len, "%s: the path is longer than %zu bytes", s->key,
+			 sizeof(c->debuginfo[0]) - 1);
+		return msg;
+	}
+	memcpy(c->debuginfo[c->n_debuginfo++], v, strlen(v) + 1);
+	return NULL;
+}
+
 /* The authentication settings: parsed by the policy's own code (auth_config.c). */
 static const char *set_auth(struct nxd_config *c, const struct setting *s, const char *v,
 			    char *msg, size_t len)
@@ -252,6 +276,17 @@ static const struct setting settings[] = {
 	     "('read TOKEN' / 'admin TOKEN' lines, mode 600)"),
 	AUTH("http-tls-cert", "FILE", NULL, "serve the API over TLS with this PEM certificate"),
 	AUTH("http-tls-key", "FILE", NULL, "and this PEM private key (mode 600)"),
+	{ .key = "debuginfo", .set = set_debuginfo, .arg = "DIR",
+	  .help = "a local debug tree to symbolize from\n(repeatable, at most 8)" },
+	{ .key = "debuginfod-urls", .set = set_path, .arg = "URLS",
+	  .offset = FIELD(debuginfod_urls),
+	  .help = "debuginfod servers (DEBUGINFOD_URLS; off)" },
+	NUM("symbolize-timeout-ms", "MS", "120000", 100, 600000, symbolize_timeout_ms, "120000",
+	    "per report, downloads included"),
+	NUM("symbolize-retry-ms", "MS", "300000", 1000, 86400000, symbolize_retry_ms, "300000",
+	    "a deferred report is tried again after MS"),
+	NUM("symbolize-cache", "N", "32", 1, 4096, symbolize_cache, "32",
+	    "debug files kept open"),
 };
 
 #define N_SETTINGS (sizeof(settings) / sizeof(settings[0]))

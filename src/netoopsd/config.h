@@ -12,6 +12,7 @@
 
 #define NXD_DEFAULT_CONFIG	"/etc/netoops/netoopsd.conf"
 #define NXD_MAX_LISTEN		16
+#define NXD_MAX_DEBUGINFO	8	/* debuginfo folders, at most */
 #define NXD_MAX_BATCH_SETTING	1024	/* recvmmsg batch at most */
 #define NXD_CONFIG_LINE_MAX	8192	/* bytes in one config file line, at most */
 #define NXD_CONFIG_FILE_MAX	(1 << 20)	/* bytes in the config file, at most */
@@ -44,6 +45,13 @@ struct nxd_config {
 	struct nxd_auth_config auth;	/* auth, fleet-key, auth-exempt, replay-window-ms */
 	bool verbose;
 	uint32_t receive_threads;	/* receive loops (SO_REUSEPORT); 0: one per online CPU */
+	/* symbolization (docs/symbolize.md): local debug trees, debuginfod, bounds */
+	char debuginfo[NXD_MAX_DEBUGINFO][1024];
+	size_t n_debuginfo;
+	char debuginfod_urls[1024];	/* "" = no debuginfod; else DEBUGINFOD_URLS */
+	uint32_t symbolize_timeout_ms;	/* per report, downloads included */
+	uint32_t symbolize_retry_ms;	/* a deferred report is tried again after this */
+	uint32_t symbolize_cache;	/* opened debug files kept */
 };
 
 /* Fill C with the settings table's defaults. */

@@ -14,6 +14,7 @@
 
 #include "netoopsd/log.h"
 #include "netoopsd/loop.h"
+#include "netoopsd/symbolizer.h"
 
 /* Batches taken from one socket per wakeup, so one busy socket cannot starve the rest. */
 #define BATCHES_PER_WAKEUP 16
@@ -169,15 +170,20 @@ static void update_admission(struct nxd_loop *l, uint64_t now)
 	}
 }
 
-/* Verify (auth.h), then reassemble: forged, replayed and refused datagrams stop here. */
+/*
+ * Verify (auth.h), then hand inventories to the symbolizer (symbolizer.h) and
+ * the rest to reassembly: forged, replayed and refused datagrams stop here.
+ */
 static void feed(struct nxd_loop *l, const struct nxd_datagram *dg, uint64_t now)
 {
 	const uint8_t *buf;
 	bool authenticated;
 
 	/* NOW is reassembly's clock, as drain_ready's replay marks are. */
-	if (nxd_auth_check(l->auth, dg->source, dg->buf, dg->len, now, &buf,
-			   &authenticated, &l->counters.auth))
+	if (!nxd_auth_check(l->auth, dg->source, dg->buf, dg->len, now, &buf,
+			    &authenticated, &l->counters.auth))
+		return;
+	if (!nxd_symbolizer_take(l->sym, (const char *)buf, dg->len))
 		nx_reasm_feed_auth(l->reasm, dg->source, buf, dg->len, now, authenticated);
 }
 

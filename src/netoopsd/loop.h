@@ -8,6 +8,7 @@
 #include "netoopsd/listener.h"
 #include "netoopsd/shards.h"
 #include "netoopsd/sink.h"
+#include "netoopsd/symbolizer.h"
 #include "netoopsd/triage.h"
 
 struct nxd_loop {
@@ -30,6 +31,7 @@ struct nxd_loop {
 	 */
 	struct nxd_auth *auth;
 	unsigned auth_gen;		/* the group's key generation auth was loaded at */
+	struct nxd_symbolizer *sym;	/* takes inventory datagrams (symbolizer.h); may be NULL */
 };
 
 /*

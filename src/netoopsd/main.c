@@ -8,6 +8,7 @@
 #include "netoopsd/config.h"
 #include "netoopsd/http.h"
 #include "netoopsd/log.h"
+#include "netoopsd/symbolizer.h"
 #include "netoopsd/loop.h"
 
 /* The settings' long options (from the config table), then the command line's own. */
@@ -162,6 +163,7 @@ int main(int argc, char **argv)
 	struct nxd_sink_parts parts;
 	struct nxd_counters final;
 	struct nxd_http *http = NULL;
+	struct nxd_symbolizer *sym = NULL;
 	int rc;
 
 	if (argc > 1 && strcmp(argv[1], NXD_ANALYST_ARG) == 0)
@@ -170,6 +172,9 @@ int main(int argc, char **argv)
 		return 2;
 	nxd_log_debug = cfg.verbose;
 	loop.cfg = &cfg;
+	/* DEBUGINFOD_URLS is how libdebuginfod is told; set before any thread runs */
+	if (cfg.debuginfod_urls[0])
+		setenv("DEBUGINFOD_URLS", cfg.debuginfod_urls, 1);
 	if (loop_block_signals() < 0 || open_sink_parts(&cfg, &parts) < 0)
 		return 1;
 	if (shards_open(&shards, &loop) < 0 || shards_open_auth(&shards, parts.store) < 0)
@@ -179,10 +184,11 @@ int main(int argc, char **argv)
 		log_err("cannot start: cannot create the analysis and store threads");
 		return 1;
 	}
-	if (cfg.http.len && !(http = http_start(&cfg)))
+	if ((cfg.http.len && !(http = http_start(&cfg))) || nxd_symbolizer_start(&cfg, &sym) < 0)
 		rc = -1;
 	else
-		rc = loop_run(&loop);
+		rc = (shards_set_symbolizer(&shards, sym), loop_run(&loop));
+	nxd_symbolizer_stop(sym);
 	http_stop(http);
 	sink_stop(loop.sink, &final);
 	final.rx = loop.counters.rx;		/* all receive threads' */

@@ -133,6 +133,12 @@ int shards_open_auth(struct nxd_shards *g, struct nx_store *store)
 	return 0;
 }
 
+void shards_set_symbolizer(struct nxd_shards *g, struct nxd_symbolizer *z)
+{
+	for (unsigned s = 0; s < g->n; s++)
+		g->loop[s]->sym = z;
+}
+
 void shards_close(struct nxd_shards *g)
 {
 	for (unsigned s = 0; s < g->n; s++) {

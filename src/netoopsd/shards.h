@@ -52,6 +52,10 @@ int shards_open(struct nxd_shards *g, struct nxd_loop *first);
 struct nx_store;
 int shards_open_auth(struct nxd_shards *g, struct nx_store *s);
 
+/* Every shard hands inventory datagrams to Z (symbolizer.h; NULL: symbolization off). */
+struct nxd_symbolizer;
+void shards_set_symbolizer(struct nxd_shards *g, struct nxd_symbolizer *z);
+
 /* Close the sockets, free reassembly, the policies and the shards but FIRST. */
 void shards_close(struct nxd_shards *g);
 

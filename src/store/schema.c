@@ -113,6 +113,24 @@ static const char *const migrations[NX_STORE_SCHEMA_VERSION] = {
 	 * index: the newest authenticated dump per (host, boot) (docs/protocol.md). */
 	"ALTER TABLE dumps ADD COLUMN authenticated INTEGER NOT NULL DEFAULT 0;"
 	"CREATE INDEX dumps_auth_marks ON dumps(host, boot, dump_no) WHERE authenticated = 1;",
+	/* 5 -> 6: symbolized call traces (docs/symbolize.md), and the build IDs a boot sent. */
+	"CREATE TABLE symbolized ("
+	"  report_id INTEGER PRIMARY KEY REFERENCES reports(id) ON DELETE CASCADE,"
+	"  state TEXT NOT NULL CHECK (state IN ('ok', 'partial', 'none', 'retry')),"
+	"  guilty_file TEXT,"
+	"  result TEXT NOT NULL,"		/* JSON: nx_sym_report()'s object */
+	"  attempts INTEGER NOT NULL,"
+	"  updated_ms INTEGER NOT NULL,"
+	"  next_try_ms INTEGER"			/* state retry: not before */
+	");"
+	"CREATE INDEX symbolized_retry ON symbolized(next_try_ms) WHERE state = 'retry';"
+	"CREATE TABLE inventories ("
+	"  host TEXT NOT NULL,"
+	"  boot TEXT NOT NULL,"
+	"  name TEXT NOT NULL,"			/* vmlinux, or a module name */
+	"  build_id TEXT NOT NULL,"		/* hex */
+	"  received_ms INTEGER NOT NULL,"
+	"  PRIMARY KEY (host, boot, name)) WITHOUT ROWID;",
 };
 
 static int user_version(struct nx_store *s, int *version)

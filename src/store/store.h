@@ -19,7 +19,7 @@
  * The schema version is PRAGMA user_version; nx_store_open() migrates.
  */
 
-#define NX_STORE_SCHEMA_VERSION 5
+#define NX_STORE_SCHEMA_VERSION 6
 
 struct nx_store;
 
@@ -220,5 +220,45 @@ int64_t nx_store_parse_since(const char *s, int64_t now_ms);
  */
 int64_t nx_store_text_len(struct nx_store *s, int64_t id);
 char *nx_store_text(struct nx_store *s, int64_t id, size_t *len);
+
+/* ---- symbolization (store_sym.c; docs/symbolize.md) ---- */
+
+/* One report to symbolize: what the symbolizer needs of it. */
+struct nx_store_sym_job {
+	int64_t report_id, dump_id;
+	int attempts;		/* symbolizations tried before */
+	char *host, *boot, *release;
+	json_t *frames;		/* the stored frames */
+	char *text;		/* the report's bytes of the dump text, NUL-terminated */
+	size_t len;
+};
+
+/*
+ * Up to MAX reports to symbolize into IDS: those after *AFTER_ID never tried
+ * (*AFTER_ID advances), then those in state retry due at NOW_MS. How many, or -1.
+ */
+int nx_store_sym_pending(struct nx_store *s, int64_t *after_id, int64_t now_ms,
+			 int64_t *ids, int max);
+
+/* Load report ID into J; 0, 1 when it no longer exists, -1. Free with nx_store_sym_job_free. */
+int nx_store_sym_job(struct nx_store *s, int64_t id, struct nx_store_sym_job *j);
+void nx_store_sym_job_free(struct nx_store_sym_job *j);
+
+/* The report ids of dump DUMP_ID, in order, into IDS (MAX); how many, or -1. */
+int nx_store_sym_reports(struct nx_store *s, int64_t dump_id, int64_t *ids, int max);
+
+/*
+ * Save RESULT (nx_sym_report()'s object) for report ID at NOW_MS; state
+ * retry is tried again at NEXT_TRY_MS. 0, 1 when the report is gone, -1.
+ */
+int nx_store_sym_save(struct nx_store *s, int64_t id, const json_t *result, int64_t now_ms,
+		      int64_t next_try_ms);
+
+/* Record that boot (HOST, BOOT) runs NAME (vmlinux, or a module) with BUILD_ID; 0 or -1. */
+int nx_store_inventory_put(struct nx_store *s, const char *host, const char *boot,
+			   const char *name, const char *build_id, int64_t now_ms);
+
+/* The build IDs of boot (HOST, BOOT) as {name: hex}; NULL with an error on failure. */
+json_t *nx_store_inventory(struct nx_store *s, const char *host, const char *boot);
 
 #endif

@@ -11,7 +11,7 @@
 /* Columns that hold booleans or JSON text rather than plain values. */
 static const char *const bool_columns[] = { "complete", "corrupted", "is_primary", "authenticated",
 					    NULL };
-static const char *const json_columns[] = { "missing", "frames", "modules", NULL };
+static const char *const json_columns[] = { "missing", "frames", "modules", "symbolized", NULL };
 
 json_t *nx_store_json_text(const char *s, size_t len)
 {
@@ -155,8 +155,10 @@ static const char SQL_SHOW_REPORTS[] =
 	"SELECT r.seq, r.is_primary, r.title, r.class, r.type, r.corrupted, r.kernel,"
 	" r.taint, r.taint_mask, r.cpu, r.pid, r.comm, r.hardware, r.die_counter,"
 	" r.panic_msg, r.rip, r.signature, r.group_id, g.count AS group_count,"
-	" r.text_start, r.text_end, r.frames, r.modules, r.alt_title"
+	" r.text_start, r.text_end, r.frames, r.modules, r.alt_title,"
+	" y.guilty_file, y.result AS symbolized"	/* docs/symbolize.md */
 	" FROM reports r LEFT JOIN groups g ON g.id = r.group_id"
+	" LEFT JOIN symbolized y ON y.report_id = r.id"
 	" WHERE r.dump_id = ?1 ORDER BY r.seq";
 
 /* "text": dump ID's text, unpacked (stored compressed or not); 0 or -1. */

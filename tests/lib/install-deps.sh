@@ -9,7 +9,8 @@ libmicrohttpd-dev libseccomp-dev libisal-dev libzstd-dev
 linux-headers-amd64 bc kmod flex bison libelf-dev linux-source-6.1
 qemu-system-x86 busybox-static cpio gzip xz-utils zstd
 debootstrap syslog-ng-core iproute2 dwarves jq curl netcat-openbsd strace valgrind openssl
-dkms dh-dkms debhelper devscripts fakeroot shellcheck"
+dkms dh-dkms debhelper devscripts fakeroot shellcheck
+libdw-dev libdebuginfod-dev elfutils debuginfod libarchive-tools"
 
 missing=""
 for p in $PKGS; do
