@@ -1,22 +1,18 @@
-/* netoopsd's authentication: settings, the fleet key file, host keys, and each datagram's verdict. */
+/* netoopsd's authentication: the fleet key, host keys, replay marks, and each datagram's verdict. */
 #include "netoopsd/auth.h"
 
 #include <arpa/inet.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
 
 #include "core/auth/auth.h"
 #include "core/auth/replay.h"
-#include "core/numparse.h"
 #include "core/siphash.h"
 
 /* ---- the fleet key ---- */
@@ -30,6 +26,11 @@ struct cached_key {
 	uint8_t key[NX_AUTH_KEY_LEN];
 };
 
+/*
+ * No lock: the receive loop is its only user (checks, marks, and the SIGHUP
+ * reload all run on that thread), so the key, the cache and the marks never
+ * change under a check.
+ */
 struct nxd_auth {
 	const struct nxd_auth_config *cfg;
 	uint8_t fleet[NX_AUTH_KEY_LEN];
@@ -115,7 +116,7 @@ static const uint8_t *host_key(struct nxd_auth *a, const uint8_t *host, size_t n
 	return k->key;
 }
 
-/* Does SOURCE ("ip:port", "[ip6]:port") lie in network N? */
+/* Does ADDR (of FAMILY) lie in network N? */
 static bool in_net(const struct nxd_net *n, const uint8_t *addr, int family)
 {
 	unsigned full = n->prefix / 8, rest = n->prefix % 8;
@@ -125,6 +126,7 @@ static bool in_net(const struct nxd_net *n, const uint8_t *addr, int family)
 	return !rest || !((addr[full] ^ n->addr[full]) & (uint8_t)(0xff << (8 - rest)));
 }
 
+/* Is SOURCE ("ip:port", "[ip6]:port") in one of the auth-exempt networks? */
 static bool exempt(const struct nxd_auth_config *c, const char *source)
 {
 	char text[64];

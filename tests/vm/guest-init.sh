@@ -116,6 +116,15 @@ seed() {
 		"enabled=$(cat $CT/target1/enabled)"
 }
 load_netoops() { insmod /netoops/netoops.ko "$@" || say "insmod netoops.ko FAILED"; }
+# target2: a second configfs target, to PORT2
+target2() {
+	t=$CT/target2
+	mkdir $t
+	echo 10.0.2.15 >$t/local_ip; echo 10.0.2.2 >$t/remote_ip
+	echo $MAC >$t/remote_mac; echo "$port2" >$t/remote_port
+	echo eth0 >$t/dev_name
+	echo 1 >$t/enabled || say "enabling target2 FAILED"
+}
 crash() {
 	say "crashing with mode=$1"
 	insmod /netoops/netoops_crashtest.ko mode="$1"
@@ -334,12 +343,7 @@ ipv6)
 	crash panic ;;
 two)
 	load_netoops; seed "$port"
-	t=$CT/target2
-	mkdir $t
-	echo 10.0.2.15 >$t/local_ip; echo 10.0.2.2 >$t/remote_ip
-	echo $MAC >$t/remote_mac; echo "$port2" >$t/remote_port
-	echo eth0 >$t/dev_name
-	echo 1 >$t/enabled || say "enabling target2 FAILED"
+	target2
 	crash panic ;;
 modparam)
 	# a malformed netoops= fails the load with EINVAL
@@ -359,12 +363,7 @@ modparam)
 	crash panic ;;
 auth)
 	load_netoops; seed "$port"
-	t=$CT/target2
-	mkdir $t
-	echo 10.0.2.15 >$t/local_ip; echo 10.0.2.2 >$t/remote_ip
-	echo $MAC >$t/remote_mac; echo "$port2" >$t/remote_port
-	echo eth0 >$t/dev_name
-	echo 1 >$t/enabled || say "enabling target2 FAILED"
+	target2
 	k=/sys/kernel/netoops
 	check_eq "netoops_key mode" "$(stat -c %a $k/netoops_key)" 200
 	check_write "${netoops_key:-}" $k/netoops_key ok
