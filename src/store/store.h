@@ -197,4 +197,9 @@ int64_t nx_store_parse_since(const char *s, int64_t now_ms);
 int64_t nx_store_text_len(struct nx_store *s, int64_t id);
 char *nx_store_text(struct nx_store *s, int64_t id, size_t *len);
 
+/* ---- the dashboard and /metrics (store_web.c) ---- */
+
+/* [{id, count}] of the MAX groups last seen most recently, at or after SINCE_MS. */
+json_t *nx_store_group_counts(struct nx_store *s, int64_t since_ms, int64_t max);
+
 #endif

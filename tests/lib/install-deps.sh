@@ -9,7 +9,8 @@ libmicrohttpd-dev libseccomp-dev
 linux-headers-amd64 bc kmod flex bison libelf-dev linux-source-6.1
 qemu-system-x86 busybox-static cpio gzip xz-utils zstd
 debootstrap syslog-ng-core iproute2 dwarves jq curl netcat-openbsd strace
-dkms dh-dkms debhelper devscripts fakeroot"
+dkms dh-dkms debhelper devscripts fakeroot
+prometheus chromium libcurl4-openssl-dev"
 
 missing=""
 for p in $PKGS; do
