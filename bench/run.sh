@@ -108,4 +108,5 @@ echo "stored complete: $complete/$HOSTS (stored in all: $total)"
 } | tee "$OUT/results.txt"
 BUILD="$BUILD" bench/flood.sh	# the flood figure (issue 7): real dumps among one-datagram fakes
 BUILD=$BUILD bench/durability.sh	# FULL vs NORMAL synchronous: dumps/s and fsyncs per dump
+BUILD=$BUILD bench/web.sh	# the dashboard at fleet size: every page's API calls within 200 ms
 [ "$complete" -eq "$HOSTS" ]

@@ -30,6 +30,7 @@ void config_defaults(struct nxd_config *c)
 	snprintf(c->analysis_user, sizeof(c->analysis_user), "nobody");
 	c->db_fsync = 1;
 	c->stop_wait_ms = 30000;
+	snprintf(c->web_root, sizeof(c->web_root), "%s", NXD_DEFAULT_WEB_ROOT);
 }
 
 int config_parse_addr(const char *text, uint16_t defport, struct nxd_addr *out)
@@ -199,6 +200,8 @@ const char *config_set(struct nxd_config *c, const char *key, const char *v,
 			return msg;
 		}
 		snprintf(c->analysis_user, sizeof(c->analysis_user), "%s", v);
+	} else if (strcmp(key, "web-root") == 0) {
+		return set_path(c->web_root, sizeof(c->web_root), key, v, msg, len);
 	} else {
 		snprintf(msg, len, "unknown setting '%s' (see netoopsd(8))", key);
 		return msg;

@@ -625,6 +625,12 @@ static const struct route {
 	{ "/v1/groups", false, false, get_groups },
 	{ "/v1/stats", false, false, get_stats },
 	{ "/metrics", false, false, nxd_api_metrics },
+	{ "/v1/groups/", true, true, nxd_api_group },
+	{ "/v1/host", true, true, nxd_api_host },
+	{ "/v1/timeline", false, true, nxd_api_timeline },
+	{ "/v1/overview", false, false, nxd_api_overview },
+	{ "/", false, false, nxd_api_static },
+	{ "/assets/", true, false, nxd_api_static },
 };
 
 void nxd_api_handle(struct nx_store *s, const struct nxd_api_req *r, struct nxd_answer *a)

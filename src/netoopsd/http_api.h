@@ -49,6 +49,7 @@ struct nxd_api_req {
 	bool too_many_args;		/* more than NXD_HTTP_MAX_ARGS were given */
 	int64_t now_ms;			/* the clock `since` is relative to */
 	size_t budget;			/* bytes the answer may hold; SIZE_MAX: any */
+	const char *web_root;		/* the dashboard's files; NULL: not served */
 };
 
 /* One piece of a body: bytes, or bytes written as the inside of a JSON string. */

@@ -30,6 +30,7 @@ static const struct option longopts[] = {
 	{ "analysis-user", required_argument, NULL, 0 },
 	{ "db-fsync", required_argument, NULL, 0 },
 	{ "stop-wait-ms", required_argument, NULL, 0 },
+	{ "web-root", required_argument, NULL, 0 },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -61,6 +62,8 @@ static void usage(FILE *f)
 		"      --db-fsync 0|1           1: a stored dump survives power loss (default)\n"
 		"      --stop-wait-ms MS        at a stop, wait this long for a locked database\n"
 		"                               (default 30000)\n"
+		"      --web-root DIR           the dashboard's files, served at / by --http\n"
+		"                               (default " NXD_DEFAULT_WEB_ROOT ")\n"
 		"  -v, --verbose                log debugging detail\n"
 		"See netoopsd(8).\n", NXD_DEFAULT_CONFIG);
 }

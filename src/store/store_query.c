@@ -6,7 +6,6 @@
 #include "core/escape.h"
 #include "store/store_int.h"
 
-#define ISO_MS(col) "strftime('%Y-%m-%dT%H:%M:%fZ', " col " / 1000.0, 'unixepoch')"
 
 /* Columns that hold booleans or JSON text rather than plain values. */
 static const char *const bool_columns[] = { "complete", "corrupted", "is_primary", NULL };

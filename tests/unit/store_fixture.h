@@ -8,6 +8,15 @@
 #include "store/store.h"
 #include "tmpdir.h"
 
+/* SQL taking a current database back to schema version 3 (undoing migration step 3 -> 4). */
+#define UNDO_SCHEMA_4							\
+	"DROP TRIGGER group_hosts_added; DROP TRIGGER group_hosts_removed;"	\
+	"DROP INDEX groups_hosts; DROP INDEX reports_group_dump; DROP INDEX groups_first_seen;" \
+	"DROP INDEX groups_last_seen; DROP INDEX group_kernels_kernel;"	\
+	"DROP INDEX dumps_time_reason; DROP INDEX dumps_host_time; DROP INDEX dumps_reason;" \
+	"DROP INDEX dumps_complete; DROP INDEX reports_dump_group;"	\
+	"ALTER TABLE groups DROP COLUMN hosts;"
+
 struct fixture {
 	char dir[64], path[128];
 	struct nx_store *s;
