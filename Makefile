@@ -33,7 +33,7 @@ LIBCORE   := $(BUILD)/libnxcore.a
 LIBSTORE  := $(BUILD)/libnxstore.a
 
 .PHONY: all userspace kmod check check-unit check-san check-fuzz \
-	check-integration check-vm check-summary bench deps demo clean san fault san-fault fuzz-long
+	check-integration check-web check-vm check-summary bench deps demo clean san fault san-fault fuzz-long
 
 all: userspace kmod
 
@@ -111,6 +111,11 @@ fuzz-long:
 check-integration: userspace
 	tests/integration/run.sh
 
+# The dashboard in Debian's chromium driven by Playwright (npm ci from web/package-lock.json);
+# screenshots in build/web-shots/.
+check-web: userspace
+	tests/web/run.sh
+
 check-vm: userspace
 	tests/vm/run.sh
 
@@ -120,7 +125,7 @@ check-summary:
 check:
 	@rm -rf $(BUILD)/check
 	tests/lib/install-deps.sh
-	@for part in unit san fuzz integration vm; do \
+	@for part in unit san fuzz integration web vm; do \
 		$(MAKE) check-$$part || tests/lib/record.sh "check-$$part" 0 1; \
 	done
 	@tests/lib/summary.sh

@@ -1,4 +1,5 @@
 /* The dashboard's API: groups paged by cursor, a group, a host, timelines, the overview. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,8 +57,9 @@ static bool parse_int(const char *v, int64_t min, int64_t max, int64_t *out)
 
 	if (v[0] < '0' || v[0] > '9')
 		return false;
+	errno = 0;
 	n = strtoll(v, &end, 10);
-	if (*end || n < min || n > max)
+	if (*end || errno == ERANGE || n < min || n > max)
 		return false;
 	*out = n;
 	return true;

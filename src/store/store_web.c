@@ -70,13 +70,30 @@ static const char *const sort_columns[NX_GROUP_SORT_COUNT] = {
 	"       ON r.dump_id = d.id WHERE d.reason = ?3))"		\
 	"  AND g.last_seen_ms >= ?4 AND (?5 = 0 OR g.first_seen_ms <= ?5)"
 
+/* A decimal number of digits only at *P, up to END_CHAR; -1 if none or over INT64_MAX. */
+static int64_t cursor_part(const char **p, char end_char)
+{
+	const char *s = *p;
+	int64_t v = 0;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		if (v > (INT64_MAX - (*s - '0')) / 10)
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	if (*s != end_char)
+		return -1;
+	*p = s + (end_char != '\0');
+	return v;
+}
+
 int nx_store_parse_cursor(const char *text, struct nx_cursor *c)
 {
-	long long k, id;
-	int n = 0;
+	int64_t k = cursor_part(&text, '_'), id = k < 0 ? -1 : cursor_part(&text, '\0');
 
-	if (sscanf(text, "%lld_%lld%n", &k, &id, &n) != 2 || text[n] || id <= 0 ||
-	    (text[0] < '0' || text[0] > '9'))
+	if (id <= 0)
 		return -1;
 	c->key = k;
 	c->id = id;
@@ -84,13 +101,25 @@ int nx_store_parse_cursor(const char *text, struct nx_cursor *c)
 	return 0;
 }
 
-/* The page's "next": the last row's key and id, when the page is full. */
-static json_t *next_cursor(const json_t *rows, const char *key, int64_t limit)
+/*
+ * ROWS were asked for one more than LIMIT: when that one came, there is a next page. It is
+ * dropped, and the last row kept is returned (the position of the next page); else NULL.
+ */
+static const json_t *trim_page(json_t *rows, int64_t limit)
 {
-	const json_t *last = json_array_get(rows, json_array_size(rows) - 1);
+	if ((int64_t)json_array_size(rows) <= limit)
+		return NULL;
+	json_array_remove(rows, (size_t)limit);
+	return json_array_get(rows, (size_t)limit - 1);
+}
+
+/* The page's "next": its last row's key and id, when there are more rows. */
+static json_t *next_cursor(json_t *rows, const char *key, int64_t limit)
+{
+	const json_t *last = trim_page(rows, limit);
 	char buf[48];
 
-	if ((int64_t)json_array_size(rows) < limit || !last)
+	if (!last)
 		return json_null();
 	snprintf(buf, sizeof(buf), "%lld_%lld",
 		 (long long)json_integer_value(json_object_get(last, key)),
@@ -106,7 +135,7 @@ json_t *nx_store_group_page(struct nx_store *s, const struct nx_group_query *q)
 	const struct web_bind b[] = {
 		B_TEXT(q->text), B_TEXT(q->kernel), B_TEXT(q->reason), B_INT(q->since_ms),
 		B_INT(q->until_ms), q->cursor.set ? B_INT(q->cursor.key) : B_TEXT(NULL),
-		B_INT(q->cursor.id), B_INT(q->limit),
+		B_INT(q->cursor.id), B_INT(q->limit + 1),
 	};
 	char sql[2048];
 	json_t *rows, *total, *out;
@@ -223,15 +252,15 @@ json_t *nx_store_dump_page(struct nx_store *s, int64_t group_id, const char *hos
 {
 	const struct web_bind b[] = {
 		host ? B_TEXT(host) : B_INT(group_id), B_INT(before_id > 0 ? before_id : INT64_MAX),
-		B_INT(limit),
+		B_INT(limit + 1),
 	};
 	json_t *rows = web_rows(s, host ? SQL_HOST_DUMPS : SQL_GROUP_DUMPS, b, 3, "paging dumps");
-	const json_t *last = rows ? json_array_get(rows, json_array_size(rows) - 1) : NULL;
+	const json_t *last = rows ? trim_page(rows, limit) : NULL;
 
 	if (!rows)
 		return NULL;
-	return json_pack("{s:o, s:o}", "next", last && (int64_t)json_array_size(rows) == limit ?
-			 json_incref(json_object_get(last, "id")) : json_null(), "reports", rows);
+	return json_pack("{s:o, s:o}", "next", last ? json_incref(json_object_get(last, "id")) :
+			 json_null(), "reports", rows);
 }
 
 /* ---- one host ---------------------------------------------------------------- */

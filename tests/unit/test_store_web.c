@@ -103,6 +103,7 @@ static void cursor_pages_visit_each_group_once(void **state)
 	const char *want[] = { "BUG in alpha", "KASAN in gamma", "WARNING in beta" };
 	struct nx_group_query q = { .sort = NX_GROUP_SORT_HOSTS, .limit = 1 };
 	size_t seen = 0;
+	json_t *p;
 
 	fill(f->s);
 	for (;;) {
@@ -122,6 +123,10 @@ static void cursor_pages_visit_each_group_once(void **state)
 		json_decref(p);
 	}
 	assert_int_equal(seen, 3);
+	q = (struct nx_group_query){ .sort = NX_GROUP_SORT_HOSTS, .limit = 3 };
+	p = page(f->s, q);	/* all of them on one full page: no next */
+	assert_true(json_is_null(json_object_get(p, "next")));
+	json_decref(p);
 }
 
 static void filters_narrow_the_groups(void **state)
@@ -161,6 +166,8 @@ static void cursor_text_is_checked(void **state)
 	assert_int_equal(nx_store_parse_cursor("-1_3", &c), -1);
 	assert_int_equal(nx_store_parse_cursor("1_0", &c), -1);
 	assert_int_equal(nx_store_parse_cursor("1_2; DROP TABLE groups", &c), -1);
+	assert_int_equal(nx_store_parse_cursor("99999999999999999999_1", &c), -1);	/* overflow */
+	assert_int_equal(nx_store_parse_cursor("1_99999999999999999999", &c), -1);
 }
 
 /* A group's page and its dumps, newest first, paged by id. */
@@ -191,6 +198,10 @@ static void group_and_its_dumps(void **state)
 	json_decref(p);
 	p = nx_store_dump_page(f->s, 1, NULL, next, 3);
 	assert_int_equal(json_array_size(json_object_get(p, "reports")), 1);
+	assert_true(json_is_null(json_object_get(p, "next")));
+	json_decref(p);
+	p = nx_store_dump_page(f->s, 1, NULL, 0, 4);	/* exactly full: no empty page after */
+	assert_int_equal(json_array_size(json_object_get(p, "reports")), 4);
 	assert_true(json_is_null(json_object_get(p, "next")));
 	json_decref(p);
 }

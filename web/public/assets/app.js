@@ -156,7 +156,7 @@ function groupsHash(p) {
 }
 
 async function groups(params) {
-  const p = Object.fromEntries(['sort', 'order', 'cursor', ...FILTERS.map((f) => f[0])]
+  const p = Object.fromEntries(['sort', 'order', 'cursor', 'limit', ...FILTERS.map((f) => f[0])]
     .map((k) => [k, params.get(k) || '']));
   const query = new URLSearchParams(Object.entries(p).filter(([, v]) => v));
   const r = await api('/v1/groups/search?' + query);
@@ -164,7 +164,7 @@ async function groups(params) {
   const form = el('form', { class: 'filters', id: 'filters', onsubmit: (e) => {
     e.preventDefault();
     const f = new FormData(e.target);
-    location.hash = groupsHash({ sort: p.sort, order: p.order,
+    location.hash = groupsHash({ sort: p.sort, order: p.order, limit: p.limit,
       ...Object.fromEntries(FILTERS.map(([k]) => [k, f.get(k).trim()])) });
   } }, FILTERS.map(([k, label]) => el('label', {}, label,
     el('input', { name: k, value: p[k], size: k === 'q' ? 24 : 12 }))),
@@ -246,7 +246,7 @@ function dumpText(bytes, start, end) {
     before ? el('details', { id: 'backlog' }, el('summary', {}, `${lines(before)} earlier log lines (the backlog before the crash)`),
       el('pre', { class: 'dump' }, before)) : null,
     el('pre', { class: 'dump' }, el('mark', { id: 'crash' }, crash)),
-    after ? el('details', { open: lines(after) <= 20 ? '' : null },
+    after.trim() ? el('details', { open: lines(after) <= 20 ? '' : null },
       el('summary', {}, `${lines(after)} later lines`), el('pre', { class: 'dump' }, after)) : null);
 }
 
