@@ -52,7 +52,7 @@ $(LIBSTORE): $(STORE_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/netoopsd: $(D_OBJ) $(LIBSTORE) $(LIBCORE)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_STORE) $(LDLIBS_JSON) $(LDLIBS_SD) $(LDLIBS_CORE) -lmicrohttpd $(LDLIBS_SECCOMP) $(LDFLAGS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_STORE) $(LDLIBS_JSON) $(LDLIBS_SD) $(LDLIBS_CORE) -lmicrohttpd $(LDLIBS_SECCOMP) -lcurl $(LDFLAGS)
 
 $(BUILD)/netoopsctl: $(CTL_OBJ) $(ANALYST_OBJ) $(LIBSTORE) $(LIBCORE)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_STORE) $(LDLIBS_JSON) $(LDLIBS_MNL) $(LDLIBS_CORE) $(LDLIBS_SECCOMP) $(LDFLAGS)

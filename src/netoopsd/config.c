@@ -110,6 +110,25 @@ static const char *set_path(char *buf, size_t buflen, const char *key, const cha
 	return NULL;
 }
 
+/* A webhook URL: http:// or https://, a host, visible ASCII only. */
+static const char *set_notify(struct nxd_config *c, const char *v, char *msg, size_t len)
+{
+	size_t scheme = strncmp(v, "http://", 7) == 0 ? 7 : strncmp(v, "https://", 8) == 0 ? 8 : 0;
+	bool visible = true;
+
+	for (const char *p = v; *p; p++)
+		visible &= (unsigned char)*p > ' ' && (unsigned char)*p < 0x7f;
+	if (!scheme || !visible || !v[scheme] || v[scheme] == '/' ||
+	    strlen(v) >= sizeof(c->notify)) {
+		snprintf(msg, len, "notify: '%.200s' is not an http:// or https:// URL of at most "
+			 "%zu visible characters (e.g. https://alerts.example.net/netoops)", v,
+			 sizeof(c->notify) - 1);
+		return msg;
+	}
+	memcpy(c->notify, v, strlen(v) + 1);
+	return NULL;
+}
+
 static const char *set_listen(struct nxd_config *c, const char *v, char *msg, size_t len)
 {
 	if (c->n_listen >= NXD_MAX_LISTEN) {
@@ -202,6 +221,8 @@ const char *config_set(struct nxd_config *c, const char *key, const char *v,
 		snprintf(c->analysis_user, sizeof(c->analysis_user), "%s", v);
 	} else if (strcmp(key, "web-root") == 0) {
 		return set_path(c->web_root, sizeof(c->web_root), key, v, msg, len);
+	} else if (strcmp(key, "notify") == 0) {
+		return set_notify(c, v, msg, len);
 	} else {
 		snprintf(msg, len, "unknown setting '%s' (see netoopsd(8))", key);
 		return msg;

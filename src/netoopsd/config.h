@@ -10,6 +10,7 @@
 #define NXD_DEFAULT_CONFIG	"/etc/netoops/netoopsd.conf"
 #define NXD_MAX_LISTEN		16
 #define NXD_DEFAULT_WEB_ROOT	"/usr/share/netoops/web"
+#define NXD_NOTIFY_URL_MAX	1024	/* bytes of the notify URL, with its NUL */
 #define NXD_MAX_BATCH_SETTING	1024	/* recvmmsg batch at most */
 #define NXD_CONFIG_LINE_MAX	8192	/* bytes in one config file line, at most */
 #define NXD_CONFIG_FILE_MAX	(1 << 20)	/* bytes in the config file, at most */
@@ -41,6 +42,7 @@ struct nxd_config {
 	uint32_t stop_wait_ms;		/* at a stop, how long to wait out a locked database */
 	bool verbose;
 	char web_root[4096];		/* the dashboard's files, served at / with http */
+	char notify[NXD_NOTIFY_URL_MAX];	/* webhook URL for new groups, rate jumps; "" = off */
 };
 
 /* Fill C with defaults. */

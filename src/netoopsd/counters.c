@@ -73,6 +73,10 @@ size_t counters_list(const struct nxd_counters *c, struct nx_counter *out)
 	PUT("store_latency_sum_ms", c->store.latency_sum_ms);
 	PUT("queue_analysis_bytes", c->queue_bytes[0]);
 	PUT("queue_store_bytes", c->queue_bytes[1]);
+	PUT("notify_sent", c->notify.sent);
+	PUT("notify_retries", c->notify.retries);
+	PUT("notify_failed", c->notify.failed);
+	PUT("notify_dropped", c->notify.dropped);
 #undef PUT
 	assert(n <= NXD_N_COUNTERS);
 	return n;

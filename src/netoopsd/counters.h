@@ -6,6 +6,7 @@
 
 #include "core/reasm/reasm.h"
 #include "netoopsd/listener.h"
+#include "netoopsd/notify.h"
 #include "store/store.h"
 
 /* Upper bounds (ms) of the store latency histogram's buckets (/metrics); +Inf is `stored`. */
@@ -49,6 +50,7 @@ struct nxd_counters {
 	struct nxd_analysis_counters analysis;
 	uint64_t started_ms;		/* wall clock at start */
 	uint64_t queue_bytes[2];	/* at the last save: to analysis, to the store */
+	struct nxd_notify_counters notify;	/* webhooks (notify.h) */
 };
 
 #define NXD_N_COUNTERS 64

@@ -10,6 +10,7 @@
 #include "netoopsd/http.h"
 #include "netoopsd/log.h"
 #include "netoopsd/loop.h"
+#include "netoopsd/notify.h"
 
 /* Long options carrying a value are named exactly like the config file's keys. */
 static const struct option longopts[] = {
@@ -31,6 +32,7 @@ static const struct option longopts[] = {
 	{ "db-fsync", required_argument, NULL, 0 },
 	{ "stop-wait-ms", required_argument, NULL, 0 },
 	{ "web-root", required_argument, NULL, 0 },
+	{ "notify", required_argument, NULL, 0 },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -64,6 +66,7 @@ static void usage(FILE *f)
 		"                               (default 30000)\n"
 		"      --web-root DIR           the dashboard's files, served at / by --http\n"
 		"                               (default " NXD_DEFAULT_WEB_ROOT ")\n"
+		"      --notify URL             POST new groups and rate jumps here as JSON (off)\n"
 		"  -v, --verbose                log debugging detail\n"
 		"See netoopsd(8).\n", NXD_DEFAULT_CONFIG);
 }
@@ -227,6 +230,7 @@ int main(int argc, char **argv)
 	struct nxd_sink_parts parts;
 	struct nxd_counters final;
 	struct nxd_http *http = NULL;
+	struct nxd_notify *notify = NULL;
 	int rc;
 
 	if (argc > 1 && strcmp(argv[1], NXD_ANALYST_ARG) == 0)
@@ -238,6 +242,8 @@ int main(int argc, char **argv)
 	if (loop_block_signals() < 0 || open_sink_parts(&cfg, &parts) < 0)
 		return 1;
 	if (open_listeners(&loop) < 0)
+		return 1;
+	if (cfg.notify[0] && !(parts.notify = notify = notify_start(&cfg)))
 		return 1;
 	loop.reasm = new_reasm(&cfg);
 	loop.sink = loop.reasm ? sink_start(&parts) : NULL;
@@ -252,6 +258,7 @@ int main(int argc, char **argv)
 		rc = loop_run(&loop);
 	http_stop(http);
 	sink_stop(loop.sink, &final);
+	notify_stop(notify);
 	final.rx = loop.counters.rx;
 	final.reasm = *nx_reasm_stats(loop.reasm);
 	log_final(&final);

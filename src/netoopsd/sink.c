@@ -399,6 +399,7 @@ static void save_counters(struct nxd_sink *s)
 	snap.store.dropped_nomem = atomic_load(&s->dropped_nomem);
 	snap.queue_bytes[0] = queue_bytes(&s->incoming);
 	snap.queue_bytes[1] = queue_bytes(&s->analysed);
+	notify_counters(s->p.notify, &snap.notify);
 	/* An idle collector does not write (and fsync) every few seconds. */
 	if (memcmp(&snap, &s->saved, sizeof(snap)) == 0)
 		return;

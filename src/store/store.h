@@ -257,4 +257,16 @@ json_t *nx_store_timeline(struct nx_store *s, const struct nx_timeline_query *q)
 /* Groups new in the last day, the groups hitting most hosts, recent totals. */
 json_t *nx_store_overview(struct nx_store *s, int64_t now_ms);
 
+/* Up to MAX groups with an id above AFTER_ID, oldest first (new groups, for webhooks). */
+json_t *nx_store_groups_after(struct nx_store *s, int64_t after_id, int64_t max);
+
+/* The highest group id (0: none), or -1. */
+int64_t nx_store_max_group_id(struct nx_store *s);
+
+/*
+ * The MAX groups seen most recently within the hour before NOW_MS, each with "last_hour"
+ * (its dumps in that hour) and "day_before" (in the 24 hours before it): rate jumps.
+ */
+json_t *nx_store_group_rates(struct nx_store *s, int64_t now_ms, int64_t max);
+
 #endif

@@ -365,3 +365,43 @@ json_t *nx_store_overview(struct nx_store *s, int64_t now_ms)
 	json_object_set_new(o, "recent", counts);
 	return o;
 }
+
+/* ---- what webhooks announce (netoopsd/notify.c) ------------------------------------ */
+
+static const char SQL_GROUPS_AFTER[] =
+	"SELECT id, signature, title, type, count, hosts, first_seen_ms,"
+	" " ISO_MS("first_seen_ms") " AS first_seen FROM groups WHERE id > ?1 ORDER BY id LIMIT ?2";
+
+json_t *nx_store_groups_after(struct nx_store *s, int64_t after_id, int64_t max)
+{
+	const struct web_bind b[] = { B_INT(after_id), B_INT(max) };
+
+	return web_rows(s, SQL_GROUPS_AFTER, b, 2, "reading new groups");
+}
+
+/* Groups seen since ?1 (an hour ago): their dumps since then, and in the day before ?2..?1. */
+static const char SQL_GROUP_RATES[] =
+	"SELECT g.id, g.signature, g.title, g.type, g.count, g.hosts,"
+	" (SELECT count(DISTINCT d.id) FROM reports r JOIN dumps d ON d.id = r.dump_id"
+	"   WHERE r.group_id = g.id AND d.received_ms >= ?1) AS last_hour,"
+	" (SELECT count(DISTINCT d.id) FROM reports r JOIN dumps d ON d.id = r.dump_id"
+	"   WHERE r.group_id = g.id AND d.received_ms >= ?2 AND d.received_ms < ?1) AS day_before"
+	" FROM groups g WHERE g.last_seen_ms >= ?1 ORDER BY g.last_seen_ms DESC LIMIT ?3";
+
+json_t *nx_store_group_rates(struct nx_store *s, int64_t now_ms, int64_t max)
+{
+	const struct web_bind b[] = { B_INT(now_ms - 3600000LL), B_INT(now_ms - 25 * 3600000LL),
+				      B_INT(max) };
+
+	return web_rows(s, SQL_GROUP_RATES, b, 3, "reading group rates");
+}
+
+int64_t nx_store_max_group_id(struct nx_store *s)
+{
+	json_t *r = only_row(s, web_rows(s, "SELECT coalesce(max(id), 0) AS m FROM groups", NULL,
+					 0, "reading the groups"));
+	int64_t m = r ? json_integer_value(json_object_get(r, "m")) : -1;
+
+	json_decref(r);
+	return m;
+}
