@@ -7,7 +7,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
-CTL=$BUILD/netoopsctl NXD=$BUILD/netoopsd NXLOAD=$BUILD/tests/nxload
+CTL=$BUILD/netoopsctl NXD=$BUILD/netoopsd NXLOAD=$PWD/build/tests/nxload	# the plain sender: not under test
 FIX=tests/integration/fixtures
 W=$(mktemp -d /tmp/netoops-webmetrics.XXXXXX)
 pid=""
@@ -22,9 +22,9 @@ trap cleanup EXIT INT TERM
 checks_begin web-metrics "$W/out"
 
 if [ ! -x "$NXLOAD" ]; then
-	mkdir -p "$BUILD/tests"
-	${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Isrc -o "$NXLOAD" \
-		bench/nxload.c "$BUILD/libnxcore.a" -lcrypto || exit 1
+	mkdir -p build/tests
+	cc -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Isrc -o "$NXLOAD" \
+		bench/nxload.c build/libnxcore.a -lcrypto || exit 1
 fi
 P=$(free_port) H=$(free_port)
 [ "$H" != "$P" ] || H=$((P + 1))

@@ -7,7 +7,8 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
-CTL=$BUILD/netoopsctl NXD=$BUILD/netoopsd NXLOAD=$BUILD/tests/nxload RECV=$BUILD/tests/webhookrecv
+CTL=$BUILD/netoopsctl NXD=$BUILD/netoopsd RECV=$BUILD/tests/webhookrecv
+NXLOAD=$PWD/build/tests/nxload	# the plain sender: not under test
 FIX=tests/integration/fixtures
 CORPUS=tests/data/corpus/oops-dev/kerneloops
 W=$(mktemp -d /tmp/netoops-notify.XXXXXX)
@@ -21,12 +22,12 @@ trap cleanup EXIT INT TERM
 . tests/lib/ports.sh
 checks_begin web-notify "$W/out"
 
-mkdir -p "$BUILD/tests"
+mkdir -p "$BUILD/tests" build/tests
 ${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -o "$RECV" \
 	tests/integration/webhookrecv.c || exit 1
 if [ ! -x "$NXLOAD" ]; then
-	${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Isrc -o "$NXLOAD" \
-		bench/nxload.c "$BUILD/libnxcore.a" -lcrypto || exit 1
+	cc -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Isrc -o "$NXLOAD" \
+		bench/nxload.c build/libnxcore.a -lcrypto || exit 1
 fi
 P=$(free_port)
 DB=$W/n.db

@@ -8,7 +8,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
-NXD=$BUILD/netoopsd CTL=$BUILD/netoopsctl NXLOAD=$BUILD/tests/nxload
+NXD=$BUILD/netoopsd CTL=$BUILD/netoopsctl NXLOAD=$PWD/build/tests/nxload	# the plain sender: not under test
 CACHE=${NETOOPS_CACHE:-$PWD/.cache}
 SHOTS=$PWD/build/web-shots
 FIX=tests/web/fixtures
@@ -29,9 +29,9 @@ command -v npm >/dev/null || fail "no npm"
 (cd web && npm ci --cache "$CACHE/npm" --prefer-offline --no-audit --no-fund --loglevel=error) \
 	>"$W/npm.log" 2>&1 || { cat "$W/npm.log"; fail "npm ci failed"; }
 if [ ! -x "$NXLOAD" ]; then
-	mkdir -p "$BUILD/tests"
-	${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Isrc -o "$NXLOAD" \
-		bench/nxload.c "$BUILD/libnxcore.a" -lcrypto || fail "building nxload failed"
+	mkdir -p build/tests
+	cc -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Isrc -o "$NXLOAD" \
+		bench/nxload.c build/libnxcore.a -lcrypto || fail "building nxload failed"
 fi
 
 P=$(free_port) H=$(free_port)
