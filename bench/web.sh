@@ -12,6 +12,8 @@ OUT=${BENCH_OUT:-$BUILD/bench-web}
 TEXT=$PWD/tests/integration/fixtures/divide-6.1.txt
 # shellcheck source=tests/lib/ports.sh
 . tests/lib/ports.sh
+# shellcheck source=tests/lib/wait.sh
+. tests/lib/wait.sh
 
 rm -rf "$OUT"; mkdir -p "$OUT"
 P=$(free_port) H=$(free_port)
@@ -25,11 +27,7 @@ start() {
 	"$BUILD/netoopsd" --listen "127.0.0.1:$P" --db "$DB" --http "127.0.0.1:$H" \
 		--web-root "$PWD/web/public" >"$OUT/nxd.log" 2>&1 &
 	pid=$!
-	for _ in $(seq 200); do
-		grep -q "http: serving" "$OUT/nxd.log" && return 0
-		sleep 0.05
-	done
-	cat "$OUT/nxd.log"; exit 1
+	wait_log "$OUT/nxd.log" "http: serving" 10 || exit 1
 }
 
 start; kill "$pid"; wait "$pid" || true; pid=""	# the schema, made by netoopsd itself

@@ -19,6 +19,8 @@ trap cleanup EXIT INT TERM
 . tests/lib/checks.sh
 # shellcheck source=tests/lib/ports.sh
 . tests/lib/ports.sh
+# shellcheck source=tests/lib/wait.sh
+. tests/lib/wait.sh
 checks_begin web-metrics "$W/out"
 
 if [ ! -x "$NXLOAD" ]; then
@@ -34,11 +36,7 @@ start() {
 	"$NXD" --listen "127.0.0.1:$P" --db "$DB" --http "127.0.0.1:$H" --quiet-ms 300 \
 		--stats-interval-ms 200 >"$W/nxd.log" 2>&1 &
 	pid=$!
-	for _ in $(seq 100); do
-		grep -q "http: serving" "$W/nxd.log" && return 0
-		sleep 0.05
-	done
-	cat "$W/nxd.log"; return 1
+	wait_log "$W/nxd.log" "http: serving"
 }
 send() { "$NXLOAD" --to "127.0.0.1:$P" "$@" >>"$W/nxload.log" 2>&1; }
 stored() { [ "$("$CTL" --db "$DB" --json list | jq length)" -ge "$1" ]; }

@@ -20,6 +20,8 @@ trap cleanup EXIT INT TERM
 . tests/lib/checks.sh
 # shellcheck source=tests/lib/ports.sh
 . tests/lib/ports.sh
+# shellcheck source=tests/lib/wait.sh
+. tests/lib/wait.sh
 checks_begin web-notify "$W/out"
 
 mkdir -p "$BUILD/tests" build/tests
@@ -46,8 +48,7 @@ start() {
 		-c /dev/null "$@" >"$W/$name.log" 2>&1 &
 	echo $! >"$W/$name.pid"
 	pids="$pids $!"
-	for _ in $(seq 100); do grep -q "listening on" "$W/$name.log" && return 0; sleep 0.05; done
-	cat "$W/$name.log"; return 1
+	wait_log "$W/$name.log" "listening on"
 }
 stop() {
 	kill "$(cat "$W/$1.pid")"

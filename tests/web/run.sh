@@ -20,6 +20,8 @@ cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$W"; }
 trap cleanup EXIT INT TERM
 # shellcheck source=tests/lib/ports.sh
 . tests/lib/ports.sh
+# shellcheck source=tests/lib/wait.sh
+. tests/lib/wait.sh
 
 fail() { echo "web: $*"; tests/lib/record.sh web 0 1; exit 1; }
 
@@ -40,8 +42,7 @@ DB=$W/web.db
 "$NXD" --listen "127.0.0.1:$P" --db "$DB" --http "127.0.0.1:$H" --web-root "$PWD/web/public" \
 	--quiet-ms 500 --stats-interval-ms 300 -c /dev/null >"$W/nxd.log" 2>&1 &
 pid=$!
-for _ in $(seq 100); do grep -q "http: serving" "$W/nxd.log" && break; sleep 0.05; done
-grep -q "http: serving" "$W/nxd.log" || { cat "$W/nxd.log"; fail "netoopsd did not start"; }
+wait_log "$W/nxd.log" "http: serving" || fail "netoopsd did not start"
 
 send() { "$NXLOAD" --to "127.0.0.1:$P" "$@" >>"$W/nxload.log" 2>&1; }
 n=0
