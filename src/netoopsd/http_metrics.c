@@ -66,6 +66,12 @@ static const struct series {
 	{ "queue_analysis_bytes", "netoops_queue_bytes", "queue=\"analysis\"",
 	  "Bytes of finished dumps queued, by queue.", GAUGE },
 	{ "queue_store_bytes", "netoops_queue_bytes", "queue=\"store\"", NULL, GAUGE },
+	{ "notify_sent", "netoops_notify_events_total", "outcome=\"sent\"",
+	  "Webhook events (notify), by outcome.", COUNTER },
+	{ "notify_failed", "netoops_notify_events_total", "outcome=\"failed\"", NULL, COUNTER },
+	{ "notify_dropped", "netoops_notify_events_total", "outcome=\"dropped\"", NULL, COUNTER },
+	{ "notify_retries", "netoops_notify_retries_total", NULL,
+	  "Webhook POSTs that failed and were tried again.", COUNTER },
 };
 
 /* The store's own totals (nx_store_counters' "stored"). */
