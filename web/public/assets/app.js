@@ -69,7 +69,7 @@ function plot(t, label) {
   const NS = 'http://www.w3.org/2000/svg';
   const svg = document.createElementNS(NS, 'svg');
   const n = t.counts.length, max = Math.max(1, ...t.counts);
-  const W = 600, H = 120, top = 12, bottom = 16;
+  const W = 1000, H = 120, top = 14, bottom = 16;
   const total = t.counts.reduce((a, b) => a + b, 0);
   const mk = (tag, attrs, text) => {
     const e = document.createElementNS(NS, tag);
@@ -78,7 +78,6 @@ function plot(t, label) {
     return e;
   };
   svg.setAttribute('viewBox', `0 0 ${W} ${H + bottom}`);
-  svg.setAttribute('preserveAspectRatio', 'none');
   svg.setAttribute('class', 'plot');
   svg.setAttribute('role', 'img');
   svg.setAttribute('aria-label', `${label}: ${total} in all`);
@@ -122,7 +121,7 @@ async function overview() {
   return [
     el('h1', {}, 'Overview'),
     el('div', { class: 'grid' },
-      el('section', { class: 'card', id: 'crashes' }, el('h2', {}, 'Crashes, last 7 days'),
+      el('section', { class: 'card wide', id: 'crashes' }, el('h2', {}, 'Crashes, last 7 days'),
         plot(t, 'Last 7 days')),
       el('section', { class: 'card', id: 'new-groups' }, el('h2', {}, 'New groups'),
         el('p', { class: 'muted' }, `${o.recent.day} in the last day, ${o.recent.week} in the last week; `,
