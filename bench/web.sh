@@ -2,13 +2,13 @@
 # The dashboard at fleet size: a store filled with 100,000 reports in 5,000 groups from 10,000
 # hosts (bench/web-fill.sql), served by netoopsd --http; every API call the dashboard's pages
 # make (and the pages' files) is timed, RUNS times each. Fails when the slowest answer of any
-# is over LIMIT_MS. Knobs: WEB_DUMPS WEB_GROUPS WEB_HOSTS WEB_RUNS WEB_LIMIT_MS BENCH_OUT.
+# is over LIMIT_MS. Knobs: WEB_DUMPS WEB_GROUPS WEB_HOSTS WEB_RUNS WEB_LIMIT_MS WEB_OUT.
 set -eu
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 DUMPS=${WEB_DUMPS:-100000} NGROUPS=${WEB_GROUPS:-5000} HOSTS=${WEB_HOSTS:-10000}
 RUNS=${WEB_RUNS:-5} LIMIT_MS=${WEB_LIMIT_MS:-200}
-OUT=${BENCH_OUT:-$BUILD/bench-web}
+OUT=${WEB_OUT:-$BUILD/bench-web}
 TEXT=$PWD/tests/integration/fixtures/divide-6.1.txt
 # shellcheck source=tests/lib/ports.sh
 . tests/lib/ports.sh

@@ -14,7 +14,7 @@
 /* Every parameter any of these resources takes; each resource allows some of them. */
 struct web_args {
 	const char *name, *q, *kernel, *reason;
-	int64_t since_ms, until_ms, before, limit, bucket_s, group;
+	int64_t since_ms, until_ms, before, limit, bucket_s, group, min_count, min_hosts;
 	struct nx_cursor cursor;
 	enum nx_group_sort sort;
 	bool asc;
@@ -40,6 +40,8 @@ static const struct pdef {
 	{ "limit", P_INT, offsetof(struct web_args, limit), 1, PAGE_MAX },
 	{ "bucket", P_INT, offsetof(struct web_args, bucket_s), 60, 30 * 86400 },
 	{ "group", P_INT, offsetof(struct web_args, group), 1, INT64_MAX },
+	{ "min_count", P_INT, offsetof(struct web_args, min_count), 0, INT64_MAX },
+	{ "min_hosts", P_INT, offsetof(struct web_args, min_hosts), 0, INT64_MAX },
 	{ "cursor", P_CURSOR, offsetof(struct web_args, cursor), 0, 0 },
 	{ "sort", P_SORT, offsetof(struct web_args, sort), 0, 0 },
 	{ "order", P_ORDER, offsetof(struct web_args, asc), 0, 0 },
@@ -160,13 +162,15 @@ static void group_search(struct nx_store *s, const struct nxd_api_req *r, struct
 	struct web_args w;
 	struct nx_group_query q;
 
-	if (!parse_args(r, "sort order q kernel reason since until cursor limit", &w)) {
+	if (!parse_args(r, "sort order q kernel reason since until min_count min_hosts cursor limit",
+			&w)) {
 		nxd_answer_error(a, 400, w.bad);
 		return;
 	}
 	q = (struct nx_group_query){ .sort = w.sort, .asc = w.asc, .text = w.q,
 				     .kernel = w.kernel, .reason = w.reason,
 				     .since_ms = w.since_ms, .until_ms = w.until_ms,
+				     .min_count = w.min_count, .min_hosts = w.min_hosts,
 				     .cursor = w.cursor, .limit = w.limit };
 	nxd_answer_store(a, s, nx_store_group_page(s, &q), r->budget);
 }

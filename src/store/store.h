@@ -224,6 +224,7 @@ struct nx_group_query {
 	const char *kernel;		/* one of the group's kernel releases */
 	const char *reason;		/* one of its dumps' reasons */
 	int64_t since_ms, until_ms;	/* seen in [since, until]: last >= since, first <= until */
+	int64_t min_count, min_hosts;	/* at least this many reports, hosts */
 	struct nx_cursor cursor;
 	int64_t limit;			/* > 0 */
 };

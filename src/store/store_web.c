@@ -57,7 +57,10 @@ static const char *const sort_columns[NX_GROUP_SORT_COUNT] = {
 	[NX_GROUP_SORT_FIRST] = "first_seen_ms", [NX_GROUP_SORT_LAST] = "last_seen_ms",
 };
 
-/* Every group matching ?1 title text, ?2 kernel, ?3 reason, ?4 seen since, ?5 until (0: none). */
+/*
+ * Every group matching ?1 title text, ?2 kernel, ?3 reason, ?4 seen since, ?5 until (0: none),
+ * with at least ?9 reports and ?10 hosts (?6..?8 are the page's: cursor and limit).
+ */
 #define GROUP_ROWS							\
 	"SELECT g.id, g.signature, g.title, g.type, g.count, g.hosts,"	\
 	" g.first_seen_ms, " ISO_MS("g.first_seen_ms") " AS first_seen,"	\
@@ -68,7 +71,8 @@ static const char *const sort_columns[NX_GROUP_SORT_COUNT] = {
 	"       WHERE k.kernel = ?2))"					\
 	"  AND (?3 IS NULL OR g.id IN (SELECT r.group_id FROM dumps d JOIN reports r" \
 	"       ON r.dump_id = d.id WHERE d.reason = ?3))"		\
-	"  AND g.last_seen_ms >= ?4 AND (?5 = 0 OR g.first_seen_ms <= ?5)"
+	"  AND g.last_seen_ms >= ?4 AND (?5 = 0 OR g.first_seen_ms <= ?5)"	\
+	"  AND g.count >= ?9 AND g.hosts >= ?10"
 
 /* A decimal number of digits only at *P, up to END_CHAR; -1 if none or over INT64_MAX. */
 static int64_t cursor_part(const char **p, char end_char)
@@ -135,7 +139,7 @@ json_t *nx_store_group_page(struct nx_store *s, const struct nx_group_query *q)
 	const struct web_bind b[] = {
 		B_TEXT(q->text), B_TEXT(q->kernel), B_TEXT(q->reason), B_INT(q->since_ms),
 		B_INT(q->until_ms), q->cursor.set ? B_INT(q->cursor.key) : B_TEXT(NULL),
-		B_INT(q->cursor.id), B_INT(q->limit + 1),
+		B_INT(q->cursor.id), B_INT(q->limit + 1), B_INT(q->min_count), B_INT(q->min_hosts),
 	};
 	char sql[2048];
 	json_t *rows, *total, *out;
@@ -143,9 +147,9 @@ json_t *nx_store_group_page(struct nx_store *s, const struct nx_group_query *q)
 	snprintf(sql, sizeof(sql), "SELECT * FROM (%s) WHERE ?6 IS NULL OR %s %c ?6"
 		 " OR (%s = ?6 AND id %c ?7) ORDER BY %s %s, id %s LIMIT ?8",
 		 GROUP_ROWS, col, cmp, col, cmp, col, dir, dir);
-	if (!(rows = web_rows(s, sql, b, 8, "paging groups")))
+	if (!(rows = web_rows(s, sql, b, 10, "paging groups")))
 		return NULL;
-	if (!(total = web_rows(s, "SELECT count(*) AS n FROM (" GROUP_ROWS ")", b, 5,
+	if (!(total = web_rows(s, "SELECT count(*) AS n FROM (" GROUP_ROWS ")", b, 10,
 			       "counting groups"))) {
 		json_decref(rows);
 		return NULL;

@@ -147,6 +147,13 @@ static void filters_narrow_the_groups(void **state)
 	assert_int_equal(int_of(p, "total"), 2);
 	assert_string_equal(title_at(p, 0), "KASAN in gamma");
 	json_decref(p);
+	p = page(f->s, (struct nx_group_query){ .min_count = 2, .min_hosts = 2 });
+	assert_int_equal(int_of(p, "total"), 2);	/* alpha 4/3, gamma 2/2; beta has 1 host */
+	json_decref(p);
+	p = page(f->s, (struct nx_group_query){ .min_count = 3 });
+	assert_int_equal(int_of(p, "total"), 1);
+	assert_string_equal(title_at(p, 0), "BUG in alpha");
+	json_decref(p);
 	p = page(f->s, (struct nx_group_query){ .since_ms = T0 + 5 * HOUR_MS,
 						.until_ms = T0 + 6 * HOUR_MS });
 	assert_int_equal(int_of(p, "total"), 2);	/* alpha ended before, beta and gamma in */

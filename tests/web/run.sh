@@ -40,7 +40,7 @@ P=$(free_port) H=$(free_port)
 [ "$H" != "$P" ] || H=$((P + 1))
 DB=$W/web.db
 "$NXD" --listen "127.0.0.1:$P" --db "$DB" --http "127.0.0.1:$H" --web-root "$PWD/web/public" \
-	--quiet-ms 500 --stats-interval-ms 300 -c /dev/null >"$W/nxd.log" 2>&1 &
+	--quiet-ms 500 --netconsole-quiet-ms 300 --stats-interval-ms 300 -c /dev/null >"$W/nxd.log" 2>&1 &
 pid=$!
 wait_log "$W/nxd.log" "http: serving" || fail "netoopsd did not start"
 
@@ -66,6 +66,14 @@ for _ in $(seq 150); do
 done
 [ "$("$CTL" --db "$DB" --json list | jq length)" -ge "$n" ] ||
 	{ cat "$W/nxd.log"; fail "not all $n dumps were stored"; }
+# and nothing more is coming (garbage makes dumps of its own): the same count a second apart
+stored=0
+for _ in $(seq 10); do
+	now=$("$CTL" --db "$DB" --json list | jq length)
+	[ "$now" = "$stored" ] && break
+	stored=$now
+	sleep 1
+done
 # Host names from the network are sanitized by the decoders: a stored name with markup (an
 # older store, another writer) is still only text in the browser.
 sqlite3 "$DB" "PRAGMA busy_timeout = 5000;

@@ -40,6 +40,13 @@ async function open(page, hash) {
   await ready(page);
 }
 
+// Click LOC (a link to another page of the dashboard) and wait for that page.
+async function follow(page, loc) {
+  await page.evaluate(() => { delete document.getElementById('main').dataset.ready; });
+  await loc.click();
+  await ready(page);
+}
+
 async function ready(page) {
   await page.waitForSelector('main[data-ready]', { timeout: TIMEOUT });
   const err = await page.$('#error');
@@ -83,8 +90,7 @@ try {
   });
 
   await check('group-from-overview', async () => {
-    await page.locator('#new-groups a', { hasText: GUEST_TITLE }).first().click();
-    await ready(page);
+    await follow(page, page.locator('#new-groups a', { hasText: GUEST_TITLE }).first());
     assert(/#\/groups\/\d+$/.test(page.url()), `url ${page.url()}`);
     assert((await page.locator('#group-title').textContent()) === GUEST_TITLE, 'group title');
     const text = await page.locator('main').textContent();
@@ -95,8 +101,7 @@ try {
   });
 
   await check('report-fields-trace-text', async () => {
-    await page.locator('a', { hasText: /^the latest, #\d+$/ }).click();
-    await ready(page);
+    await follow(page, page.locator('a', { hasText: /^the latest, #\d+$/ }));
     assert((await page.locator('#report-title').textContent()) === GUEST_TITLE, 'report title');
     const f = await page.locator('main table.fields').first().textContent();
     assert(f.includes(GUEST_HOST) && f.includes('6.1.0-57-amd64') && f.includes('oops'), `fields: ${f}`);
@@ -118,8 +123,7 @@ try {
   });
 
   await check('host-page', async () => {
-    await page.locator('main table.fields a', { hasText: GUEST_HOST }).first().click();
-    await ready(page);
+    await follow(page, page.locator('main table.fields a', { hasText: GUEST_HOST }).first());
     assert((await page.locator('#host-name').textContent()) === GUEST_HOST, 'host name');
     const t = await page.locator('main').textContent();
     assert(t.includes('6.1.0-57-amd64') && t.includes(GUEST_TITLE) && t.includes('Last heard from'), 'host page');
@@ -131,8 +135,7 @@ try {
     const hosts = await page.locator('#groups tbody tr td:nth-child(3)').allTextContents();
     assert(hosts.length >= 3, `only ${hosts.length} groups`);
     assert(hosts.every((h, i) => i === 0 || Number(hosts[i - 1]) >= Number(h)), `not by hosts: ${hosts}`);
-    await page.locator('#groups th a', { hasText: 'Hosts' }).click();	// again: ascending
-    await ready(page);
+    await follow(page, page.locator('#groups th a', { hasText: 'Hosts' }));	// again: ascending
     assert(page.url().includes('order=asc'), `url ${page.url()}`);
     const asc = await page.locator('#groups tbody tr td:nth-child(3)').allTextContents();
     assert(asc.every((h, i) => i === 0 || Number(asc[i - 1]) <= Number(h)), `not ascending: ${asc}`);
@@ -142,8 +145,7 @@ try {
   await check('groups-filter', async () => {
     await open(page, '#/groups');
     await page.fill('#filters input[name=q]', 'CRASH_NULL');
-    await page.click('#filters button[type=submit]');
-    await ready(page);
+    await follow(page, page.locator('#filters button[type=submit]'));
     assert(page.url().includes('q=CRASH_NULL'), `url ${page.url()}`);
     const titles = await page.locator('#groups tbody td.title').allTextContents();
     assert(titles.length === 1 && titles[0] === GUEST_TITLE, `filtered: ${titles}`);
@@ -153,6 +155,9 @@ try {
     await open(page, '#/groups?reason=panic');
     const p = await page.locator('#groups tbody td.title').allTextContents();
     assert(p.length >= 1 && !p.includes(GUEST_TITLE), `reason filter: ${p}`);
+    await open(page, '#/groups?min_hosts=5');
+    const big = await page.locator('#groups tbody tr td:nth-child(3)').allTextContents();
+    assert(big.length >= 2 && big.every((h) => Number(h) >= 5), `min_hosts: ${big}`);
     await open(page, '#/groups?since=2000-01-01&until=2000-01-02');
     assert((await page.locator('#groups tbody tr').count()) === 0, 'time filter');
   });
@@ -162,10 +167,9 @@ try {
     const total = Number((await page.locator('#total').textContent()).match(/^\d+/)[0]);
     const seen = [];
     for (let i = 0; i < 50; i++) {
-      seen.push(...await page.locator('#groups tbody td.title').allTextContents());
+      seen.push(...await page.locator('#groups tbody td.title a').evaluateAll((as) => as.map((a) => a.getAttribute('href'))));
       if (!await page.locator('#next-page').count()) break;
-      await page.locator('#next-page').click();
-      await ready(page);
+      await follow(page, page.locator('#next-page'));
     }
     assert(seen.length === total && new Set(seen).size === total, `paged ${seen.length} of ${total}`);
     assert(page.url().includes('cursor='), 'no cursor in the permalink');
@@ -190,18 +194,15 @@ try {
     const link = page.locator('#groups td.title a', { hasText: '<img src=x onerror' }).first();
     assert(await link.count() === 1, 'the hostile title is not listed as text');
     await noInjectedMarkup(page);
-    await link.click();
-    await ready(page);
+    await follow(page, link);
     await noInjectedMarkup(page);
-    await page.locator('a', { hasText: /^the latest, #\d+$/ }).click();
-    await ready(page);
+    await follow(page, page.locator('a', { hasText: /^the latest, #\d+$/ }));
     await noInjectedMarkup(page);
     const text = await page.locator('#dump-text').textContent();
     assert(text.includes('<script>window.__xss=1</script>'), 'the hostile text is not shown as text');
     assert((await page.locator('#report-title').textContent()).includes('<script>alert(NUM)</script>'), 'title');
     await shot(page, 'xss-report');
-    await page.locator('main table.fields a').first().click();	// its host: a name with markup
-    await ready(page);
+    await follow(page, page.locator('main table.fields a').first());	// its host: a name with markup
     assert((await page.locator('#host-name').textContent()).includes('<img src=x onerror='), 'host name not shown as text');
     await noInjectedMarkup(page);
     await open(page, '#/');

@@ -145,7 +145,8 @@ async function overview() {
 const SORTS = [['count', 'Reports'], ['hosts', 'Hosts'], ['first_seen', 'First seen'],
   ['last_seen', 'Last seen']];
 const FILTERS = [['q', 'Title contains'], ['kernel', 'Kernel release'], ['reason', 'Reason'],
-  ['since', 'Seen since (7d, 2026-11-30)'], ['until', 'Seen until']];
+  ['since', 'Seen since (7d, 2026-11-30)'], ['until', 'Seen until'],
+  ['min_count', 'At least N reports'], ['min_hosts', 'At least N hosts']];
 
 function groupsHash(p) {
   const q = new URLSearchParams();
@@ -166,7 +167,7 @@ async function groups(params) {
     location.hash = groupsHash({ sort: p.sort, order: p.order, limit: p.limit,
       ...Object.fromEntries(FILTERS.map(([k]) => [k, f.get(k).trim()])) });
   } }, FILTERS.map(([k, label]) => el('label', {}, label,
-    el('input', { name: k, value: p[k], size: k === 'q' ? 24 : 12 }))),
+    el('input', { name: k, value: p[k], size: k === 'q' ? 24 : k.startsWith('min_') ? 6 : 12 }))),
   el('button', { type: 'submit' }, 'Filter'),
   link('/groups', 'Clear'));
   const head = (key, label) => {
