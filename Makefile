@@ -38,8 +38,8 @@ LIBSTORE  := $(BUILD)/libnxstore.a
 LIBSYM    := $(BUILD)/libnxsym.a
 
 .PHONY: all userspace kmod check check-unit check-san check-fuzz \
-	check-integration check-vm check-lint check-sym check-summary bench deps demo clean san fault \
-	san-fault fuzz-long bench-quick check-bench
+	check-integration check-vm check-lint check-sym check-web check-summary bench deps demo \
+	clean san fault san-fault fuzz-long bench-quick check-bench
 
 all: userspace kmod
 
@@ -62,7 +62,8 @@ $(LIBSYM): $(SYM_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/netoopsd: $(D_OBJ) $(LIBSYM) $(LIBSTORE) $(LIBCORE)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_STORE) $(LDLIBS_JSON) $(LDLIBS_SD) $(LDLIBS_CORE) -lmicrohttpd $(LDLIBS_SECCOMP) $(LDLIBS_SYM) $(LDFLAGS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_STORE) $(LDLIBS_JSON) $(LDLIBS_SD) $(LDLIBS_CORE) -lmicrohttpd $(LDLIBS_SECCOMP) $(LDLIBS_SYM) \
+		-lcurl $(LDFLAGS)
 
 $(BUILD)/netoopsctl: $(CTL_OBJ) $(ANALYST_OBJ) $(LIBSYM) $(LIBSTORE) $(LIBCORE)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_STORE) $(LDLIBS_JSON) $(LDLIBS_MNL) $(LDLIBS_CORE) $(LDLIBS_SECCOMP) $(LDLIBS_SYM) $(LDFLAGS)
@@ -132,6 +133,11 @@ fuzz-long:
 check-integration: userspace
 	tests/integration/run.sh
 
+# The dashboard in Debian's chromium driven by Playwright (npm ci from web/package-lock.json);
+# screenshots in build/web-shots/.
+check-web: userspace
+	tests/web/run.sh
+
 check-vm: userspace
 	tests/vm/run.sh
 
@@ -148,7 +154,7 @@ check-summary:
 check:
 	@rm -rf $(BUILD)/check
 	tests/lib/install-deps.sh
-	@for part in lint unit san fuzz integration bench vm sym; do \
+	@for part in lint unit san fuzz integration bench web vm sym; do \
 		$(MAKE) check-$$part || tests/lib/record.sh "check-$$part" 0 1; \
 	done
 	@tests/lib/summary.sh

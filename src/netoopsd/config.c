@@ -214,6 +214,26 @@ static const char *set_debuginfo(struct nxd_config *c, const struct setting *s, 
 	return NULL;
 }
 
+/* A webhook URL: http:// or https://, a host, visible ASCII only. */
+static const char *set_notify(struct nxd_config *c, const struct setting *s, const char *v,
+			      char *msg, size_t len)
+{
+	size_t scheme = strncmp(v, "http://", 7) == 0 ? 7 : strncmp(v, "https://", 8) == 0 ? 8 : 0;
+	bool visible = true;
+
+	for (const char *p = v; *p; p++)
+		visible &= (unsigned char)*p > ' ' && (unsigned char)*p < 0x7f;
+	if (!scheme || !visible || !v[scheme] || v[scheme] == '/' ||
+	    strlen(v) >= sizeof(c->notify)) {
+		snprintf(msg, len, "%s: '%.200s' is not an http:// or https:// URL of at most "
+			 "%zu visible characters (e.g. https://alerts.example.net/netoops)", s->key,
+			 v, sizeof(c->notify) - 1);
+		return msg;
+	}
+	memcpy(c->notify, v, strlen(v) + 1);
+	return NULL;
+}
+
 /* The authentication settings: parsed by the policy's own code (auth_config.c). */
 static const char *set_auth(struct nxd_config *c, const struct setting *s, const char *v,
 			    char *msg, size_t len)
@@ -287,6 +307,10 @@ static const struct setting settings[] = {
 	    "a deferred report is tried again after MS"),
 	NUM("symbolize-cache", "N", "32", 1, 4096, symbolize_cache, "32",
 	    "debug files kept open"),
+	{ .key = "web-root", .set = set_path, .arg = "DIR", .dflt = NXD_DEFAULT_WEB_ROOT,
+	  .offset = FIELD(web_root), .help = "the dashboard's files, served at / by --http" },
+	{ .key = "notify", .set = set_notify, .arg = "URL",
+	  .help = "POST new groups and rate jumps here as JSON (off)" },
 };
 
 #define N_SETTINGS (sizeof(settings) / sizeof(settings[0]))

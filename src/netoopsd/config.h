@@ -13,6 +13,8 @@
 #define NXD_DEFAULT_CONFIG	"/etc/netoops/netoopsd.conf"
 #define NXD_MAX_LISTEN		16
 #define NXD_MAX_DEBUGINFO	8	/* debuginfo folders, at most */
+#define NXD_DEFAULT_WEB_ROOT	"/usr/share/netoops/web"
+#define NXD_NOTIFY_URL_MAX	1024	/* bytes of the notify URL, with its NUL */
 #define NXD_MAX_BATCH_SETTING	1024	/* recvmmsg batch at most */
 #define NXD_CONFIG_LINE_MAX	8192	/* bytes in one config file line, at most */
 #define NXD_CONFIG_FILE_MAX	(1 << 20)	/* bytes in the config file, at most */
@@ -52,6 +54,8 @@ struct nxd_config {
 	uint32_t symbolize_timeout_ms;	/* per report, downloads included */
 	uint32_t symbolize_retry_ms;	/* a deferred report is tried again after this */
 	uint32_t symbolize_cache;	/* opened debug files kept */
+	char web_root[4096];		/* the dashboard's files, served at / with http */
+	char notify[NXD_NOTIFY_URL_MAX];	/* webhook URL for new groups, rate jumps; "" = off */
 };
 
 /* Fill C with the settings table's defaults. */

@@ -10,6 +10,25 @@ static const char *const format_keys[NX_FORMAT_COUNT] = {
 	[NX_FMT_NC_BASIC] = "datagrams_netconsole_basic",
 };
 
+/* One per NXD_LATENCY_BOUNDS_MS entry: /metrics reads the bound back from the name. */
+static const char *const latency_keys[NXD_LATENCY_BUCKETS] = {
+	"store_latency_le_5ms", "store_latency_le_10ms", "store_latency_le_25ms",
+	"store_latency_le_50ms", "store_latency_le_100ms", "store_latency_le_250ms",
+	"store_latency_le_500ms", "store_latency_le_1000ms", "store_latency_le_2500ms",
+	"store_latency_le_5000ms", "store_latency_le_10000ms", "store_latency_le_30000ms",
+};
+
+void counters_observe_latency(struct nxd_store_counters *c, int64_t ms)
+{
+	static const int64_t bounds[NXD_LATENCY_BUCKETS] = NXD_LATENCY_BOUNDS_MS;
+
+	if (ms < 0)
+		ms = 0;		/* the wall clock stepped back */
+	for (int b = 0; b < NXD_LATENCY_BUCKETS; b++)
+		c->latency_le[b] += ms <= bounds[b];
+	c->latency_sum_ms += (uint64_t)ms;
+}
+
 size_t counters_list(const struct nxd_counters *c, struct nx_counter *out)
 {
 	size_t n = 0;
@@ -57,6 +76,15 @@ size_t counters_list(const struct nxd_counters *c, struct nx_counter *out)
 	PUT("auth_forged", c->auth.forged);
 	PUT("auth_replayed", c->auth.replayed);
 	PUT("auth_refused", c->auth.refused);
+	for (int b = 0; b < NXD_LATENCY_BUCKETS; b++)
+		PUT(latency_keys[b], c->store.latency_le[b]);
+	PUT("store_latency_sum_ms", c->store.latency_sum_ms);
+	PUT("queue_analysis_bytes", c->queue_bytes[0]);
+	PUT("queue_store_bytes", c->queue_bytes[1]);
+	PUT("notify_sent", c->notify.sent);
+	PUT("notify_retries", c->notify.retries);
+	PUT("notify_failed", c->notify.failed);
+	PUT("notify_dropped", c->notify.dropped);
 #undef PUT
 	assert(n <= NXD_N_COUNTERS);
 	return n;

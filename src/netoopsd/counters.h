@@ -7,7 +7,12 @@
 #include "core/reasm/reasm.h"
 #include "netoopsd/auth.h"
 #include "netoopsd/listener.h"
+#include "netoopsd/notify.h"
 #include "store/store.h"
+
+/* Upper bounds (ms) of the store latency histogram's buckets (/metrics); +Inf is `stored`. */
+#define NXD_LATENCY_BOUNDS_MS { 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000 }
+#define NXD_LATENCY_BUCKETS 12
 
 /* Written by the worker thread only. */
 struct nxd_store_counters {
@@ -21,6 +26,9 @@ struct nxd_store_counters {
 	uint64_t lock_waits;		/* times a batch waited for a database locked elsewhere */
 	uint64_t dropped_nomem;		/* finished dumps dropped: no memory to queue them */
 	uint64_t unanalysed_behind;	/* stored unanalysed: the analysis was behind */
+	/* finished -> committed, a cumulative histogram (NXD_LATENCY_BOUNDS_MS) and its sum */
+	uint64_t latency_le[NXD_LATENCY_BUCKETS];
+	uint64_t latency_sum_ms;
 };
 
 /* The isolated analysis worker (analyst.h): written by the analysis thread, under the sink's lock. */
@@ -44,11 +52,16 @@ struct nxd_counters {
 	struct nxd_analysis_counters analysis;
 	uint64_t started_ms;		/* wall clock at start */
 	struct nxd_auth_counters auth;	/* the receive loop's verdicts (auth.h) */
+	uint64_t queue_bytes[2];	/* at the last save: to analysis, to the store */
+	struct nxd_notify_counters notify;	/* webhooks (notify.h) */
 };
 
-#define NXD_N_COUNTERS 48
+#define NXD_N_COUNTERS 80
 
 /* Name every counter of C into OUT (NXD_N_COUNTERS entries); returns the count. */
 size_t counters_list(const struct nxd_counters *c, struct nx_counter *out);
+
+/* Count one dump committed MS after it was finished (the store thread). */
+void counters_observe_latency(struct nxd_store_counters *c, int64_t ms);
 
 #endif

@@ -13,6 +13,7 @@
 #include <openssl/crypto.h>
 
 #include "netoopsd/http_int.h"
+#include "netoopsd/http_web.h"
 #include "netoopsd/log.h"
 
 #define CONN_MEMORY	32768		/* per connection; a head is at most 8 KiB */
@@ -103,6 +104,10 @@ static enum MHD_Result queue(struct MHD_Connection *c, struct nxd_flight *f)
 	if (f->a.status == 401)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
 					"Bearer realm=\"netoops\"");
+	MHD_add_response_header(r, "Content-Security-Policy", NXD_WEB_CSP);
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "X-Frame-Options", "DENY");
+	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
 	if (f->a.retry_after) {
 		snprintf(retry, sizeof(retry), "%u", f->a.retry_after);
 		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, retry);
@@ -164,6 +169,7 @@ static enum MHD_Result serve(void *cls, struct MHD_Connection *c, const char *ur
 		return MHD_NO;
 	make_req(h, c, url, method, args, &req);
 	req.budget = http_budget_left(h);
+	req.web_root = h->web_root[0] ? h->web_root : NULL;
 	nxd_api_handle(h->store, &req, &f->a);
 	http_charge(h, f);
 	return queue(c, f);
@@ -270,6 +276,20 @@ static int listen_on(const struct nxd_addr *a)
 
 /* ---- start and stop --------------------------------------------------- */
 
+/* The dashboard is served when ROOT holds its index.html; else a warning says what to set. */
+static void web_root_check(struct nxd_http *h, const char *root)
+{
+	char index[4200];
+
+	snprintf(index, sizeof(index), "%s/index.html", root);
+	if (access(index, R_OK) == 0) {
+		snprintf(h->web_root, sizeof(h->web_root), "%s", root);
+		return;
+	}
+	log_warn("http: no dashboard at %s (no readable index.html there): serving the API "
+		 "only; set web-root to the directory of the dashboard's files", root);
+}
+
 static struct MHD_Daemon *start_mhd(struct nxd_http *h)
 {
 	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC |
@@ -315,6 +335,7 @@ struct nxd_http *http_start(const struct nxd_config *cfg)
 		http_stop(h);
 		return NULL;
 	}
+	web_root_check(h, cfg->web_root);
 	if (check_addr(h, &cfg->http) < 0 || (h->listen_fd = listen_on(&cfg->http)) < 0) {
 		http_stop(h);
 		return NULL;

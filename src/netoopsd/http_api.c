@@ -5,6 +5,7 @@
 
 #include "core/escape.h"
 #include "netoopsd/http_api.h"
+#include "netoopsd/http_web.h"
 
 #define JSON_FLAGS	(JSON_INDENT(2) | JSON_ENCODE_ANY)
 
@@ -376,28 +377,40 @@ static void answer_busy(struct nxd_answer *a)
 	nxd_answer_error(a, 503, BUSY_MSG);
 }
 
+void nxd_answer_body(struct nxd_answer *a, char *body, size_t len, const char *type,
+		     size_t budget)
+{
+	if (!body) {
+		nxd_answer_error(a, 500, "out of memory");
+		return;
+	}
+	a->own[0] = body;
+	a->status = 200;
+	a->type = type;
+	add_seg(a, a->own[0], len, false);
+	a->held = len;
+	if (a->held > budget)
+		answer_busy(a);
+}
+
 /* A 200 answer with V (consumed) as its body, if it fits in BUDGET. */
 static void answer_json(struct nxd_answer *a, json_t *v, size_t budget)
 {
 	char *text = dumps_tty(v);
 	size_t len = text ? strlen(text) : 0;
+	char *body = text ? realloc(text, len + 2) : NULL;
 
 	json_decref(v);
-	if (!text || !(a->own[0] = realloc(text, len + 2))) {
+	if (!body) {
 		free(text);
 		nxd_answer_error(a, 500, "out of memory");
 		return;
 	}
-	memcpy(a->own[0] + len, "\n", 2);
-	a->status = 200;
-	add_seg(a, a->own[0], len + 1, false);
-	a->held = len + 1;
-	if (a->held > budget)
-		answer_busy(a);
+	memcpy(body + len, "\n", 2);
+	nxd_answer_body(a, body, len + 1, "application/json", budget);
 }
 
-/* A store result, or 500 with the store's error. */
-static void answer_store(struct nxd_answer *a, struct nx_store *s, json_t *v, size_t budget)
+void nxd_answer_store(struct nxd_answer *a, struct nx_store *s, json_t *v, size_t budget)
 {
 	if (v)
 		answer_json(a, v, budget);
@@ -459,7 +472,7 @@ static void get_reports(struct nx_store *s, const struct nxd_api_req *r, const c
 			nxd_answer_error(a, 400, p.bad);
 			return;
 		}
-	answer_store(a, s, nx_store_list(s, &p.f), r->budget);
+	nxd_answer_store(a, s, nx_store_list(s, &p.f), r->budget);
 }
 
 /*
@@ -588,14 +601,14 @@ static void get_groups(struct nx_store *s, const struct nxd_api_req *r, const ch
 		       struct nxd_answer *a)
 {
 	(void)rest;
-	answer_store(a, s, nx_store_groups(s), r->budget);
+	nxd_answer_store(a, s, nx_store_groups(s), r->budget);
 }
 
 static void get_stats(struct nx_store *s, const struct nxd_api_req *r, const char *rest,
 		      struct nxd_answer *a)
 {
 	(void)rest;
-	answer_store(a, s, nx_store_counters(s), r->budget);
+	nxd_answer_store(a, s, nx_store_counters(s), r->budget);
 }
 
 typedef void handler(struct nx_store *s, const struct nxd_api_req *r, const char *rest,
@@ -614,6 +627,13 @@ static const struct route {
 	{ "/v1/reports/", true, false, false, get_report },
 	{ "/v1/groups", false, false, false, get_groups },
 	{ "/v1/stats", false, false, true, get_stats },
+	{ "/metrics", false, false, false, nxd_api_metrics },
+	{ "/v1/groups/", true, true, false, nxd_api_group },
+	{ "/v1/host", true, true, false, nxd_api_host },
+	{ "/v1/timeline", false, true, false, nxd_api_timeline },
+	{ "/v1/overview", false, false, false, nxd_api_overview },
+	{ "/", false, false, false, nxd_api_static },
+	{ "/assets/", true, false, false, nxd_api_static },
 };
 
 /* A bearer token that does not grant ROUTE: 401 (none valid) or 403 (read-only). */
@@ -657,5 +677,5 @@ void nxd_api_handle(struct nx_store *s, const struct nxd_api_req *r, struct nxd_
 		return;
 	}
 	nxd_answer_error(a, 404, "no such resource: /v1/reports, /v1/reports/ID, "
-			 "/v1/reports/ID/text, /v1/groups and /v1/stats exist");
+			 "/v1/reports/ID/text, /v1/groups, /v1/stats and /metrics exist");
 }

@@ -53,6 +53,7 @@ struct nxd_api_req {
 	int64_t now_ms;			/* the clock `since` is relative to */
 	size_t budget;			/* bytes the answer may hold; SIZE_MAX: any */
 	enum nxd_grant grant;		/* from the Authorization header */
+	const char *web_root;		/* the dashboard's files; NULL: not served */
 };
 
 /* One piece of a body: bytes, or bytes written as the inside of a JSON string. */
@@ -85,6 +86,13 @@ void nxd_api_handle(struct nx_store *s, const struct nxd_api_req *r, struct nxd_
 
 /* A STATUS answer with the body {"error": MSG}. */
 void nxd_answer_error(struct nxd_answer *a, unsigned status, const char *msg);
+
+/* A 200 answer of TYPE owning BODY[0..LEN) (malloc'd; NULL: 500), or 503 if over BUDGET. */
+void nxd_answer_body(struct nxd_answer *a, char *body, size_t len, const char *type,
+		     size_t budget);
+
+/* A 200 answer with the JSON value V (consumed), or 500 with S's error when V is NULL. */
+void nxd_answer_store(struct nxd_answer *a, struct nx_store *s, json_t *v, size_t budget);
 
 /* The next bytes of A's body into BUF[MAX] (MAX >= 6); 0 at the end. */
 size_t nxd_answer_read(struct nxd_answer *a, char *buf, size_t max);

@@ -51,6 +51,7 @@ struct nxd_http {
 	char *tls_cert, *tls_key;	/* PEM, when serving TLS (libmicrohttpd keeps pointers) */
 	struct nx_store *store;		/* used only by libmicrohttpd's one thread */
 	struct nx_store *wstore;	/* used only by the worker */
+	char web_root[4096];		/* the dashboard's files; "" if none */
 	size_t budget, used;		/* answers in flight; under LOCK */
 	int listen_fd, wake_fd;
 	pthread_t worker;

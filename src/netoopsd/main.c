@@ -10,6 +10,7 @@
 #include "netoopsd/log.h"
 #include "netoopsd/symbolizer.h"
 #include "netoopsd/loop.h"
+#include "netoopsd/notify.h"
 
 /* The settings' long options (from the config table), then the command line's own. */
 static struct option longopts[64];
@@ -164,6 +165,7 @@ int main(int argc, char **argv)
 	struct nxd_counters final;
 	struct nxd_http *http = NULL;
 	struct nxd_symbolizer *sym = NULL;
+	struct nxd_notify *notify = NULL;
 	int rc;
 
 	if (argc > 1 && strcmp(argv[1], NXD_ANALYST_ARG) == 0)
@@ -179,6 +181,8 @@ int main(int argc, char **argv)
 		return 1;
 	if (shards_open(&shards, &loop) < 0 || shards_open_auth(&shards, parts.store) < 0)
 		return 1;
+	if (cfg.notify[0] && !(parts.notify = notify = notify_start(&cfg)))
+		return 1;
 	loop.sink = sink_start(&parts);
 	if (!loop.sink) {
 		log_err("cannot start: cannot create the analysis and store threads");
@@ -191,6 +195,7 @@ int main(int argc, char **argv)
 	nxd_symbolizer_stop(sym);
 	http_stop(http);
 	sink_stop(loop.sink, &final);
+	notify_stop(notify);
 	final.rx = loop.counters.rx;		/* all receive threads' */
 	final.reasm = loop.counters.reasm;
 	log_final(&final);

@@ -191,3 +191,13 @@ void queue_wake(struct nxd_queue *q)
 	pthread_cond_broadcast(&q->nonempty);
 	pthread_mutex_unlock(&q->lock);
 }
+
+size_t queue_bytes(struct nxd_queue *q)
+{
+	size_t n;
+
+	pthread_mutex_lock(&q->lock);	/* the classes' byte counts move under it */
+	n = q->cls[NXD_Q_REAL].bytes + q->cls[NXD_Q_NOISE].bytes;
+	pthread_mutex_unlock(&q->lock);
+	return n;
+}

@@ -86,4 +86,7 @@ void queue_close(struct nxd_queue *q);
 /* Make a waiting queue_take() return early (to look at a flag). */
 void queue_wake(struct nxd_queue *q);
 
+/* Bytes queued now, both classes (a gauge for /metrics). */
+size_t queue_bytes(struct nxd_queue *q);
+
 #endif

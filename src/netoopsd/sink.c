@@ -383,6 +383,7 @@ static void output(struct nxd_sink *s, const struct nxd_item *it)
 	describe(it, &st, title, sizeof(title));
 	s->counters.store.stored++;
 	s->counters.store.reports += it->reports ? it->reports->n : 0;
+	counters_observe_latency(&s->counters.store, wall_ms() - it->received_ms);
 	log_info("stored dump %lld from %s (%s), %s: %s", (long long)it->id,
 		 it->dump->host[0] ? it->dump->host : it->dump->source, it->dump->reason,
 		 it->dump->complete ? "complete" : "incomplete", st.title);
@@ -444,6 +445,9 @@ static void save_counters(struct nxd_sink *s)
 	snap.store.analyse_errors = atomic_load(&s->analyse_errors);
 	snap.store.dropped_nomem = atomic_load(&s->dropped_nomem);
 	snap.store.unanalysed_behind = atomic_load(&s->unanalysed_behind);
+	snap.queue_bytes[0] = queue_bytes(&s->incoming);
+	snap.queue_bytes[1] = queue_bytes(&s->analysed);
+	notify_counters(s->p.notify, &snap.notify);
 	/* An idle collector does not write (and fsync) every few seconds. */
 	if (memcmp(&snap, &s->saved, sizeof(snap)) == 0 && noise.seq == s->noise_saved)
 		return;

@@ -8,6 +8,7 @@
 #include "core/reasm/reasm.h"
 #include "netoopsd/analyst.h"
 #include "netoopsd/counters.h"
+#include "netoopsd/notify.h"
 #include "netoopsd/outputs.h"
 #include "netoopsd/triage.h"
 #include "store/store.h"
@@ -22,6 +23,7 @@ struct nxd_sink_parts {
 	uint32_t stats_interval_ms;
 	struct nxd_analyst_conf analyst;	/* the analysis worker's user, limits, deadline */
 	uint32_t stop_wait_ms;		/* at a stop, how long a locked database is waited for */
+	struct nxd_notify *notify;	/* webhooks, whose counters are saved too; NULL = off */
 };
 
 /*

@@ -131,6 +131,28 @@ static const char *const migrations[NX_STORE_SCHEMA_VERSION] = {
 	"  build_id TEXT NOT NULL,"		/* hex */
 	"  received_ms INTEGER NOT NULL,"
 	"  PRIMARY KEY (host, boot, name)) WITHOUT ROWID;",
+	/*
+	 * 6 -> 7: the dashboard's pages at fleet size (store_web.c, bench/web.sh): a group's
+	 * reports newest first; groups by first seen, last seen and hosts, whose number is
+	 * kept in groups.hosts by triggers on group_hosts; groups by kernel; dumps counted by
+	 * time, host, reason and completeness from indexes alone (a dump's row holds its text).
+	 */
+	"CREATE INDEX IF NOT EXISTS reports_group_dump ON reports(group_id, dump_id);"
+	"CREATE INDEX IF NOT EXISTS groups_first_seen ON groups(first_seen_ms);"
+	"CREATE INDEX IF NOT EXISTS groups_last_seen ON groups(last_seen_ms);"
+	"ALTER TABLE groups ADD COLUMN hosts INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE groups SET hosts = (SELECT count(*) FROM group_hosts h WHERE h.group_id = groups.id);"
+	"CREATE TRIGGER group_hosts_added AFTER INSERT ON group_hosts BEGIN"
+	"  UPDATE groups SET hosts = hosts + 1 WHERE id = NEW.group_id; END;"
+	"CREATE TRIGGER group_hosts_removed AFTER DELETE ON group_hosts BEGIN"
+	"  UPDATE groups SET hosts = hosts - 1 WHERE id = OLD.group_id; END;"
+	"CREATE INDEX IF NOT EXISTS groups_hosts ON groups(hosts);"
+	"CREATE INDEX IF NOT EXISTS group_kernels_kernel ON group_kernels(kernel, group_id);"
+	"CREATE INDEX IF NOT EXISTS dumps_time_reason ON dumps(received_ms, reason, host);"
+	"CREATE INDEX IF NOT EXISTS dumps_host_time ON dumps(host, received_ms, reason);"
+	"CREATE INDEX IF NOT EXISTS dumps_reason ON dumps(reason);"
+	"CREATE INDEX IF NOT EXISTS dumps_complete ON dumps(complete);"
+	"CREATE INDEX IF NOT EXISTS reports_dump_group ON reports(dump_id, group_id);",
 };
 
 static int user_version(struct nx_store *s, int *version)

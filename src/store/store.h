@@ -19,7 +19,7 @@
  * The schema version is PRAGMA user_version; nx_store_open() migrates.
  */
 
-#define NX_STORE_SCHEMA_VERSION 6
+#define NX_STORE_SCHEMA_VERSION 7
 
 struct nx_store;
 
@@ -260,5 +260,78 @@ int nx_store_inventory_put(struct nx_store *s, const char *host, const char *boo
 
 /* The build IDs of boot (HOST, BOOT) as {name: hex}; NULL with an error on failure. */
 json_t *nx_store_inventory(struct nx_store *s, const char *host, const char *boot);
+
+/* ---- the dashboard and /metrics (store_web.c) ---- */
+
+/* [{id, count}] of the MAX groups last seen most recently, at or after SINCE_MS. */
+json_t *nx_store_group_counts(struct nx_store *s, int64_t since_ms, int64_t max);
+
+/* A page position: after the row with sort key KEY and id ID (SET false: the first page). */
+struct nx_cursor {
+	int64_t key, id;
+	bool set;
+};
+
+/* "KEY_ID", as a page's "next" gives it, into *C; 0 or -1. */
+int nx_store_parse_cursor(const char *text, struct nx_cursor *c);
+
+enum nx_group_sort {
+	NX_GROUP_SORT_COUNT_, NX_GROUP_SORT_HOSTS, NX_GROUP_SORT_FIRST, NX_GROUP_SORT_LAST,
+	NX_GROUP_SORT_COUNT
+};
+
+/* Filters (NULL / 0: none), order and page of nx_store_group_page(). */
+struct nx_group_query {
+	enum nx_group_sort sort;
+	bool asc;
+	const char *text;		/* in the title, case-insensitive (ASCII) */
+	const char *kernel;		/* one of the group's kernel releases */
+	const char *reason;		/* one of its dumps' reasons */
+	int64_t since_ms, until_ms;	/* seen in [since, until]: last >= since, first <= until */
+	int64_t min_count, min_hosts;	/* at least this many reports, hosts */
+	struct nx_cursor cursor;
+	int64_t limit;			/* > 0 */
+};
+
+/* {"groups": [...], "next": cursor or null, "total": matching groups}. */
+json_t *nx_store_group_page(struct nx_store *s, const struct nx_group_query *q);
+
+/* One group with its kernels and the hosts it hit most; NULL, empty error, if absent. */
+json_t *nx_store_group(struct nx_store *s, int64_t id);
+
+/*
+ * {"reports": [dumps of group GROUP_ID, or of HOST when not NULL, newest first, ids below
+ * BEFORE_ID (0: from the newest)], "next": the id to pass as BEFORE_ID, or null}.
+ */
+json_t *nx_store_dump_page(struct nx_store *s, int64_t group_id, const char *host,
+			   int64_t before_id, int64_t limit);
+
+/* One host: its dumps, when first and last heard, its kernels and groups; NULL if unknown. */
+json_t *nx_store_host(struct nx_store *s, const char *host);
+
+/* Dumps per bucket of [FROM, UNTIL): of the fleet, one host, or one group (GROUP_ID > 0). */
+struct nx_timeline_query {
+	int64_t from_ms, until_ms, bucket_ms;
+	const char *host;
+	int64_t group_id;
+};
+
+/* {"from_ms", "until_ms", "bucket_ms", "counts": [n per bucket]} (test dumps not counted). */
+json_t *nx_store_timeline(struct nx_store *s, const struct nx_timeline_query *q);
+
+/* Groups new in the last day, the groups hitting most hosts, recent totals. */
+json_t *nx_store_overview(struct nx_store *s, int64_t now_ms);
+
+/* Up to MAX groups with an id above AFTER_ID, oldest first (new groups, for webhooks). */
+json_t *nx_store_groups_after(struct nx_store *s, int64_t after_id, int64_t max);
+
+/* The highest group id (0: none), or -1. */
+int64_t nx_store_max_group_id(struct nx_store *s);
+
+/*
+ * The MAX groups seen most recently within the hour before NOW_MS, each with "last_hour"
+ * (its dumps in that hour) and "day_before" (in the 24 hours before it): rate jumps.
+ */
+json_t *nx_store_group_rates(struct nx_store *s, int64_t now_ms, int64_t max);
 
 #endif

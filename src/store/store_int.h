@@ -49,4 +49,10 @@ int store_add_reports(struct nx_store *s, int64_t dump_id, const char *host, int
 /* Bind a C string, NULL binding SQL NULL. */
 int store_bind_text(sqlite3_stmt *st, int col, const char *text);
 
+/* SQL: the epoch milliseconds in COL as an ISO 8601 UTC time. */
+#define ISO_MS(col) "strftime('%Y-%m-%dT%H:%M:%fZ', " col " / 1000.0, 'unixepoch')"
+
+/* Every row of ST (already bound) as an array of objects (store_query.c); NULL on error. */
+json_t *store_rows_json(struct nx_store *s, sqlite3_stmt *st);
+
 #endif

@@ -6,7 +6,6 @@
 #include "core/escape.h"
 #include "store/store_int.h"
 
-#define ISO_MS(col) "strftime('%Y-%m-%dT%H:%M:%fZ', " col " / 1000.0, 'unixepoch')"
 
 /* Columns that hold booleans or JSON text rather than plain values. */
 static const char *const bool_columns[] = { "complete", "corrupted", "is_primary", "authenticated",
@@ -74,8 +73,7 @@ static json_t *row_json(sqlite3_stmt *st)
 	return o;
 }
 
-/* Every row of ST (already bound) as an array; NULL on error. */
-static json_t *rows_json(struct nx_store *s, sqlite3_stmt *st)
+json_t *store_rows_json(struct nx_store *s, sqlite3_stmt *st)
 {
 	json_t *a = json_array();
 	int rc;
@@ -101,7 +99,7 @@ static json_t *query(struct nx_store *s, const char *sql, int64_t id)
 	}
 	if (sqlite3_bind_parameter_count(st) > 0)
 		sqlite3_bind_int64(st, 1, id);
-	rows = rows_json(s, st);
+	rows = store_rows_json(s, st);
 	sqlite3_finalize(st);
 	return rows;
 }
@@ -137,7 +135,7 @@ json_t *nx_store_list(struct nx_store *s, const struct nx_store_filter *f)
 	sqlite3_bind_int64(st, 3, f->since_ms);
 	store_bind_text(st, 4, f->group);
 	sqlite3_bind_int64(st, 5, f->limit > 0 ? f->limit : -1);
-	rows = rows_json(s, st);
+	rows = store_rows_json(s, st);
 	sqlite3_finalize(st);
 	return rows;
 }

@@ -319,6 +319,7 @@ t_ctl_errors() {
 
 t_bench_smoke() {
 	BENCH_HOSTS=50 BENCH_PAD=16384 BENCH_WINDOW=10 BENCH_OUT=$WORK/bench FLOOD_RATES=10000 \
+		WEB_DUMPS=2000 WEB_GROUPS=100 WEB_HOSTS=200 WEB_RUNS=1 WEB_OUT=$WORK/bench-web \
 		FLOOD_SECONDS=3 FLOOD_REAL=5 FLOOD_OUT=$WORK/flood bench/run.sh >"$WORK/bench.out" 2>&1 ||
 		{ cat "$WORK/bench.out"; return 1; }
 	grep -q "stored complete: 50/50" "$WORK/bench.out" || { cat "$WORK/bench.out"; return 1; }
@@ -356,7 +357,7 @@ case_ kill9-durable t_kill9_durable
 case_ sd-notify t_sd_notify
 case_ config-file t_config_file
 case_ bench-smoke t_bench_smoke
-for t in tests/integration/ctl-*.sh tests/integration/hostile.sh tests/packaging/run.sh; do "$t" || failed=$((failed + 1)); done	# netoopsctl target, hostile input (plain and ASan), DKMS and .debs (record their own counts)
+for t in tests/integration/ctl-*.sh tests/integration/web-*.sh tests/integration/hostile.sh tests/packaging/run.sh; do "$t" || failed=$((failed + 1)); done	# netoopsctl target, hostile input (plain and ASan), DKMS and .debs (record their own counts)
 stop_daemon main || { echo "FAIL main daemon did not stop"; failed=$((failed + 1)); }
 echo "integration: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -237,6 +237,34 @@ static void one_table_for_defaults_options_and_help(void **state)
 	free(help);
 }
 
+/* notify takes http:// and https:// URLs only; web-root a path, with its default. */
+static void notify_url_and_web_root(void **state)
+{
+	struct nxd_config c;
+	char big[1100];
+
+	(void)state;
+	config_defaults(&c);
+	assert_string_equal(c.notify, "");
+	assert_string_equal(c.web_root, NXD_DEFAULT_WEB_ROOT);
+	assert_null(config_set(&c, "notify", "https://alerts.example.net/netoops", msg, sizeof(msg)));
+	assert_string_equal(c.notify, "https://alerts.example.net/netoops");
+	assert_null(config_set(&c, "notify", "http://127.0.0.1:9000/x?y=1", msg, sizeof(msg)));
+	assert_non_null(config_set(&c, "notify", "ftp://example.net/", msg, sizeof(msg)));
+	assert_non_null(strstr(msg, "not an http:// or https:// URL"));
+	assert_non_null(config_set(&c, "notify", "http://", msg, sizeof(msg)));
+	assert_non_null(config_set(&c, "notify", "http:///path", msg, sizeof(msg)));
+	assert_non_null(config_set(&c, "notify", "http://a b", msg, sizeof(msg)));
+	assert_non_null(config_set(&c, "notify", "http://a\x01b", msg, sizeof(msg)));
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	memcpy(big, "http://", 7);
+	assert_non_null(config_set(&c, "notify", big, msg, sizeof(msg)));
+	assert_string_equal(c.notify, "http://127.0.0.1:9000/x?y=1");	/* kept */
+	assert_null(config_set(&c, "web-root", "/srv/web", msg, sizeof(msg)));
+	assert_string_equal(c.web_root, "/srv/web");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -246,6 +274,7 @@ int main(void)
 		cmocka_unit_test(long_paths_refused),
 		cmocka_unit_test(comments_and_bom),
 		cmocka_unit_test(bad_lines_named),
+		cmocka_unit_test(notify_url_and_web_root),
 		cmocka_unit_test_setup_teardown(files_that_are_not_config, mkdir_setup,
 						mkdir_teardown),
 		cmocka_unit_test_setup_teardown(a_real_file, mkdir_setup, mkdir_teardown),

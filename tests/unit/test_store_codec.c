@@ -80,6 +80,17 @@ static void sql_exec(struct fixture *f, const char *sql, const void *blob, size_
 	sqlite3_close(db);
 }
 
+/* Several statements of SQL on the file. */
+static void sql_script(struct fixture *f, const char *sql)
+{
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+	sqlite3_close(db);
+}
+
 /* Every reader of the store gets the bytes received: the raw text, show's "text", reanalysis. */
 static void assert_reads_back(struct fixture *f, int64_t id, const char *text, size_t len)
 {
@@ -172,11 +183,7 @@ static void old_rows_stay_readable(void **state)
 	f->s = NULL;
 	/* the row as version 3 wrote it: TEXT bytes, and no text_codec column */
 	sql_exec(f, "UPDATE dumps SET text = CAST(?1 AS TEXT), text_len = length(?1)", text, len);
-	sql_exec(f, "DROP INDEX dumps_auth_marks", NULL, 0);	/* undo step 4 -> 5 */
-	sql_exec(f, "ALTER TABLE dumps DROP COLUMN authenticated", NULL, 0);
-	sql_exec(f, "ALTER TABLE dumps DROP COLUMN text_codec", NULL, 0);	/* and 3 -> 4 */
-	sql_exec(f, "DROP TABLE noise_sources", NULL, 0);
-	sql_exec(f, "PRAGMA user_version = 3", NULL, 0);
+	sql_script(f, UNDO_SCHEMA_TO(3));
 	f->s = nx_store_open(f->path, NX_STORE_EXISTING, err, sizeof(err));
 	assert_non_null(f->s);
 	assert_int_equal(sql_int(f, "SELECT text_codec = 'none' FROM dumps WHERE id = ?1", old), 1);
