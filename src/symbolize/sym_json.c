@@ -58,6 +58,7 @@ bool nx_sym_find_rip(const char *text, size_t len, struct nx_frame *rip)
 	memset(rip, 0, sizeof(*rip));
 	if (!nx_lines_split(&lines, text, len))
 		return false;
+	nx_lines_ready(&lines, 0, lines.n);	/* a report's text: every line is read */
 	for (size_t i = 0; i < lines.n && !found; i++)
 		found = rip_of_line(lines.v[i].s, rip, &oom);
 	nx_lines_free(&lines);
