@@ -33,7 +33,7 @@ LIBCORE   := $(BUILD)/libnxcore.a
 LIBSTORE  := $(BUILD)/libnxstore.a
 
 .PHONY: all userspace kmod check check-unit check-san check-fuzz \
-	check-integration check-vm check-summary bench deps demo clean san fault san-fault fuzz-long
+	check-integration check-packaging check-vm check-summary bench deps demo clean san fault san-fault fuzz-long repo
 
 all: userspace kmod
 
@@ -114,13 +114,21 @@ check-integration: userspace
 check-vm: userspace
 	tests/vm/run.sh
 
+# The signed apt repository (bookworm, trixie) in build/repo: docs/admin-guide.md, section 1.
+repo:
+	tests/packaging/repo.sh build/repo
+
+# make repo's packages from a loopback HTTP server into fresh chroots, and under systemd in QEMU.
+check-packaging: userspace
+	tests/packaging/run.sh
+
 check-summary:
 	@tests/lib/summary.sh
 
 check:
 	@rm -rf $(BUILD)/check
 	tests/lib/install-deps.sh
-	@for part in unit san fuzz integration vm; do \
+	@for part in unit san fuzz integration packaging vm; do \
 		$(MAKE) check-$$part || tests/lib/record.sh "check-$$part" 0 1; \
 	done
 	@tests/lib/summary.sh
