@@ -38,8 +38,8 @@ LIBSTORE  := $(BUILD)/libnxstore.a
 LIBSYM    := $(BUILD)/libnxsym.a
 
 .PHONY: all userspace kmod check check-unit check-san check-fuzz \
-	check-integration check-vm check-lint check-sym check-web check-summary bench deps demo \
-	clean san fault san-fault fuzz-long bench-quick check-bench
+	check-integration check-packaging check-vm check-lint check-sym check-web check-summary \
+	bench deps demo clean san fault san-fault fuzz-long bench-quick check-bench repo
 
 all: userspace kmod
 
@@ -148,13 +148,21 @@ check-lint:
 check-sym: userspace
 	tests/sym/run.sh
 
+# The signed apt repository (bookworm, trixie) in build/repo: docs/admin-guide.md, section 1.
+repo:
+	tests/packaging/repo.sh build/repo
+
+# make repo's packages from a loopback HTTP server into fresh chroots, and under systemd in QEMU.
+check-packaging: userspace
+	tests/packaging/run.sh
+
 check-summary:
 	@tests/lib/summary.sh
 
 check:
 	@rm -rf $(BUILD)/check
 	tests/lib/install-deps.sh
-	@for part in lint unit san fuzz integration bench web vm sym; do \
+	@for part in lint unit san fuzz integration bench web packaging vm sym; do \
 		$(MAKE) check-$$part || tests/lib/record.sh "check-$$part" 0 1; \
 	done
 	@tests/lib/summary.sh
