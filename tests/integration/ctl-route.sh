@@ -136,6 +136,6 @@ check err-module-missing-real module_missing
 # targets.conf: parsing errors name the line; apply without the module fails clearly.
 printf 'web 10.77.1.1:520\n# comment\n\nbad line here\n' >"$WORK/bad.conf"
 check conf-error-names-line refused env NETOOPS_TARGETS_CONF="$WORK/bad.conf" "$CTL" target apply \
-	"bad.conf:4: expected 'NAME HOST\[:PORT\]'"
+	"bad.conf:4: expected 'NAME HOST\[:PORT\] \[key=PATH\]'"
 
 checks_end
