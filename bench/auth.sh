@@ -13,9 +13,9 @@ BYTES=${BENCH_AUTH_BYTES:-65536}
 rm -rf "$OUT"; mkdir -p "$OUT"
 FLAGS="-O2 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Isrc"
 # shellcheck disable=SC2086
-${CC:-cc} $FLAGS -o "$OUT/authsend" tests/integration/authsend.c "$BUILD/libnxcore.a" -lcrypto
+${CC:-cc} $FLAGS -o "$OUT/authsend" tests/integration/authsend.c "$BUILD/libnxcore.a" -lcrypto -lisal
 # shellcheck disable=SC2086
-${CC:-cc} $FLAGS -o "$OUT/auth_bench" bench/auth_bench.c "$BUILD/libnxcore.a" -lcrypto
+${CC:-cc} $FLAGS -o "$OUT/auth_bench" bench/auth_bench.c "$BUILD/libnxcore.a" -lcrypto -lisal
 # shellcheck source=bench/lib.sh
 . bench/lib.sh
 

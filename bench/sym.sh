@@ -27,7 +27,7 @@ sed "s/6\.1\.0-[0-9]*-amd64/$rel/g" tests/unit/data/analyse/vm-6.1-null-dump.txt
 
 cc -O2 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Isrc -o "$OUT/sym_bench" \
 	bench/sym_bench.c "$BUILD/libnxsym.a" "$BUILD/libnxstore.a" "$BUILD/libnxcore.a" \
-	-ldw -lelf -ldebuginfod -ljansson -lsqlite3 -lcrypto
+	-ldw -lelf -ldebuginfod -ljansson -lsqlite3 -lzstd -lcrypto -lisal
 # shellcheck disable=SC2086 # the folders are separate words
 nice "$OUT/sym_bench" "$OUT/dump.txt" "$N" $dirs | tee "$OUT/results.txt"
 
@@ -41,7 +41,7 @@ for d in $dirs; do set -- "$@" --debuginfo "$d"; done
 dpid=$!
 trap 'kill $dpid 2>/dev/null || true' EXIT
 for _ in $(seq 100); do grep -qs "listening on" "$OUT/netoopsd.log" && break; sleep 0.05; done
-cc -O2 -std=c11 -D_GNU_SOURCE -Iinclude -Isrc -o "$OUT/nxload" bench/nxload.c "$BUILD/libnxcore.a" -lcrypto
+cc -O2 -std=c11 -D_GNU_SOURCE -Iinclude -Isrc -o "$OUT/nxload" bench/nxload.c "$BUILD/libnxcore.a" -lcrypto -lisal
 t0=$(date +%s.%N)
 "$OUT/nxload" --to "127.0.0.1:$port" --text "$OUT/dump.txt" --hosts 200 --host sym --release "$rel" >/dev/null
 count() { "$BUILD/netoopsctl" --db "$db" --json stats | jq -r "$1"; }

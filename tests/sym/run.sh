@@ -175,7 +175,7 @@ pids="$pids $!"
 wait_for 10 grep -q "listening on" "$W/netoopsd2.log"
 nxboot=$(printf '%08x%08x%08x%08x' 1 0 45063 0)	# nxload's boot id for its first host
 inventory nx-vm "$nxboot" "$PORT2" >/dev/null
-cc -O2 -std=c11 -D_GNU_SOURCE -Iinclude -Isrc -o "$W/nxload" bench/nxload.c "$BUILD/libnxcore.a" -lcrypto
+cc -O2 -std=c11 -D_GNU_SOURCE -Iinclude -Isrc -o "$W/nxload" bench/nxload.c "$BUILD/libnxcore.a" -lcrypto -lisal
 # the stored dump again, from the same host and boot (nxload sends the text; ids from the dump)
 "$W/nxload" --to "127.0.0.1:$PORT2" --text "$W/dump.txt" --host nx-vm --release "$rel" >/dev/null 2>&1 || true
 deferred() { [ "$("$CTL" --db "$W/db2" --json stats | jq -r '.counters.symbolize_deferred // 0')" -ge 1 ]; }
