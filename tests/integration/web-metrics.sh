@@ -26,7 +26,7 @@ checks_begin web-metrics "$W/out"
 if [ ! -x "$NXLOAD" ]; then
 	mkdir -p build/tests
 	cc -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Isrc -o "$NXLOAD" \
-		bench/nxload.c build/libnxcore.a -lcrypto || exit 1
+		bench/nxload.c build/libnxcore.a -lcrypto -lisal || exit 1
 fi
 P=$(free_port) H=$(free_port)
 [ "$H" != "$P" ] || H=$((P + 1))

@@ -29,7 +29,7 @@ ${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -o "$RECV" \
 	tests/integration/webhookrecv.c || exit 1
 if [ ! -x "$NXLOAD" ]; then
 	cc -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Isrc -o "$NXLOAD" \
-		bench/nxload.c build/libnxcore.a -lcrypto || exit 1
+		bench/nxload.c build/libnxcore.a -lcrypto -lisal || exit 1
 fi
 P=$(free_port)
 DB=$W/n.db

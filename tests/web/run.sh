@@ -33,7 +33,7 @@ command -v npm >/dev/null || fail "no npm"
 if [ ! -x "$NXLOAD" ]; then
 	mkdir -p build/tests
 	cc -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Isrc -o "$NXLOAD" \
-		bench/nxload.c build/libnxcore.a -lcrypto || fail "building nxload failed"
+		bench/nxload.c build/libnxcore.a -lcrypto -lisal || fail "building nxload failed"
 fi
 
 P=$(free_port) H=$(free_port)

@@ -13,7 +13,7 @@ hostile_begin auth
 SEND=$HP/tests/authsend
 if [ ! -x "$SEND" ] || [ -n "$(find tests/integration/authsend.c -newer "$SEND")" ]; then
 	${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Isrc \
-		-o "$SEND" tests/integration/authsend.c "$HP/libnxcore.a" -lcrypto || exit 1
+		-o "$SEND" tests/integration/authsend.c "$HP/libnxcore.a" -lcrypto -lisal || exit 1
 fi
 TXT=$FIX/divide-6.1.txt
 P=$(free_port) DB=$W/a.db
