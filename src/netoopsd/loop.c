@@ -12,6 +12,7 @@
 
 #include <systemd/sd-daemon.h>
 
+#include "core/auth/auth.h"
 #include "netoopsd/log.h"
 #include "netoopsd/loop.h"
 #include "netoopsd/symbolizer.h"
@@ -346,6 +347,7 @@ static int run_shard(struct nxd_loop *l, int sfd)
 	l->triage = NULL;
 	close(ep);
 	rx_batch_free(b);
+	nx_auth_thread_done();	/* this thread's verification contexts */
 	free(dg);
 	return 0;
 }

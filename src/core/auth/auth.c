@@ -24,10 +24,19 @@ static void fetch_blake2s(void)
 /*
  * One MAC context per thread, made once and initialised again per message
  * (a new EVP_MAC_CTX per datagram cost 4 times the hashing itself). It lives
- * as long as its thread; OPENSSL_cleanup frees what is left at exit.
+ * as long as its thread: a thread that verified frees them with
+ * nx_auth_thread_done() before it ends.
  */
 static _Thread_local EVP_MAC_CTX *mac_ctx;
 static _Thread_local EVP_CIPHER_CTX *cipher_ctx;
+
+void nx_auth_thread_done(void)
+{
+	EVP_MAC_CTX_free(mac_ctx);
+	mac_ctx = NULL;
+	EVP_CIPHER_CTX_free(cipher_ctx);
+	cipher_ctx = NULL;
+}
 
 /* Keyed BLAKE2s with OUTLEN bytes of output over the pieces. 0 or -1. */
 static int blake2s_keyed(const uint8_t key[NX_AUTH_KEY_LEN], const struct netoops_auth_piece *in,

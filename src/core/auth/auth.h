@@ -29,6 +29,9 @@ enum nx_auth_result {
 	NX_AUTH_BAD,		/* a mac field, but it does not verify or is malformed */
 };
 
+/* Free the calling thread's OpenSSL contexts (made at its first MAC): call as it ends. */
+void nx_auth_thread_done(void);
+
 /* Parse 64 hex digits (an optional trailing newline) into KEY. 0, or -1. */
 int nx_auth_key_parse(const char *text, size_t len, uint8_t key[NX_AUTH_KEY_LEN]);
 /* KEY as 64 lowercase hex digits and a NUL into OUT. */
