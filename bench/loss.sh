@@ -7,7 +7,8 @@
 # default 200), LOSS_RATE (datagrams/s offered, default 40000), LOSS_RATE_BIG (the same for
 # the 1 MiB rows, default 10000: storing 1 MiB dumps must not make the collector fall
 # behind), LOSS_ROWS (a file of rows "loss burst copies fec pad" to run instead of the
-# built-in table), BENCH_OUT.
+# built-in table), LOSS_QUICK (a dump size: only the row "10 % loss, one pass, fec 25" with
+# dumps of that size; bench/run.sh's small runs), BENCH_OUT.
 set -eu
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -16,6 +17,8 @@ HOSTS=${LOSS_HOSTS:-1000}
 HOSTS_BIG=${LOSS_HOSTS_BIG:-200}
 RATE=${LOSS_RATE:-40000}
 RATE_BIG=${LOSS_RATE_BIG:-10000}
+QUIET=10000
+[ -z "${LOSS_QUICK:-}" ] || QUIET=2000	# small dumps: encoding pauses are short
 mkdir -p "$OUT"
 CC=${CC:-cc}
 FLAGS="-O2 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Isrc"
@@ -47,7 +50,7 @@ row() {	# row LOSS BURST COPIES FEC PAD
 	# before sending it.
 	port=$(free_port) db=$OUT/loss.db
 	rm -f "$db"*
-	"$BUILD/netoopsd" --listen "127.0.0.1:$port" --db "$db" --quiet-ms 10000 \
+	"$BUILD/netoopsd" --listen "127.0.0.1:$port" --db "$db" --quiet-ms "$QUIET" \
 		--max-memory 1G 2>"$OUT/netoopsd.log" &
 	dpid=$!
 	for _ in $(seq 100); do grep -q "listening on" "$OUT/netoopsd.log" && break; sleep 0.05; done
@@ -79,6 +82,10 @@ row() {	# row LOSS BURST COPIES FEC PAD
 
 echo "| loss | burst (mean) | copies | fec | dump | complete | datagrams | bytes | socket overflow |"
 echo "|---:|---|---:|---:|---|---:|---:|---:|---:|"
+if [ -n "${LOSS_QUICK:-}" ]; then
+	row 0.10 0 1 25 "$LOSS_QUICK"
+	exit 0
+fi
 if [ -n "${LOSS_ROWS:-}" ]; then
 	while read -r a b c d e; do row "$a" "$b" "$c" "$d" "$e"; done <"$LOSS_ROWS"
 	exit 0
