@@ -4,8 +4,11 @@
 # Prints one markdown table row per setting: loss, burst, copies, fec, dump size, complete
 # dumps, and the datagrams and bytes offered per plain pass (what the sender costs).
 # Knobs (environment): LOSS_HOSTS (128 KiB rows, default 1000), LOSS_HOSTS_BIG (1 MiB rows,
-# default 200), LOSS_RATE (datagrams/s offered, default 40000), LOSS_ROWS (a file of rows
-# "loss burst copies fec pad" to run instead of the built-in table), BENCH_OUT.
+# default 200), LOSS_RATE (datagrams/s offered, default 40000), LOSS_RATE_BIG (the same for
+# the 1 MiB rows, default 10000: storing 1 MiB dumps must not make the collector fall
+# behind), LOSS_ROWS (a file of rows "loss burst copies fec pad" to run instead of the
+# built-in table), LOSS_QUICK (a dump size: only the row "10 % loss, one pass, fec 25" with
+# dumps of that size; bench/run.sh's small runs), BENCH_OUT.
 set -eu
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -13,6 +16,9 @@ OUT=${BENCH_OUT:-$BUILD/bench}/loss
 HOSTS=${LOSS_HOSTS:-1000}
 HOSTS_BIG=${LOSS_HOSTS_BIG:-200}
 RATE=${LOSS_RATE:-40000}
+RATE_BIG=${LOSS_RATE_BIG:-10000}
+QUIET=10000
+[ -z "${LOSS_QUICK:-}" ] || QUIET=2000	# small dumps: encoding pauses are short
 mkdir -p "$OUT"
 CC=${CC:-cc}
 FLAGS="-O2 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Isrc"
@@ -36,21 +42,21 @@ offered() {	# offered COPIES FEC PAD -> "datagrams bytes"
 
 row() {	# row LOSS BURST COPIES FEC PAD
 	loss=$1 burst=$2 copies=$3 fec=$4 pad=$5
-	hosts=$HOSTS
-	[ "$pad" -le 262144 ] || hosts=$HOSTS_BIG
+	hosts=$HOSTS rate=$RATE
+	[ "$pad" -le 262144 ] || hosts=$HOSTS_BIG rate=$RATE_BIG
 	# nxload encodes a host's whole dump (parity included) when the host starts, which pauses
 	# the other hosts for as long (about 0.1 s for 1 MiB here): a long quiet period keeps
 	# such pauses from splitting dumps. netoops.ko computes each parity datagram just
 	# before sending it.
 	port=$(free_port) db=$OUT/loss.db
 	rm -f "$db"*
-	"$BUILD/netoopsd" --listen "127.0.0.1:$port" --db "$db" --quiet-ms 10000 \
+	"$BUILD/netoopsd" --listen "127.0.0.1:$port" --db "$db" --quiet-ms "$QUIET" \
 		--max-memory 1G 2>"$OUT/netoopsd.log" &
 	dpid=$!
 	for _ in $(seq 100); do grep -q "listening on" "$OUT/netoopsd.log" && break; sleep 0.05; done
 	"$OUT/nxload" --to "127.0.0.1:$port" --text "$TEXT" --pad "$pad" --hosts "$hosts" \
 		--host loss --window 50 --copies "$copies" --fec "$fec" --loss "$loss" \
-		--loss-burst "$burst" --rate "$RATE" --seed 42 >"$OUT/load.out"
+		--loss-burst "$burst" --rate "$rate" --seed 42 >"$OUT/load.out"
 	last=-1; still=0
 	while [ "$still" -lt 30 ]; do
 		n=$("$BUILD/netoopsctl" --db "$db" --json stats | jq -r '.stored.dumps')
@@ -76,6 +82,10 @@ row() {	# row LOSS BURST COPIES FEC PAD
 
 echo "| loss | burst (mean) | copies | fec | dump | complete | datagrams | bytes | socket overflow |"
 echo "|---:|---|---:|---:|---|---:|---:|---:|---:|"
+if [ -n "${LOSS_QUICK:-}" ]; then
+	row 0.10 0 1 25 "$LOSS_QUICK"
+	exit 0
+fi
 if [ -n "${LOSS_ROWS:-}" ]; then
 	while read -r a b c d e; do row "$a" "$b" "$c" "$d" "$e"; done <"$LOSS_ROWS"
 	exit 0
@@ -95,4 +105,5 @@ while read -r a b c d e; do row "$a" "$b" "$c" "$d" "$e"; done <<'EOF'
 0.10 30 1 25 1048576
 0.10 50 1 25 1048576
 0.10 30 1 50 1048576
+0.10 0 2 0 1048576
 EOF

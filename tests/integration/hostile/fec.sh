@@ -1,7 +1,8 @@
 #!/bin/sh
 # Parity (NETOOPSP) on real sockets: 128 KiB dumps through 10 % and 30 % loss, bursts, duplicates
 # and reordering arrive complete and byte-identical to the sent text; corrupted parity is
-# counted and never gets into a stored dump; the daemon stays up and exits cleanly.
+# counted and never gets into a stored dump; the daemon stays up and exits cleanly. The seed's
+# syslog-ng keeps the parity out of its file with the rule docs/protocol.md documents.
 set -u
 cd "$(dirname "$0")/../../.." || exit 1
 # shellcheck source=tests/integration/hostile/lib.sh
@@ -64,6 +65,30 @@ check hostile-rejected sh -c "[ \$('$CTL' --db '$DB' --json stats | jq .counters
 hp_bad=$(sums hp- complete | grep -vc "^$REF\$")
 check hostile-nothing-forged test "$hp_bad" -eq 0
 check malformed-counted sh -c "[ \$('$CTL' --db '$DB' --json stats | jq .counters.malformed) -gt 0 ]"
+# The seed's syslog-ng setup with the one rule docs/protocol.md gives keeps the parity out of
+# its file and the text in; without the rule the parity lands there.
+SP=$(free_port) SNG=$W/sng
+mkdir -p "$SNG"
+cat >"$SNG/conf" <<CONF
+@version: 3.35
+source netoops { udp(ip(127.0.0.1) port($SP)); };
+filter f_netoops_text { not program("NETOOPSP" type(string)); };
+destination oopslog { file("$SNG/oops"); };
+destination rawlog { file("$SNG/raw"); };
+log { source(netoops); filter(f_netoops_text); destination(oopslog); };
+log { source(netoops); destination(rawlog); };
+CONF
+syslog-ng -F --no-caps -f "$SNG/conf" -p "$SNG/pid" -R "$SNG/persist" -c "$SNG/ctl" \
+	>"$SNG/log" 2>&1 &
+h_pids="$h_pids $!"
+sng_up() { ss -Hlun "sport = :$SP" | grep -q .; }
+check syslog-ng-start h_wait 10 sng_up
+check syslog-ng-send "$NXLOAD" --to "127.0.0.1:$SP" --text "$FIX/divide-6.1.txt" --host sng \
+	--copies 1 --fec 50
+check syslog-ng-raw-has-parity h_wait 10 grep -q "NETOOPSP sng " "$SNG/raw"
+check syslog-ng-rule-keeps-text h_wait 10 grep -q "NETOOPS1 sng " "$SNG/oops"
+check syslog-ng-text-readable grep -q "divide error" "$SNG/oops"
+check syslog-ng-rule-drops-parity sh -c "! grep -aq NETOOPSP '$SNG/oops'"
 check alive h_alive f
 check clean-exit h_stop f
 checks_end
