@@ -1,7 +1,7 @@
 #!/bin/sh
 # The dashboard at fleet size: a store filled with 100,000 reports in 5,000 groups from 10,000
 # hosts (bench/web-fill.sql), served by netoopsd --http; every API call the dashboard's pages
-# make (and the pages' files) is timed, RUNS times each. Fails when the slowest answer of any
+# make (and the pages' files) is timed, RUNS times each. Fails when the median answer of any
 # is over LIMIT_MS. Knobs: WEB_DUMPS WEB_GROUPS WEB_HOSTS WEB_RUNS WEB_LIMIT_MS WEB_OUT.
 set -eu
 cd "$(dirname "$0")/.."
@@ -58,21 +58,26 @@ set -- "/" "/assets/app.js" "/assets/app.css" \
 	"/v1/groups/search?sort=last_seen" "/v1/groups/search?sort=hosts&cursor=$cursor" \
 	"/v1/groups/search?q=func_4242" "/v1/groups/search?kernel=6.1.0-23-amd64&sort=hosts" \
 	"/v1/groups/search?reason=panic" "/v1/groups/search?since=1d&until=1h" \
+	"/v1/groups/search?min_hosts=50&sort=last_seen" \
 	"/v1/groups/$big" "/v1/groups/$big/reports" "/v1/timeline?group=$big&since=30d" \
 	"/v1/groups/$small" "/v1/groups/$small/reports" \
 	"/v1/reports/$latest" "/v1/reports/$latest/text" \
 	"/v1/host?name=$host" "/v1/host/reports?name=$host" "/v1/timeline?name=$host&since=30d" \
 	"/metrics" "/v1/stats"
+# Each request RUNS times: its median is held to the limit (the machine is shared: a single
+# answer can wait for a core), its slowest is shown beside it.
 worst=0 slow=0
 for u in "$@"; do
-	max=0
+	: >"$OUT/times"
 	for _ in $(seq "$RUNS"); do
-		ms=$(api "$u") || { echo "web: $u failed: $(head -c 300 "$OUT/body")"; exit 1; }
-		[ "$ms" -gt "$max" ] && max=$ms
+		api "$u" >>"$OUT/times" || { echo "web: $u failed: $(head -c 300 "$OUT/body")"; exit 1; }
+		echo >>"$OUT/times"
 	done
-	printf 'web: %4d ms  %s\n' "$max" "$u"
-	[ "$max" -gt "$worst" ] && worst=$max
-	[ "$max" -le "$LIMIT_MS" ] || slow=$((slow + 1))
+	med=$(sort -n "$OUT/times" | awk '{ t[NR] = $1 } END { print t[int((NR + 1) / 2)] }')
+	max=$(sort -n "$OUT/times" | tail -n 1)
+	printf 'web: median %4d ms, slowest %4d ms  %s\n' "$med" "$max" "$u"
+	[ "$med" -gt "$worst" ] && worst=$med
+	[ "$med" -le "$LIMIT_MS" ] || slow=$((slow + 1))
 done
-echo "web: slowest answer $worst ms (limit $LIMIT_MS ms), $slow over the limit"
+echo "web: slowest median $worst ms (limit $LIMIT_MS ms), $slow over the limit"
 [ "$slow" -eq 0 ]
