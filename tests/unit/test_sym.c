@@ -73,9 +73,8 @@ static const char *error_of(json_t *frame)
 static uint64_t func_size(struct nx_sym *s, const char *func, const char *mod)
 {
 	for (uint64_t off = 0; off < 4096; off++) {
-		json_t *r;
-		bool ok = json_is_string(json_object_get(one(s, func, off, 0, mod, true, NULL, &r),
-							 "file"));
+		json_t *r, *f = one(s, func, off, 0, mod, true, NULL, &r);	/* json_is_*: macros */
+		bool ok = json_is_string(json_object_get(f, "file"));
 
 		json_decref(r);
 		if (!ok)
@@ -234,8 +233,9 @@ static void cache_is_bounded(void **state)
 
 	(void)state;
 	for (int i = 0; i < 4; i++) {
-		assert_true(json_is_string(json_object_get(one(s, "fixture_leaf", 1, 0,
-				i % 2 ? "fixture" : NULL, false, NULL, &r), "file")));
+		json_t *f = one(s, "fixture_leaf", 1, 0, i % 2 ? "fixture" : NULL, false, NULL, &r);
+
+		assert_true(json_is_string(json_object_get(f, "file")));
 		json_decref(r);
 	}
 	assert_int_equal(nx_sym_stats(s)->opened, 4);
