@@ -96,8 +96,10 @@ static const char *const migrations[NX_STORE_SCHEMA_VERSION] = {
 	/* and each report's alternative title (syzbot's ALT:, e.g. "stall in X"; NULL if none) */
 	"ALTER TABLE reports ADD COLUMN alt_title TEXT;",
 
-	/* 3 -> 4: symbolized call traces (docs/symbolize.md), and the build IDs a boot sent. */
-	"CREATE TABLE symbolized ("
+	/* 3 -> 4: symbolized call traces (docs/symbolize.md), and the build IDs a boot sent.
+	 * IF NOT EXISTS: the migration tests make old versions by dropping columns from a
+	 * current database, and leave tables they do not know. */
+	"CREATE TABLE IF NOT EXISTS symbolized ("
 	"  report_id INTEGER PRIMARY KEY REFERENCES reports(id) ON DELETE CASCADE,"
 	"  state TEXT NOT NULL CHECK (state IN ('ok', 'partial', 'none', 'retry')),"
 	"  guilty_file TEXT,"
@@ -106,8 +108,9 @@ static const char *const migrations[NX_STORE_SCHEMA_VERSION] = {
 	"  updated_ms INTEGER NOT NULL,"
 	"  next_try_ms INTEGER"			/* state retry: not before */
 	");"
-	"CREATE INDEX symbolized_retry ON symbolized(next_try_ms) WHERE state = 'retry';"
-	"CREATE TABLE inventories ("
+	"CREATE INDEX IF NOT EXISTS symbolized_retry ON symbolized(next_try_ms)"
+	"  WHERE state = 'retry';"
+	"CREATE TABLE IF NOT EXISTS inventories ("
 	"  host TEXT NOT NULL,"
 	"  boot TEXT NOT NULL,"
 	"  name TEXT NOT NULL,"			/* vmlinux, or a module name */

@@ -101,7 +101,7 @@ static void version_2_database_is_migrated(void **state)
 	assert_int_equal(sql_int(f, "PRAGMA user_version"), 2);
 	f->s = nx_store_open(f->path, NX_STORE_EXISTING, err, sizeof(err));
 	assert_non_null(f->s);
-	assert_int_equal(sql_int(f, "PRAGMA user_version"), 3);
+	assert_int_equal(sql_int(f, "PRAGMA user_version"), NX_STORE_SCHEMA_VERSION);
 	d = show(f, id);
 	assert_string_equal(json_string_value(json_object_get(d, "analysis")), "ok");
 	assert_true(json_is_null(json_object_get(d, "analysis_error")));
