@@ -9,6 +9,8 @@
 # The ~860 MB debug package and debuginfod's index of it are cached under the VM tests' cache
 # (.cache/vm/dbg, tests/sym/fetch-dbg.sh): the first run downloads and indexes them (minutes),
 # later runs reuse both. One QEMU guest (TCG), niced.
+# SC2015: "A && ok || bad" is meant (ok never fails); SC2317: the checks run through wait_for.
+# shellcheck disable=SC2015,SC2317
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 REPO=$PWD
@@ -21,7 +23,6 @@ NXD=$REPO/$BUILD/netoopsd
 CTL=$REPO/$BUILD/netoopsctl
 W=$(mktemp -d /tmp/netoops-sym.XXXXXX)
 pids=""
-# shellcheck disable=SC2317 # run by the trap
 cleanup() {
 	for p in $pids; do kill "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true

@@ -302,6 +302,16 @@ static void rip_from_text(void **state)
 	assert_string_equal(f.module, "netoops_crashtest");
 	nx_sym_frame_clear(&f);
 	assert_false(nx_sym_find_rip("no rip\n", 7, &f));
+	/* arm64: "pc : func+off/size [module]" */
+	static const char arm64[] =
+		"[   12.3] Internal error: Oops: 0000000096000005 [#1] PREEMPT SMP\n"
+		"[   12.3] pc : ext4_readdir+0x1c/0x90 [ext4]\n"
+		"[   12.3] lr : iterate_dir+0x80/0x1c0\n";
+	assert_true(nx_sym_find_rip(arm64, sizeof(arm64) - 1, &f));
+	assert_string_equal(f.func, "ext4_readdir");
+	assert_int_equal(f.offset, 0x1c);
+	assert_string_equal(f.module, "ext4");
+	nx_sym_frame_clear(&f);
 }
 
 /* ---- the store side ---- */
