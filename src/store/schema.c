@@ -114,7 +114,7 @@ static const char *const migrations[NX_STORE_SCHEMA_VERSION] = {
 	"ALTER TABLE dumps ADD COLUMN authenticated INTEGER NOT NULL DEFAULT 0;"
 	"CREATE INDEX dumps_auth_marks ON dumps(host, boot, dump_no) WHERE authenticated = 1;",
 	/* 5 -> 6: symbolized call traces (docs/symbolize.md), and the build IDs a boot sent. */
-	"CREATE TABLE symbolized ("
+	"CREATE TABLE IF NOT EXISTS symbolized ("
 	"  report_id INTEGER PRIMARY KEY REFERENCES reports(id) ON DELETE CASCADE,"
 	"  state TEXT NOT NULL CHECK (state IN ('ok', 'partial', 'none', 'retry')),"
 	"  guilty_file TEXT,"
@@ -123,8 +123,9 @@ static const char *const migrations[NX_STORE_SCHEMA_VERSION] = {
 	"  updated_ms INTEGER NOT NULL,"
 	"  next_try_ms INTEGER"			/* state retry: not before */
 	");"
-	"CREATE INDEX symbolized_retry ON symbolized(next_try_ms) WHERE state = 'retry';"
-	"CREATE TABLE inventories ("
+	"CREATE INDEX IF NOT EXISTS symbolized_retry ON symbolized(next_try_ms)"
+	"  WHERE state = 'retry';"
+	"CREATE TABLE IF NOT EXISTS inventories ("
 	"  host TEXT NOT NULL,"
 	"  boot TEXT NOT NULL,"
 	"  name TEXT NOT NULL,"			/* vmlinux, or a module name */

@@ -35,13 +35,15 @@ if [ -z "$deb" ]; then
 	deb=$(find "$dir/deb" -maxdepth 1 -name "linux-image-$rel-dbg_*.deb" | head -n 1)
 	[ -n "$deb" ] || die "linux-image-$rel-dbg=$ver was not downloaded"
 fi
-# The local tree: vmlinux and the .build-id links (modules stay in the .deb: debuginfod has them).
+# The local tree: vmlinux, a few modules (virtio, configfs: what the guest loads; the archive's
+# first module, for tests/sym/run.sh to see the index served). The rest stays in the .deb.
 log "unpacking vmlinux from $(basename "$deb")"
 rm -rf "$dir/root"; mkdir -p "$dir/root"
 dpkg-deb --fsys-tarfile "$deb" |
 	tar -x -C "$dir/root" --wildcards "./usr/lib/debug/lib/modules/$rel/vmlinux" \
 		"./usr/lib/debug/boot/*" "./usr/lib/debug/lib/modules/$rel/kernel/drivers/virtio/*" \
-		"./usr/lib/debug/lib/modules/$rel/kernel/fs/configfs/*" 2>/dev/null || true
+		"./usr/lib/debug/lib/modules/$rel/kernel/fs/configfs/*" \
+		"./usr/lib/debug/lib/modules/$rel/kernel/arch/x86/crypto/aegis128-aesni.ko" 2>/dev/null || true
 [ -s "$dir/root/usr/lib/debug/lib/modules/$rel/vmlinux" ] ||
 	die "no vmlinux in $(basename "$deb")"
 echo "$rel $ver" >"$dir/ready"

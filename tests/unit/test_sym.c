@@ -73,9 +73,8 @@ static const char *error_of(json_t *frame)
 static uint64_t func_size(struct nx_sym *s, const char *func, const char *mod)
 {
 	for (uint64_t off = 0; off < 4096; off++) {
-		json_t *r;
-		bool ok = json_is_string(json_object_get(one(s, func, off, 0, mod, true, NULL, &r),
-							 "file"));
+		json_t *r, *f = one(s, func, off, 0, mod, true, NULL, &r);	/* json_is_*: macros */
+		bool ok = json_is_string(json_object_get(f, "file"));
 
 		json_decref(r);
 		if (!ok)
@@ -234,8 +233,9 @@ static void cache_is_bounded(void **state)
 
 	(void)state;
 	for (int i = 0; i < 4; i++) {
-		assert_true(json_is_string(json_object_get(one(s, "fixture_leaf", 1, 0,
-				i % 2 ? "fixture" : NULL, false, NULL, &r), "file")));
+		json_t *f = one(s, "fixture_leaf", 1, 0, i % 2 ? "fixture" : NULL, false, NULL, &r);
+
+		assert_true(json_is_string(json_object_get(f, "file")));
 		json_decref(r);
 	}
 	assert_int_equal(nx_sym_stats(s)->opened, 4);
@@ -302,6 +302,16 @@ static void rip_from_text(void **state)
 	assert_string_equal(f.module, "netoops_crashtest");
 	nx_sym_frame_clear(&f);
 	assert_false(nx_sym_find_rip("no rip\n", 7, &f));
+	/* arm64: "pc : func+off/size [module]" */
+	static const char arm64[] =
+		"[   12.3] Internal error: Oops: 0000000096000005 [#1] PREEMPT SMP\n"
+		"[   12.3] pc : ext4_readdir+0x1c/0x90 [ext4]\n"
+		"[   12.3] lr : iterate_dir+0x80/0x1c0\n";
+	assert_true(nx_sym_find_rip(arm64, sizeof(arm64) - 1, &f));
+	assert_string_equal(f.func, "ext4_readdir");
+	assert_int_equal(f.offset, 0x1c);
+	assert_string_equal(f.module, "ext4");
+	nx_sym_frame_clear(&f);
 }
 
 /* ---- the store side ---- */
