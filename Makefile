@@ -8,11 +8,11 @@ CC      ?= cc
 BUILD   ?= build
 CFLAGS  ?= -O2 -g
 override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Isrc -MMD -MP
-LDLIBS_STORE = -lsqlite3
+LDLIBS_STORE = -lsqlite3 -lzstd
 LDLIBS_JSON  = -ljansson
 LDLIBS_MNL   = -lmnl
 LDLIBS_SD    = -lsystemd
-LDLIBS_CORE  = -lcrypto
+LDLIBS_CORE  = -lcrypto -lisal
 LDLIBS_SECCOMP = -lseccomp
 
 CORE_SRC  := $(wildcard src/core/*.c src/core/*/*.c)
@@ -33,7 +33,7 @@ LIBCORE   := $(BUILD)/libnxcore.a
 LIBSTORE  := $(BUILD)/libnxstore.a
 
 .PHONY: all userspace kmod check check-unit check-san check-fuzz \
-	check-integration check-vm check-summary bench deps demo clean san fault san-fault fuzz-long \
+	check-integration check-vm check-lint check-summary bench deps demo clean san fault san-fault fuzz-long \
 	bench-quick check-bench
 
 all: userspace kmod
@@ -115,13 +115,16 @@ check-integration: userspace
 check-vm: userspace
 	tests/vm/run.sh
 
+check-lint:
+	tests/lib/lint.sh
+
 check-summary:
 	@tests/lib/summary.sh
 
 check:
 	@rm -rf $(BUILD)/check
 	tests/lib/install-deps.sh
-	@for part in unit san fuzz integration bench vm; do \
+	@for part in lint unit san fuzz integration bench vm; do \
 		$(MAKE) check-$$part || tests/lib/record.sh "check-$$part" 0 1; \
 	done
 	@tests/lib/summary.sh

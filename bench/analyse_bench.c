@@ -1,12 +1,17 @@
 /* Analyser throughput (MB/s) on big logs, against a grep-like baseline in the same run.
  *
  *   make && cc -O2 -std=c11 -D_GNU_SOURCE -Iinclude -Isrc -o build/analyse_bench \
- *        bench/analyse_bench.c build/libnxcore.a -lcrypto && build/analyse_bench [MiB]
+ *        bench/analyse_bench.c build/libnxcore.a -lcrypto -lisal && build/analyse_bench [MiB]
  *
  * Three texts of MiB mebibytes (default 16): an ordinary backlog with no oops; a backlog with
  * one oops per ~64 KiB; nothing but oopses (every report up to the analyser's cap). The
  * baseline splits each text into lines and searches each for "BUG" and "WARNING" (what a
- * naive grep does); the ratio says what finding and parsing the reports costs beyond that. */
+ * naive grep does); the ratio says what finding and parsing the reports costs beyond that.
+ *
+ * Then what netoopsd analyses in a crash storm: MiB/128 KiB dumps of 128 KiB each, every one a
+ * real boot log's backlog (the lines before the first report of FILE, argument 2, default
+ * tests/unit/data/analyse/vm-6.1-null-dump.txt, repeated) ending with that log's oops; one
+ * nx_analyse() call per dump, as the analysis worker makes them. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,6 +109,84 @@ static void run(const char *name, const char *text, size_t len)
 	       (double)len / 1e6 / (t2 - t1), reports, (t2 - t1) / (t1 - t0));
 }
 
+/* The whole of FILE, NUL-terminated, in *LEN; exits when unreadable. */
+static char *slurp(const char *file, size_t *len)
+{
+	FILE *f = fopen(file, "rb");
+	char *buf = f ? malloc(1 << 20) : NULL;
+
+	if (!buf) {
+		fprintf(stderr, "analyse_bench: cannot read %s\n", file);
+		exit(1);
+	}
+	*len = fread(buf, 1, (1 << 20) - 1, f);
+	buf[*len] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* A DUMP-byte dump into BUF: LOG's lines before the report starting at CUT, repeated, then
+ * the report; returns its length. */
+static size_t make_dump(char *buf, size_t dump, const char *log, size_t cut, size_t len)
+{
+	size_t n = 0, report = len - cut;
+
+	while (n + cut + report < dump) {
+		memcpy(buf + n, log, cut);
+		n += cut;
+	}
+	size_t fill = dump - n - report < cut ? dump - n - report : cut;
+
+	while (fill > 0 && log[fill - 1] != '\n')	/* the backlog's first lines that fit */
+		fill--;
+	memcpy(buf + n, log, fill);
+	n += fill;
+	memcpy(buf + n, log + cut, report);
+	n += report;
+	buf[n] = '\0';
+	return n;
+}
+
+/* MIB mebibytes of 128 KiB real dumps, analysed one by one. */
+static void run_dumps(const char *file, size_t mib)
+{
+	size_t len, dump = 128 << 10, count = (mib << 20) / dump, reports = 0;
+	char *log = slurp(file, &len), *buf = malloc(dump + 1);
+	struct nx_report_set *set = nx_analyse(log, len);
+	double t0, t1, b;
+	size_t hits = 0;
+
+	if (!buf || !set || !set->n) {
+		fprintf(stderr, "analyse_bench: %s holds no report\n", file);
+		exit(1);
+	}
+	size_t cut = set->reports[0].start, n = make_dump(buf, dump, log, cut, len);
+
+	nx_report_set_free(set);
+	t0 = now();
+	for (size_t i = 0; i < count; i++)
+		hits += baseline(buf, n);
+	t1 = now();
+	b = t1 - t0;
+	t0 = now();
+	for (size_t i = 0; i < count; i++) {
+		set = nx_analyse(buf, n);
+		if (!set) {
+			fprintf(stderr, "analyse_bench: out of memory\n");
+			exit(1);
+		}
+		reports += set->n;
+		nx_report_set_free(set);
+	}
+	t1 = now();
+	printf("%-22s %7.1f MiB  baseline %8.1f MB/s (%zu hits)  nx_analyse %8.1f MB/s (%zu reports, %zu dumps)"
+	       "  ratio %.2f\n", "128 KiB real dumps", (double)(n * count) / (1 << 20),
+	       (double)(n * count) / 1e6 / b, hits, (double)(n * count) / 1e6 / (t1 - t0), reports,
+	       count, (t1 - t0) / b);
+	free(buf);
+	free(log);
+}
+
 int main(int argc, char **argv)
 {
 	size_t mib = argc > 1 ? strtoul(argv[1], NULL, 10) : 16;
@@ -119,5 +202,6 @@ int main(int argc, char **argv)
 	len = make_log(buf, cap, 1);
 	run("oopses only", buf, len);
 	free(buf);
+	run_dumps(argc > 2 ? argv[2] : "tests/unit/data/analyse/vm-6.1-null-dump.txt", mib);
 	return 0;
 }

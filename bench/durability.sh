@@ -21,7 +21,7 @@ CORPUS=$SHARED/corpus/oops-dev/satyr
 
 rm -rf "$OUT"; mkdir -p "$OUT"
 ${CC:-cc} -O2 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Isrc \
-	-o "$OUT/nxload" bench/nxload.c "$BUILD/libnxcore.a" -lcrypto
+	-o "$OUT/nxload" bench/nxload.c "$BUILD/libnxcore.a" -lcrypto -lisal
 # shellcheck source=bench/lib.sh
 . bench/lib.sh
 texts=$(corpus_texts "$CORPUS")

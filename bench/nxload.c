@@ -34,6 +34,9 @@ struct opts {
 	const char *host_prefix, *reason, *release;
 	uint32_t dump;
 	double loss, dup, reorder;
+	double loss_burst;	/* mean burst length: Gilbert-Elliott loss at --loss on average */
+	unsigned fec;		/* netoops parity per 100 parts (docs/protocol.md, "Parity") */
+	unsigned hostile_parity;	/* corrupted copies of each dump's own parity, sent first */
 	double rate;		/* datagrams per second, 0 = flat out */
 	unsigned garbage;	/* hostile datagrams per host */
 	unsigned fake_senders;	/* single-datagram dumps from distinct fake hosts */
@@ -57,6 +60,7 @@ struct slot {
 
 struct totals {
 	uint64_t sent, dropped, duplicated, hostile, send_errors;
+	uint64_t bytes;		/* UDP payload of the sent datagrams */
 };
 
 static uint64_t rng_state;
@@ -143,12 +147,30 @@ static struct text pad_text(const char *oops, size_t len, size_t pad)
 	return t;
 }
 
+/*
+ * Is the next datagram lost? Independent loss at o->loss, or with
+ * --loss-burst B a Gilbert-Elliott channel: a bad state that drops every
+ * datagram, left with probability 1/B (bursts of B on average), entered so
+ * that the long-run loss is o->loss.
+ */
+static bool lost(const struct opts *o, bool *bad)
+{
+	if (o->loss_burst < 1)
+		return rnd01() < o->loss;
+
+	double leave = 1.0 / o->loss_burst, enter = o->loss >= 1 ? 1 : leave * o->loss / (1 - o->loss);
+
+	*bad = *bad ? rnd01() >= leave : rnd01() < enter;
+	return *bad;
+}
+
 static void impair(struct nx_dgrams *l, const struct opts *o, struct totals *tot)
 {
 	size_t w = 0, n = l->n;
+	bool bad = false;
 
 	for (size_t i = 0; i < n; i++) {		/* loss */
-		if (rnd01() < o->loss) {
+		if (lost(o, &bad)) {
 			free(l->v[i].data);
 			tot->dropped++;
 			continue;
@@ -185,7 +207,8 @@ static void encode_host(const struct opts *o, unsigned h, const struct text *t, 
 	if (o->fmt == F_NETOOPS) {
 		struct nx_enc_netoops id = { .host = host, .boot = boot, .dump = o->dump,
 			.reason = o->reason, .release = o->release, .copies = o->copies,
-			.time_usec = (o->dump_time ? o->dump_time : (uint64_t)time(NULL)) * 1000000 };
+			.time_usec = (o->dump_time ? o->dump_time : (uint64_t)time(NULL)) * 1000000,
+			.fec_pct = o->fec };
 		rc = nx_encode_netoops(&id, t->buf, t->len, nx_dgrams_append, l);
 	} else if (o->fmt == F_LEGACY) {
 		struct nx_enc_legacy id = { .dump_id = (uint16_t)(o->dump + h), .boot_id = o->seed ^ h,
@@ -274,6 +297,8 @@ static size_t send_burst(struct slot *s, unsigned burst, struct totals *tot)
 			tot->send_errors++;
 		got = 0;
 	}
+	for (int i = 0; i < got; i++)
+		tot->bytes += iov[i].iov_len;
 	s->next += (size_t)got;
 	tot->sent += (uint64_t)got;
 	return (size_t)got;
@@ -329,6 +354,38 @@ static size_t hostile(uint8_t *buf, size_t cap)
 	default:	/* longer than any format allows */
 		memset(buf, 'N', 3000 < cap ? 3000 : cap);
 		return 3000 < cap ? 3000 : cap;
+	}
+}
+
+/*
+ * COUNT corrupted copies of the dump's own parity datagrams (a byte of the
+ * shard flipped, or the block checksum forged), inserted before the real
+ * ones: a receiver must never let them into a dump.
+ */
+static void add_hostile_parity(struct nx_dgrams *l, unsigned count, struct totals *tot)
+{
+	size_t first = 0, n = l->n;
+
+	while (first < n && memcmp(l->v[first].data, "NETOOPSP ", 9))
+		first++;
+	for (unsigned c = 0; c < count && first < n; c++) {
+		const struct nx_dgram *g = &l->v[first + rnd() % (n - first)];
+		uint8_t *nl = memchr(g->data, '\n', g->len);
+
+		if (!nl || nx_dgrams_append(l, g->data, g->len))
+			continue;
+		uint8_t *d = l->v[l->n - 1].data;
+		size_t h = (size_t)(nl - g->data);
+
+		if (c % 2 && h > 17)
+			memcpy(d + h - 17, "00000000", 8);	/* the block CRC */
+		else
+			d[h + 1 + rnd() % (g->len - h - 1)] ^= (uint8_t)(1 + rnd() % 255);
+		struct nx_dgram t = l->v[l->n - 1];	/* before the real parity */
+
+		memmove(&l->v[first + 1], &l->v[first], (l->n - 1 - first) * sizeof(t));
+		l->v[first] = t;
+		tot->hostile++;
 	}
 }
 
@@ -441,6 +498,7 @@ static void fill_slot(const struct opts *o, struct slot *s, unsigned h,
 	s->fd = new_socket(o, h);
 	s->next = 0;
 	encode_host(o, h, &texts[h % o->n_texts], &s->dg);
+	add_hostile_parity(&s->dg, o->hostile_parity, tot);
 	impair(&s->dg, o, tot);
 }
 
@@ -495,6 +553,9 @@ static void usage(void)
 		"  --copies K        redundancy passes (default 2; legacy 3)\n"
 		"  --reason R --release R --dump N   dump identity fields\n"
 		"  --loss P --dup P --reorder P      impairments, probabilities 0..1\n"
+		"  --loss-burst B    loss in bursts of B datagrams on average (Gilbert-Elliott), --loss overall\n"
+		"  --fec PCT         netoops parity datagrams per 100 parts after the passes (0..100)\n"
+		"  --hostile-parity N  N corrupted copies of each dump's parity, sent before the real ones\n"
 		"  --rate R          datagrams per second (default: as fast as possible)\n"
 		"  --garbage N       hostile datagrams sent along with each host's dump\n"
 		"  --fake-senders N  first send part 0 of a huge dump from N fake hosts\n"
@@ -553,7 +614,8 @@ static void parse(struct opts *o, int argc, char **argv)
 		{ "loss", 1, 0, 'L' }, { "dup", 1, 0, 'D' }, { "reorder", 1, 0, 'O' },
 		{ "rate", 1, 0, 'a' }, { "garbage", 1, 0, 'g' }, { "fake-senders", 1, 0, 'F' },
 		{ "seed", 1, 0, 's' }, { "quiet", 0, 0, 'q' }, { "flood-seconds", 1, 0, 'S' },
-		{ "flood-sources", 1, 0, 'Z' }, { "dump-time", 1, 0, 'T' }, { 0, 0, 0, 0 },
+		{ "flood-sources", 1, 0, 'Z' }, { "loss-burst", 1, 0, 'G' }, { "fec", 1, 0, 'E' },
+		{ "hostile-parity", 1, 0, 'P' }, { "dump-time", 1, 0, 'T' }, { 0, 0, 0, 0 },
 	};
 	int c;
 
@@ -585,6 +647,9 @@ static void parse(struct opts *o, int argc, char **argv)
 		case 'q': o->quiet = true; break;
 		case 'S': o->flood_seconds = atof(optarg); break;
 		case 'Z': o->flood_sources = (unsigned)strtoul(optarg, NULL, 0); break;
+		case 'G': o->loss_burst = atof(optarg); break;
+		case 'E': o->fec = (unsigned)strtoul(optarg, NULL, 0); break;
+		case 'P': o->hostile_parity = (unsigned)strtoul(optarg, NULL, 0); break;
 		case 'T': o->dump_time = strtoull(optarg, NULL, 0); break;
 		default: usage();
 		}
@@ -593,6 +658,11 @@ static void parse(struct opts *o, int argc, char **argv)
 		return;
 	if (!o->to_len || !o->n_texts || !o->hosts || !o->window || !o->burst || optind < argc)
 		usage();
+	if (o->fec > NETOOPS_FEC_MAX_PCT) {
+		fprintf(stderr, "nxload: --fec takes 0 .. %d parity datagrams per 100 parts\n",
+			NETOOPS_FEC_MAX_PCT);
+		exit(2);
+	}
 }
 
 int main(int argc, char **argv)
@@ -621,10 +691,11 @@ int main(int argc, char **argv)
 		run(&o, texts, &tot);
 	secs = now_s() - start;
 	printf("sent=%llu hostile=%llu dropped=%llu duplicated=%llu send_errors=%llu hosts=%u "
-	       "seconds=%.3f rate=%.0f\n", (unsigned long long)tot.sent,
+	       "seconds=%.3f rate=%.0f bytes=%llu\n", (unsigned long long)tot.sent,
 	       (unsigned long long)tot.hostile, (unsigned long long)tot.dropped,
 	       (unsigned long long)tot.duplicated, (unsigned long long)tot.send_errors, o.hosts,
-	       secs, secs > 0 ? (double)(tot.sent + tot.hostile) / secs : 0.0);
+	       secs, secs > 0 ? (double)(tot.sent + tot.hostile) / secs : 0.0,
+	       (unsigned long long)tot.bytes);
 	for (size_t i = 0; i < o.n_texts; i++)
 		free(texts[i].buf);
 	return 0;

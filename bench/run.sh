@@ -21,15 +21,9 @@ SHARED=${NETOOPS_SHARED:-$(pwd)/tests/data}
 CORPUS=$SHARED/corpus/oops-dev/satyr
 
 rm -rf "$OUT"; mkdir -p "$OUT"
-CC=${CC:-cc}
-FLAGS="-O2 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Isrc"
-# shellcheck disable=SC2086
-$CC $FLAGS -o "$OUT/nxload" bench/nxload.c "$BUILD/libnxcore.a" -lcrypto
-# shellcheck disable=SC2086
-$CC $FLAGS -o "$OUT/nullrecv" bench/nullrecv.c
-
 # shellcheck source=bench/lib.sh
 . bench/lib.sh
+bench_tools "$OUT"
 # Realistic oopses from the corpus (up to 16, one per host in turn).
 texts=$(corpus_texts "$CORPUS")
 
@@ -44,8 +38,8 @@ now() { date +%s.%N; }
 
 npid=""; dpid=""
 # Whatever happens, leave no receiver behind; keep the exit status.
-# shellcheck disable=SC2154 # rc is set inside the trap
-trap 'rc=$?; kill -KILL $npid $dpid 2>/dev/null || true; exit $rc' EXIT
+cleanup() { rc=$?; kill -KILL $npid $dpid 2>/dev/null || true; exit "$rc"; }
+trap cleanup EXIT
 
 # ---- 1. the ceiling: null receiver, sender flat out -----------------------------------
 np=$(free_port)
@@ -133,5 +127,6 @@ cat "$OUT/rows.md"
 if [ "${BENCH_EXTRA:-1}" = 1 ]; then
 	BUILD="$BUILD" bench/flood.sh	# the flood figure (issue 7): real dumps among one-datagram fakes
 	BUILD=$BUILD bench/durability.sh	# FULL vs NORMAL synchronous: dumps/s and fsyncs per dump
+	BUILD=$BUILD bench/loss.sh	# completeness under loss: repetition vs parity (issue 10)
 fi
 exit $status

@@ -59,7 +59,7 @@ checks() {
 
 # wait_mac MAC: up to 10 s for target demo's remote_mac to become MAC
 wait_mac() {
-	for i in $(seq 50); do
+	for _ in $(seq 50); do
 		[ "$(cat /sys/kernel/config/netoops/demo/remote_mac)" = "$1" ] && return 0
 		sleep 0.2
 	done

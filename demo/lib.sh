@@ -32,8 +32,8 @@ start_collector() {
 	"$BUILD/netoopsd" --listen "127.0.0.1:$2" --listen "[::1]:$2" --db "$1/netoops.db" --quiet-ms 3000 \
 		>"$1/netoopsd.log" 2>&1 &
 	COLLECTOR_PID=$!
-	local i
-	for i in $(seq 50); do
+	local _
+	for _ in $(seq 50); do
 		ss -Hlun "sport = :$2" | grep -q . && return 0
 		kill -0 "$COLLECTOR_PID" 2>/dev/null || break
 		sleep 0.1
@@ -59,8 +59,8 @@ boot_guest() {
 
 # wait_report DIR HOST REASON: the id of the first stored dump from HOST with REASON.
 wait_report() {
-	local i id
-	for i in $(seq 150); do
+	local _ id
+	for _ in $(seq 150); do
 		id=$("$CTL" --db "$1/netoops.db" list --json 2>/dev/null |
 			jq -r --arg h "$2" --arg r "$3" \
 			'[.[] | select(.host == $h and .reason == $r)][0].id // empty' 2>/dev/null)

@@ -14,7 +14,6 @@
 #include <linux/reboot.h>
 #include <linux/sched.h>
 #include <linux/timekeeping.h>
-#include <linux/utsname.h>
 #include <linux/vmalloc.h>
 #include <linux/workqueue.h>
 #include "compat.h"
@@ -64,7 +63,7 @@ static bool dump_abort;
 static char *dump_buf;			/* preallocated; dump_bytes long */
 static unsigned int dump_buf_size;
 static struct netoops_frame dump_frame;
-static char dump_hdr[NETOOPS_MAX_HEADER + 1];
+static char dump_hdr[NETOOPS_MAX_DATAGRAM + 1];	/* header line, extensions included */
 
 static atomic_t dump_seq = ATOMIC_INIT(0);
 
@@ -164,47 +163,14 @@ void netoops_dump_stop_task(void)
 		WRITE_ONCE(dump_abort, true);
 }
 
-/* Copies @src, replacing every byte that @ok rejects by '_'. */
-static void dump_sanitize(char *dst, const char *src, size_t size,
-			  bool (*ok)(char c))
-{
-	size_t i;
-
-	for (i = 0; i + 1 < size && src[i]; i++)
-		dst[i] = ok(src[i]) ? src[i] : '_';
-	if (!i)
-		dst[i++] = '_';
-	dst[i] = '\0';
-}
-
-static bool host_char_ok(char c)
-{
-	return isalnum(c) || c == '.' || c == '_' || c == '-';
-}
-
-static bool release_char_ok(char c)
-{
-	return c > ' ' && c < 0x7f;
-}
-
-/*
- * init_utsname(), not utsname(): the crashing task may be half torn down
- * (no nsproxy) and a container's host name is not the machine's.
- * ktime_get_real_fast_ns() never waits on the timekeeping seqlock.
- */
+/* The identity fields of a new dump (the sender's fields: frame.c). */
 static void dump_identity(struct netoops_frame *f, enum netoops_reason reason)
 {
-	dump_sanitize(f->host, init_utsname()->nodename, sizeof(f->host),
-		      host_char_ok);
-	dump_sanitize(f->release, init_utsname()->release, sizeof(f->release),
-		      release_char_ok);
-	*bin2hex(f->boot, netoops_settings.boot_id,
-		 sizeof(netoops_settings.boot_id)) = '\0';
+	netoops_frame_identify(f);
 	f->seq = atomic_inc_return(&dump_seq);
 	if (!f->seq)		/* 0 is not a dump number; 2^32 dumps later */
 		f->seq = atomic_inc_return(&dump_seq);
 	f->reason = netoops_reason_name(reason);
-	f->time_ns = ktime_get_real_fast_ns();
 	f->copies = clamp_val(READ_ONCE(netoops_settings.copies), 1,
 			      NETOOPS_MAX_COPIES);
 }
@@ -272,6 +238,16 @@ static unsigned int dump_send(const char *hdr, unsigned int hlen,
 	return sent;
 }
 
+/* After each datagram: the watchdogs, a chance to reschedule, the budget. */
+static bool dump_go_on(u64 deadline, int gen, bool may_sleep)
+{
+	touch_softlockup_watchdog();
+	touch_nmi_watchdog();
+	if (may_sleep)
+		cond_resched();
+	return !dump_over(deadline, gen);
+}
+
 /* One pass over all parts, newest first. */
 static unsigned int dump_pass(const struct netoops_frame *f, unsigned int copy,
 			      u64 deadline, int gen, bool may_sleep)
@@ -285,11 +261,24 @@ static unsigned int dump_pass(const struct netoops_frame *f, unsigned int copy,
 		sent += dump_send(dump_hdr, hlen, f->text + start, end - start,
 				  may_sleep);
 		end = start;
-		touch_softlockup_watchdog();
-		touch_nmi_watchdog();
-		if (may_sleep)
-			cond_resched();
-		if (dump_over(deadline, gen))
+		if (!dump_go_on(deadline, gen, may_sleep))
+			break;
+	}
+	return sent;
+}
+
+/* The parity datagrams after the passes (docs/protocol.md, "Parity"). */
+static unsigned int dump_parity(const struct netoops_frame *f, u64 deadline,
+				int gen, bool may_sleep)
+{
+	unsigned int plen, sent = 0;
+	const char *payload;
+	int hlen;
+
+	while ((hlen = netoops_fec_next_datagram(f, dump_hdr, sizeof(dump_hdr),
+						 &payload, &plen)) > 0) {
+		sent += dump_send(dump_hdr, hlen, payload, plen, may_sleep);
+		if (!dump_go_on(deadline, gen, may_sleep))
 			break;
 	}
 	return sent;
@@ -305,11 +294,15 @@ static unsigned int dump_run(enum netoops_reason reason, bool may_sleep)
 	struct kmsg_dump_iter iter;
 	unsigned int copy, sent = 0;
 	size_t len = 0;
+	u32 fec;
 
 	kmsg_dump_rewind(&iter);
 	kmsg_dump_get_buffer(&iter, false, dump_buf, dump_buf_size, &len);
 	dump_identity(f, reason);
+	fec = min_t(u32, READ_ONCE(netoops_settings.fec), NETOOPS_FEC_MAX_PCT);
+	netoops_fec_prepare(f, len, fec);
 	netoops_frame_init(f, dump_buf, len);
+	netoops_fec_start(f, fec);
 
 	for_each_active(nt)
 		nt->fails = dump_link_ok(nt) ? 0 : DUMP_MAX_FAILS;
@@ -318,6 +311,8 @@ static unsigned int dump_run(enum netoops_reason reason, bool may_sleep)
 		if (dump_over(deadline, gen))
 			break;
 	}
+	if (!dump_over(deadline, gen))
+		sent += dump_parity(f, deadline, gen, may_sleep);
 	for_each_active(nt) {
 		if (nt->fails >= DUMP_MAX_FAILS || READ_ONCE(nt->dev_gone))
 			continue;
@@ -425,6 +420,10 @@ static int dump_process(enum netoops_reason reason)
 			netoops_reason_name(reason), dump_frame.seq, sent,
 			dump_frame.total,
 			div_u64(ktime_get_mono_fast_ns() - start, NSEC_PER_USEC));
+		if (READ_ONCE(netoops_settings.fec))
+			pr_info("%s dump %u: parity computed in %llu us\n",
+				netoops_reason_name(reason), dump_frame.seq,
+				div_u64(netoops_fec_last_ns(), NSEC_PER_USEC));
 		dump_guard_exit(me);
 		if (!sent) {
 			pr_err("%s dump: no datagram could be sent, see transmit_errors\n",
@@ -523,9 +522,12 @@ int netoops_dump_init(void)
 {
 	int err;
 
-	err = netoops_dump_resize(netoops_settings.dump_bytes);
+	err = netoops_fec_init();
 	if (err)
 		return err;
+	err = netoops_dump_resize(netoops_settings.dump_bytes);
+	if (err)
+		goto exit_fec;
 	dump_wq = alloc_workqueue("netoops", WQ_MEM_RECLAIM | WQ_UNBOUND, 0);
 	if (!dump_wq) {
 		err = -ENOMEM;
@@ -551,6 +553,8 @@ destroy_wq:
 free_buf:
 	vfree(dump_buf);
 	dump_buf = NULL;
+exit_fec:
+	netoops_fec_exit();
 	return err;
 }
 
@@ -563,4 +567,5 @@ void netoops_dump_exit(void)
 	destroy_workqueue(dump_wq);
 	vfree(dump_buf);
 	dump_buf = NULL;
+	netoops_fec_exit();
 }

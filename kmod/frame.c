@@ -1,91 +1,35 @@
 // SPDX-License-Identifier: GPL-2.0
-/* netoops.ko: cutting a dump's log text into datagrams, as docs/protocol.md says. */
+/* netoops.ko: the dump's identity as it travels; the framing itself is include/netoops/wire_frame.h. */
 
 #include <linux/kernel.h>
 #include <linux/math64.h>
 #include <linux/time64.h>
+#include <linux/ktime.h>
+#include <linux/timekeeping.h>
+#include <linux/utsname.h>
+#include "compat.h"
 #include "netoops.h"
 
 /**
- * netoops_frame_header() - format the header line of one datagram
+ * netoops_frame_identify() - the sender's fields of a dump's header
  * @f:		the dump
- * @buf:	where the line goes
- * @size:	size of @buf
- * @part:	index of the datagram in one pass (0 carries the newest text)
- * @offset:	where its text starts in the dump's text
- * @copy:	which pass (1..copies)
  *
- * Return: the length of the line, its final newline included.
+ * Host name, release, boot id and wall-clock time, sanitised by the rules
+ * the collector checks (wire_frame.h). init_utsname(), not utsname(): the
+ * crashing task may be half torn down (no nsproxy) and a container's host
+ * name is not the machine's. ktime_get_real_fast_ns() never waits on the
+ * timekeeping seqlock.
  */
-int netoops_frame_header(const struct netoops_frame *f, char *buf,
-			 size_t size, unsigned int part, unsigned int offset,
-			 unsigned int copy)
+void netoops_frame_identify(struct netoops_frame *f)
 {
 	u32 nsec;
-	u64 sec = div_u64_rem(f->time_ns, NSEC_PER_SEC, &nsec);
 
-	return scnprintf(buf, size,
-			 "%s %s %s %u %s %s %llu.%06u %u/%u %u/%u %u/%u\n",
-			 NETOOPS_MAGIC, f->host, f->boot, f->seq, f->reason,
-			 f->release, sec, nsec / 1000,
-			 part, f->parts, offset, f->total, copy, f->copies);
-}
-
-/**
- * netoops_frame_prev() - where the part that ends at @end starts
- * @f:		the dump
- * @end:	end of the part (the start of the next newer part)
- *
- * A part holds whole records (lines): it starts at the earliest line start
- * that still fits. Only when no line starts inside the window is a line
- * split, at the window's edge.
- */
-unsigned int netoops_frame_prev(const struct netoops_frame *f,
-				unsigned int end)
-{
-	unsigned int start, p;
-
-	if (end <= f->cap)
-		return 0;
-	start = end - f->cap;
-	for (p = start; p < end; p++)
-		if (f->text[p - 1] == '\n')
-			return p;
-	return start;
-}
-
-/* The longest header this dump can have: its capacity is what is left. */
-static unsigned int frame_capacity(struct netoops_frame *f)
-{
-	char line[NETOOPS_MAX_HEADER + 1];
-	int len;
-
-	f->parts = NETOOPS_MAX_PARTS;
-	len = netoops_frame_header(f, line, sizeof(line),
-				   NETOOPS_MAX_PARTS - 1, f->total, f->copies);
-	return NETOOPS_MAX_DATAGRAM - len;
-}
-
-/**
- * netoops_frame_init() - size the parts of a dump
- * @f:		the dump, its identity fields (host .. copies) already set
- * @text:	the log text
- * @total:	its length, at most NETOOPS_MAX_DUMP
- *
- * Counts the parts by walking the text once the way the sender will; the
- * sender walks it again for every pass, so no table of offsets is needed.
- */
-void netoops_frame_init(struct netoops_frame *f, const char *text,
-			unsigned int total)
-{
-	unsigned int end = total, parts = 0;
-
-	f->text = text;
-	f->total = total;
-	f->cap = frame_capacity(f);
-	while (end > 0) {
-		end = netoops_frame_prev(f, end);
-		parts++;
-	}
-	f->parts = max(parts, 1U);
+	netoops_frame_sanitize(f->host, init_utsname()->nodename,
+			       sizeof(f->host), netoops_host_char_ok);
+	netoops_frame_sanitize(f->release, init_utsname()->release,
+			       sizeof(f->release), netoops_release_char_ok);
+	*bin2hex(f->boot, netoops_settings.boot_id,
+		 sizeof(netoops_settings.boot_id)) = '\0';
+	f->sec = div_u64_rem(ktime_get_real_fast_ns(), NSEC_PER_SEC, &nsec);
+	f->usec = nsec / NSEC_PER_USEC;
 }

@@ -168,6 +168,27 @@ static ssize_t netoops_copies_store(struct kobject *kobj,
 	return count;
 }
 
+static ssize_t netoops_fec_show(struct kobject *kobj,
+				struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", READ_ONCE(netoops_settings.fec));
+}
+
+static ssize_t netoops_fec_store(struct kobject *kobj,
+				 struct kobj_attribute *attr, const char *buf,
+				 size_t count)
+{
+	unsigned int v;
+
+	if (kstrtouint(buf, 10, &v) || v > NETOOPS_FEC_MAX_PCT) {
+		pr_err("netoops_fec: expected 0 (no parity) .. %u (parity datagrams per 100 parts)\n",
+		       NETOOPS_FEC_MAX_PCT);
+		return -EINVAL;
+	}
+	WRITE_ONCE(netoops_settings.fec, v);
+	return count;
+}
+
 static ssize_t netoops_reasons_show(struct kobject *kobj,
 				    struct kobj_attribute *attr, char *buf)
 {
@@ -270,6 +291,7 @@ static struct kobj_attribute netoops_attrs[] = {
 	__ATTR(netoops_trigger, 0200, NULL, netoops_trigger_store),
 	__ATTR(netoops_oom_interval, 0644, netoops_oom_interval_show,
 	       netoops_oom_interval_store),
+	__ATTR(netoops_fec, 0644, netoops_fec_show, netoops_fec_store),
 };
 
 static struct attribute *netoops_attr_list[ARRAY_SIZE(netoops_attrs) + 1];

@@ -12,6 +12,8 @@
 #include <linux/srcu.h>
 #include <linux/types.h>
 #include <netoops/wire.h>
+#include <netoops/wire_fec.h>
+#include <netoops/wire_frame.h>
 
 /* Frames one target may have in flight; also the pacing window. */
 #define NETOOPS_SKB_POOL	32
@@ -90,6 +92,7 @@ struct netoops_target {
 struct netoops_settings {
 	unsigned int dump_bytes;
 	unsigned int copies;
+	unsigned int fec;		/* parity per 100 parts, 0..100 */
 	unsigned long reasons;		/* BIT(enum netoops_reason) */
 	bool record_oom;
 	unsigned int oom_interval;	/* seconds */
@@ -127,28 +130,20 @@ int netoops_dump_resize(unsigned int bytes);
 int netoops_dump_test(void);
 void netoops_dump_stop_task(void);
 
-/* frame.c: cutting the dump text into datagrams (docs/protocol.md). */
-struct netoops_frame {
-	const char *text;
-	unsigned int total;
-	unsigned int parts;
-	unsigned int cap;		/* text bytes per datagram */
-	char host[NETOOPS_MAX_HOST + 1];
-	char release[NETOOPS_MAX_RELEASE + 1];
-	char boot[NETOOPS_BOOT_ID_HEX + 1];
-	u32 seq;
-	const char *reason;
-	u64 time_ns;
-	unsigned int copies;
-};
+/*
+ * frame.c: the dump's identity; the header lines and the cutting are the
+ * shared include/netoops/wire_frame.h (struct netoops_frame).
+ */
+void netoops_frame_identify(struct netoops_frame *f);
 
-void netoops_frame_init(struct netoops_frame *f, const char *text,
-			unsigned int total);
-unsigned int netoops_frame_prev(const struct netoops_frame *f,
-				unsigned int end);
-int netoops_frame_header(const struct netoops_frame *f, char *buf,
-			 size_t size, unsigned int part, unsigned int offset,
-			 unsigned int copy);
+/* fec.c: parity datagrams (wire_fec.h) from buffers allocated at load. */
+int netoops_fec_init(void);
+void netoops_fec_exit(void);
+void netoops_fec_start(const struct netoops_frame *f, u32 pct);
+int netoops_fec_next_datagram(const struct netoops_frame *f, char *hdr,
+			      size_t size, const char **payload,
+			      unsigned int *plen);
+u64 netoops_fec_last_ns(void);
 
 /* tx.c: frames into preallocated skbs, out through netpoll. */
 int netoops_tx_alloc(struct netoops_target *nt);

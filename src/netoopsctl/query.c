@@ -366,6 +366,23 @@ static json_t *q_stats(struct nx_store *s, const void *unused)
 	return nx_store_counters(s);
 }
 
+/* The heaviest sources of noise of the last interval that had some ("~": an upper bound). */
+static void text_noise(json_t *a)
+{
+	json_t *s;
+	size_t i;
+
+	if (!json_array_size(a))
+		return;
+	printf("noise sources, last interval with noise (%lld s, ended %s):\n",
+	       (long long)num(json_array_get(a, 0), "interval_ms") / 1000,
+	       nxctl_tty_str(str(json_array_get(a, 0), "updated"), TTY_JSON));
+	json_array_foreach(a, i, s)
+		printf("  %-40s %s%lld one-datagram fragments\n",
+		       nxctl_tty_str(str(s, "source"), TTY_JSON),
+		       num(s, "over_estimate") ? "~" : "", (long long)num(s, "fragments"));
+}
+
 static void text_stats(json_t *v)
 {
 	const char *key;
@@ -385,6 +402,7 @@ static void text_stats(json_t *v)
 	time_t t = (time_t)(num(v, "updated_ms") / 1000);
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", gmtime(&t));
 	printf("(counters saved by netoopsd at %s UTC)\n", when);
+	text_noise(json_object_get(v, "noise_sources"));
 }
 
 int cmd_stats(struct ctl_opts *o, int argc, char **argv)

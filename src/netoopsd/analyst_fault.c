@@ -1,4 +1,4 @@
-/* Fault injection for tests (compiled only with -DNXD_FAULT_INJECTION, `make fault`): the worker misbehaves on request. */
+/* Fault injection for tests (compiled only with -DNXD_FAULT_INJECTION, `make fault`): the worker misbehaves, or the daemon runs out of memory, on request. */
 #include "netoopsd/analyst.h"
 #include "netoopsd/analyst_int.h"
 
@@ -90,22 +90,29 @@ static const struct {
 	{ "lie-bytes", fault_lie_bytes },	/* a reply the parent must not believe */
 };
 
-void nxd_fault_inject(const char *text, size_t len)
+/* TEXT asks for fault KIND: the marker, then KIND as a word. */
+static bool asked(const char *text, size_t len, const char *kind)
 {
-	const char *m = memmem(text, len, MARKER, strlen(MARKER));
-	size_t left;
+	const char *m = text ? memmem(text, len, MARKER, strlen(MARKER)) : NULL;
+	size_t left, n = strlen(kind);
 
 	if (!m)
-		return;
+		return false;
 	m += strlen(MARKER);
 	left = len - (size_t)(m - text);
-	for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
-		size_t n = strlen(faults[i].kind);
+	return left >= n && memcmp(m, kind, n) == 0 && (left == n || m[n] == '\n' || m[n] == ' ');
+}
 
-		if (left >= n && memcmp(m, faults[i].kind, n) == 0 &&
-		    (left == n || m[n] == '\n' || m[n] == ' '))
+void nxd_fault_inject(const char *text, size_t len)
+{
+	for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++)
+		if (asked(text, len, faults[i].kind))
 			faults[i].run();
-	}
+}
+
+bool nxd_fault_nomem(const char *text, size_t len)
+{
+	return asked(text, len, "queue-nomem");
 }
 #else
 typedef int nxd_no_fault_injection;	/* ISO C wants a declaration in every file */

@@ -2,6 +2,7 @@
 #ifndef NXD_ANALYST_INT_H
 #define NXD_ANALYST_INT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* The worker writes these 4 bytes once it is confined: it is ready for texts. */
@@ -18,11 +19,21 @@ enum {
 #ifdef NXD_FAULT_INJECTION
 /* Test builds only (make fault): crash, hang or misbehave as TEXT asks (analyst_fault.c). */
 void nxd_fault_inject(const char *text, size_t len);
+/* Test builds only: true when TEXT asks the allocation that queues its dump for the store
+ * to fail ("queue-nomem"), as it would out of memory (sink_push). */
+bool nxd_fault_nomem(const char *text, size_t len);
 #else
 static inline void nxd_fault_inject(const char *text, size_t len)
 {
 	(void)text;
 	(void)len;
+}
+
+static inline bool nxd_fault_nomem(const char *text, size_t len)
+{
+	(void)text;
+	(void)len;
+	return false;
 }
 #endif
 

@@ -1,8 +1,9 @@
-/* netoopsd's configuration: one table of settings shared by the file and the options. */
+/* netoopsd's configuration: one table of settings for the defaults, the file, the options and --help. */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -15,22 +16,6 @@
 
 #include "core/numparse.h"
 #include "netoopsd/config.h"
-
-void config_defaults(struct nxd_config *c)
-{
-	memset(c, 0, sizeof(*c));
-	c->max_memory = 256u << 20;
-	c->max_dumps = 100000;
-	c->quiet_ms = 10000;
-	c->netconsole_quiet_ms = 5000;
-	c->rcvbuf = 64 << 20;
-	c->stats_interval_ms = 5000;
-	c->batch = 256;
-	c->analysis_timeout_ms = 5000;
-	snprintf(c->analysis_user, sizeof(c->analysis_user), "nobody");
-	c->db_fsync = 1;
-	c->stop_wait_ms = 30000;
-}
 
 int config_parse_addr(const char *text, uint16_t defport, struct nxd_addr *out)
 {
@@ -97,59 +82,33 @@ static bool addr_refused(int rc, const char *key, const char *v, const char *for
 	return true;
 }
 
-/* A path setting into BUF (LEN bytes): refused rather than cut when too long. */
-static const char *set_path(char *buf, size_t buflen, const char *key, const char *v,
-			    char *msg, size_t len)
-{
-	if (strlen(v) >= buflen) {
-		snprintf(msg, len, "%s: the path is longer than %zu bytes", key, buflen - 1);
-		return msg;
-	}
-	memcpy(buf, v, strlen(v) + 1);
-	return NULL;
-}
+/*
+ * The one table of settings: each row is a config file key and the long option
+ * of the same name, its default, its help line and how its value is read. The
+ * defaults, config_set(), netoopsd's long options and its --help all come from
+ * here; add a setting by adding a row (at the end).
+ */
+struct setting;
+typedef const char *(*setter_fn)(struct nxd_config *c, const struct setting *s, const char *v,
+				 char *msg, size_t len);
 
-static const char *set_listen(struct nxd_config *c, const char *v, char *msg, size_t len)
-{
-	if (c->n_listen >= NXD_MAX_LISTEN) {
-		snprintf(msg, len, "too many listen addresses (at most %d)", NXD_MAX_LISTEN);
-		return msg;
-	}
-	if (addr_refused(config_parse_addr(v, NETOOPS_DEFAULT_PORT, &c->listen[c->n_listen]),
-			 "listen", v, "ADDR:PORT, [IPV6]:PORT or ADDR (numeric addresses, "
-			 "e.g. 0.0.0.0:2004 or [::]:2004)", msg, len))
-		return msg;
-	c->n_listen++;
-	return NULL;
-}
-
-/* Settings that are one number or size, written into the field at OFFSET. */
-struct numeric {
+struct setting {
 	const char *key;
-	bool is_size;			/* "64M" style, else a plain count */
-	unsigned long long min, max;
+	setter_fn set;
+	const char *arg;		/* the value's name in --help */
+	const char *dflt;		/* applied by config_defaults(); NULL: none */
+	const char *help;		/* --help text; '\n' continues on a new line */
 	size_t offset, width;		/* the field in struct nxd_config */
-	const char *example;
+	bool is_size;			/* numbers: "64M" style, else a plain count */
+	unsigned long long min, max;	/* numbers: the accepted range */
+	const char *example;		/* numbers and names: shown in errors */
+	char opt;			/* a short option too, e.g. 'l' for -l; 0 none */
 };
 
-#define FIELD(f) offsetof(struct nxd_config, f), sizeof(((struct nxd_config *)0)->f)
-
-static const struct numeric numerics[] = {
-	{ "max-memory", true, 1u << 20, 1ull << 40, FIELD(max_memory), "256M, 2G" },
-	{ "max-dumps", false, 1, 10000000, FIELD(max_dumps), "100000" },
-	{ "quiet-ms", false, 10, 3600000, FIELD(quiet_ms), "10000" },
-	{ "netconsole-quiet-ms", false, 10, 3600000, FIELD(netconsole_quiet_ms), "5000" },
-	{ "rcvbuf", true, 4096, 1u << 30, FIELD(rcvbuf), "64M" },
-	{ "stats-interval-ms", false, 100, 3600000, FIELD(stats_interval_ms), "5000" },
-	{ "batch", false, 1, NXD_MAX_BATCH_SETTING, FIELD(batch), "256" },
-	{ "analysis-timeout-ms", false, 100, 600000, FIELD(analysis_timeout_ms), "5000" },
-	{ "db-fsync", false, 0, 1, FIELD(db_fsync), "1" },
-	{ "stop-wait-ms", false, 0, 3600000, FIELD(stop_wait_ms), "30000" },
-	{ "receive-threads", false, 0, 64, FIELD(receive_threads), "0 (one per CPU), 2" },
-};
+#define FIELD(f) offsetof(struct nxd_config, f), .width = sizeof(((struct nxd_config *)0)->f)
 
 /* Parsed by the shared parsers of core/numparse.h: no overflow, the range in the message. */
-static const char *set_numeric(struct nxd_config *c, const struct numeric *n,
+static const char *set_numeric(struct nxd_config *c, const struct setting *n,
 			       const char *v, char *msg, size_t len)
 {
 	const struct nx_num spec = { n->key, n->is_size ? NX_NUM_SIZE : NX_NUM_COUNT,
@@ -168,43 +127,174 @@ static const char *set_numeric(struct nxd_config *c, const struct numeric *n,
 	return NULL;
 }
 
+/* A path into its field: refused rather than cut when too long. */
+static const char *set_path(struct nxd_config *c, const struct setting *s, const char *v,
+			    char *msg, size_t len)
+{
+	if (strlen(v) >= s->width) {
+		snprintf(msg, len, "%s: the path is longer than %zu bytes", s->key, s->width - 1);
+		return msg;
+	}
+	memcpy((char *)c + s->offset, v, strlen(v) + 1);
+	return NULL;
+}
+
+/* A short name (a user name) into its field: not empty, not cut. */
+static const char *set_name(struct nxd_config *c, const struct setting *s, const char *v,
+			    char *msg, size_t len)
+{
+	if (!v[0] || strlen(v) >= s->width) {
+		snprintf(msg, len, "%s: give a name of 1 to %zu characters (e.g. %s)", s->key,
+			 s->width - 1, s->example);
+		return msg;
+	}
+	memcpy((char *)c + s->offset, v, strlen(v) + 1);
+	return NULL;
+}
+
+static const char *set_listen(struct nxd_config *c, const struct setting *s, const char *v,
+			      char *msg, size_t len)
+{
+	if (c->n_listen >= NXD_MAX_LISTEN) {
+		snprintf(msg, len, "too many listen addresses (at most %d)", NXD_MAX_LISTEN);
+		return msg;
+	}
+	if (addr_refused(config_parse_addr(v, NETOOPS_DEFAULT_PORT, &c->listen[c->n_listen]),
+			 s->key, v, "ADDR:PORT or [IPV6]:PORT with a numeric address "
+			 "(e.g. 0.0.0.0:2004 or [::]:2004)", msg, len))
+		return msg;
+	c->n_listen++;
+	return NULL;
+}
+
+static const char *set_syslog(struct nxd_config *c, const struct setting *s, const char *v,
+			      char *msg, size_t len)
+{
+	if (addr_refused(config_parse_addr(v, 514, &c->syslog), s->key, v, "HOST:PORT with a "
+			 "numeric address (e.g. 127.0.0.1:514)", msg, len))
+		return msg;
+	return NULL;
+}
+
+static const char *set_http(struct nxd_config *c, const struct setting *s, const char *v,
+			    char *msg, size_t len)
+{
+	/* No default port: 0 marks it missing (sin_port and sin6_port share an offset). */
+	int rc = config_parse_addr(v, 0, &c->http);
+
+	if (rc == NX_PARSE_OK && !((struct sockaddr_in *)&c->http.ss)->sin_port)
+		rc = NX_PARSE_SYNTAX;
+	if (addr_refused(rc, s->key, v, "ADDR:PORT or [IPV6]:PORT with a numeric address "
+			 "(e.g. 127.0.0.1:2080)", msg, len))
+		return msg;
+	return NULL;
+}
+
+#define NUM(k, a, d, lo, hi, f, ex, h)                                                    \
+	{ .key = k, .set = set_numeric, .arg = a, .dflt = d, .help = h, .offset = FIELD(f),   \
+	  .min = lo, .max = hi, .example = ex }
+#define SIZE(k, a, d, lo, hi, f, ex, h)                                                   \
+	{ .key = k, .set = set_numeric, .arg = a, .dflt = d, .help = h, .offset = FIELD(f),   \
+	  .is_size = true, .min = lo, .max = hi, .example = ex }
+
+static const struct setting settings[] = {
+	{ .key = "listen", .set = set_listen, .arg = "ADDR:PORT", .opt = 'l',
+	  .help = "receive here; repeatable; IPv6 as [::1]:2004\n(default 0.0.0.0:2004)" },
+	{ .key = "db", .set = set_path, .arg = "PATH", .offset = FIELD(db), .opt = 'd',
+	  .help = "SQLite database of reports (created if absent)" },
+	{ .key = "append-file", .set = set_path, .arg = "PATH", .offset = FIELD(append_file),
+	  .help = "also append each complete report as text" },
+	{ .key = "syslog", .set = set_syslog, .arg = "HOST:PORT",
+	  .help = "also forward each report as RFC 5424 over UDP" },
+	{ .key = "http", .set = set_http, .arg = "ADDR:PORT",
+	  .help = "serve the read-only JSON query API here (off)" },
+	SIZE("max-memory", "SIZE", "256M", 1u << 20, 1ull << 40, max_memory, "256M, 2G",
+	     "bound on reassembly + queued dumps"),
+	NUM("max-dumps", "N", "100000", 1, 10000000, max_dumps, "100000",
+	    "partial dumps held at once"),
+	NUM("quiet-ms", "MS", "10000", 10, 3600000, quiet_ms, "10000",
+	    "emit a dump incomplete after MS without news"),
+	NUM("netconsole-quiet-ms", "MS", "5000", 10, 3600000, netconsole_quiet_ms, "5000",
+	    "cut a netconsole stream after MS"),
+	SIZE("rcvbuf", "SIZE", "64M", 4096, 1u << 30, rcvbuf, "64M", "socket receive buffer"),
+	NUM("stats-interval-ms", "MS", "5000", 100, 3600000, stats_interval_ms, "5000",
+	    "save counters to the database this often"),
+	NUM("batch", "N", "256", 1, NXD_MAX_BATCH_SETTING, batch, "256",
+	    "datagrams per recvmmsg"),
+	NUM("analysis-timeout-ms", "MS", "5000", 100, 600000, analysis_timeout_ms, "5000",
+	    "the analysis worker's deadline per dump"),
+	{ .key = "analysis-user", .set = set_name, .arg = "USER", .dflt = "nobody",
+	  .offset = FIELD(analysis_user), .example = "nobody",
+	  .help = "the analysis worker's user when run as root" },
+	NUM("db-fsync", "0|1", "1", 0, 1, db_fsync, "1",
+	    "1: a stored dump survives power loss"),
+	NUM("stop-wait-ms", "MS", "30000", 0, 3600000, stop_wait_ms, "30000",
+	    "at a stop, wait this long for a locked database"),
+	NUM("receive-threads", "N", "0", 0, 64, receive_threads, "0 (one per CPU), 2",
+	    "receive loops (0: one per CPU), datagrams sharded by\ndump"),
+};
+
+#define N_SETTINGS (sizeof(settings) / sizeof(settings[0]))
+
+void config_defaults(struct nxd_config *c)
+{
+	char msg[256];
+
+	memset(c, 0, sizeof(*c));
+	for (size_t i = 0; i < N_SETTINGS; i++)
+		if (settings[i].dflt && settings[i].set(c, &settings[i], settings[i].dflt, msg,
+							 sizeof(msg)))
+			abort();	/* a default the table itself refuses: a bug */
+}
+
 const char *config_set(struct nxd_config *c, const char *key, const char *v,
 		       char *msg, size_t len)
 {
-	for (size_t i = 0; i < sizeof(numerics) / sizeof(numerics[0]); i++)
-		if (strcmp(key, numerics[i].key) == 0)
-			return set_numeric(c, &numerics[i], v, msg, len);
-	if (strcmp(key, "listen") == 0)
-		return set_listen(c, v, msg, len);
-	if (strcmp(key, "db") == 0) {
-		return set_path(c->db, sizeof(c->db), key, v, msg, len);
-	} else if (strcmp(key, "append-file") == 0) {
-		return set_path(c->append_file, sizeof(c->append_file), key, v, msg, len);
-	} else if (strcmp(key, "syslog") == 0) {
-		if (addr_refused(config_parse_addr(v, 514, &c->syslog), key, v, "HOST:PORT with a "
-				 "numeric address (e.g. 127.0.0.1:514)", msg, len))
-			return msg;
-	} else if (strcmp(key, "http") == 0) {
-		/* No default port: 0 marks it missing (sin_port and sin6_port share an offset). */
-		int rc = config_parse_addr(v, 0, &c->http);
+	for (size_t i = 0; i < N_SETTINGS; i++)
+		if (strcmp(key, settings[i].key) == 0)
+			return settings[i].set(c, &settings[i], v, msg, len);
+	snprintf(msg, len, "unknown setting '%s' (see netoopsd(8))", key);
+	return msg;
+}
 
-		if (rc == NX_PARSE_OK && !((struct sockaddr_in *)&c->http.ss)->sin_port)
-			rc = NX_PARSE_SYNTAX;
-		if (addr_refused(rc, key, v, "ADDR:PORT or [IPV6]:PORT with a numeric address "
-				 "(e.g. 127.0.0.1:2080)", msg, len))
-			return msg;
-	} else if (strcmp(key, "analysis-user") == 0) {
-		if (!v[0] || strlen(v) >= sizeof(c->analysis_user)) {
-			snprintf(msg, len, "analysis-user: give a user name of 1 to %zu characters "
-				 "(e.g. nobody)", sizeof(c->analysis_user) - 1);
-			return msg;
-		}
-		snprintf(c->analysis_user, sizeof(c->analysis_user), "%s", v);
-	} else {
-		snprintf(msg, len, "unknown setting '%s' (see netoopsd(8))", key);
-		return msg;
+size_t config_longopts(struct option *out, size_t cap)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < N_SETTINGS && n < cap; i++, n++)
+		out[n] = (struct option){ settings[i].key, required_argument, NULL,
+					  settings[i].opt };
+	return n;
+}
+
+/* One setting's --help: "  -o, --key ARG", padded to column 31, its text, its default. */
+static void usage_row(FILE *f, const struct setting *s)
+{
+	const char *h = s->help;
+	int col = s->opt ? fprintf(f, "  -%c, --%s %s", s->opt, s->key, s->arg)
+			 : fprintf(f, "      --%s %s", s->key, s->arg);
+
+	for (bool first = true; first || *h; first = false) {
+		size_t n = strcspn(h, "\n");
+
+		if (first && col < 31)
+			col += fprintf(f, "%*s", 31 - col, "");
+		else
+			col = fprintf(f, "\n%31s", "") - 1;
+		col += fprintf(f, "%.*s", (int)n, h);
+		h += n + (h[n] == '\n');
 	}
-	return NULL;
+	if (s->dflt && col + 11 + (int)strlen(s->dflt) > 79)
+		fprintf(f, "\n%31s(default %s)", "", s->dflt);
+	else if (s->dflt)
+		fprintf(f, " (default %s)", s->dflt);
+	fputc('\n', f);
+}
+
+void config_usage(FILE *f)
+{
+	for (size_t i = 0; i < N_SETTINGS; i++)
+		usage_row(f, &settings[i]);
 }
 
 static char *trim(char *s)

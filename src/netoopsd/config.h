@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/socket.h>
 
 #define NXD_DEFAULT_CONFIG	"/etc/netoops/netoopsd.conf"
@@ -42,8 +43,15 @@ struct nxd_config {
 	uint32_t receive_threads;	/* receive loops (SO_REUSEPORT); 0: one per online CPU */
 };
 
-/* Fill C with defaults. */
+/* Fill C with the settings table's defaults. */
 void config_defaults(struct nxd_config *c);
+
+struct option;
+/* The settings as getopt_long options, at most CAP: each takes a value; val is its short
+ * option letter, or 0 (getopt_long then returns 0 and the index names the setting). */
+size_t config_longopts(struct option *out, size_t cap);
+/* --help lines of every setting, from the table. */
+void config_usage(FILE *f);
 
 /*
  * Set KEY (an option's long name, or a config file key: the same names)

@@ -49,6 +49,9 @@ size_t counters_list(const struct nxd_counters *c, struct nx_counter *out)
 	PUT("store_lock_waits", c->store.lock_waits);
 	PUT("dropped_nomem", c->store.dropped_nomem);
 	PUT("socket_overflow_unmeasured", c->rx.overflow_unmeasured);
+	PUT("fec_parity", c->reasm.fec_parity);
+	PUT("fec_recovered", c->reasm.fec_recovered);
+	PUT("fec_rejected", c->reasm.fec_rejected);
 	PUT("unanalysed_behind", c->store.unanalysed_behind);
 #undef PUT
 	assert(n <= NXD_N_COUNTERS);

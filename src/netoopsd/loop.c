@@ -119,8 +119,10 @@ static void report_noise(struct nxd_loop *l, uint64_t now, bool final)
 {
 	char msg[2048];
 
-	if (triage_interval_end(l->triage, now, final, msg, sizeof(msg)))
+	if (triage_interval_end(l->triage, now, final, msg, sizeof(msg))) {
 		log_warn("%s", msg);
+		sink_update_noise(l->sink, &l->triage->last);	/* for /v1/stats */
+	}
 }
 
 /* Also counts the drops after the last datagram, which no datagram reports. */

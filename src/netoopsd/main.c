@@ -10,61 +10,30 @@
 #include "netoopsd/log.h"
 #include "netoopsd/loop.h"
 
-/* Long options carrying a value are named exactly like the config file's keys. */
-static const struct option longopts[] = {
-	{ "listen", required_argument, NULL, 'l' },
-	{ "db", required_argument, NULL, 'd' },
-	{ "config", required_argument, NULL, 'c' },
-	{ "append-file", required_argument, NULL, 0 },
-	{ "syslog", required_argument, NULL, 0 },
-	{ "http", required_argument, NULL, 0 },
-	{ "max-memory", required_argument, NULL, 0 },
-	{ "max-dumps", required_argument, NULL, 0 },
-	{ "quiet-ms", required_argument, NULL, 0 },
-	{ "netconsole-quiet-ms", required_argument, NULL, 0 },
-	{ "rcvbuf", required_argument, NULL, 0 },
-	{ "stats-interval-ms", required_argument, NULL, 0 },
-	{ "batch", required_argument, NULL, 0 },
-	{ "analysis-timeout-ms", required_argument, NULL, 0 },
-	{ "analysis-user", required_argument, NULL, 0 },
-	{ "db-fsync", required_argument, NULL, 0 },
-	{ "stop-wait-ms", required_argument, NULL, 0 },
-	{ "receive-threads", required_argument, NULL, 0 },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
+/* The settings' long options (from the config table), then the command line's own. */
+static struct option longopts[64];
+
+static void make_longopts(void)
+{
+	static const struct option own[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	size_t n = config_longopts(longopts, sizeof(longopts) / sizeof(longopts[0]) - 4);
+
+	memcpy(longopts + n, own, sizeof(own));
+}
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: netoopsd [--listen ADDR:PORT]... --db PATH [options]\n"
-		"  -l, --listen ADDR:PORT       receive here; repeatable; IPv6 as [::1]:2004\n"
-		"                               (default 0.0.0.0:2004)\n"
-		"  -d, --db PATH                SQLite database of reports (created if absent)\n"
-		"  -c, --config FILE            key = value settings (default %s)\n"
-		"      --append-file PATH       also append each complete report as text\n"
-		"      --syslog HOST:PORT       also forward each report as RFC 5424 over UDP\n"
-		"      --http ADDR:PORT         serve the read-only JSON query API here (off)\n"
-		"      --max-memory SIZE        bound on reassembly + queued dumps (default 256M)\n"
-		"      --max-dumps N            partial dumps held at once (default 100000)\n"
-		"      --quiet-ms MS            emit a dump incomplete after MS without news\n"
-		"                               (default 10000)\n"
-		"      --netconsole-quiet-ms MS cut a netconsole stream after MS (default 5000)\n"
-		"      --rcvbuf SIZE            socket receive buffer (default 64M)\n"
-		"      --stats-interval-ms MS   save counters to the database this often\n"
-		"      --batch N                datagrams per recvmmsg (default 256)\n"
-		"      --analysis-timeout-ms MS the analysis worker's deadline per dump\n"
-		"                               (default 5000)\n"
-		"      --analysis-user USER     the analysis worker's user when run as root\n"
-		"                               (default nobody)\n"
-		"      --db-fsync 0|1           1: a stored dump survives power loss (default)\n"
-		"      --receive-threads N      receive loops, datagrams sharded by dump\n"
-		"                               (default 0: one per CPU)\n"
-		"      --stop-wait-ms MS        at a stop, wait this long for a locked database\n"
-		"                               (default 30000)\n"
-		"  -v, --verbose                log debugging detail\n"
-		"See netoopsd(8).\n", NXD_DEFAULT_CONFIG);
+	fprintf(f, "usage: netoopsd [--listen ADDR:PORT]... --db PATH [options]\n"
+		"  -c, --config FILE            key = value settings (default %s)\n",
+		NXD_DEFAULT_CONFIG);
+	config_usage(f);
+	fprintf(f, "  -v, --verbose                log debugging detail\n"
+		"See netoopsd(8).\n");
 }
 
 /* First pass: only --config, --help and whether --listen appears. */
@@ -120,6 +89,7 @@ static int configure(struct nxd_config *cfg, int argc, char **argv)
 	char msg[8400];
 
 	config_defaults(cfg);
+	make_longopts();
 	if (find_config(argc, argv, &path, &cfg->listen_from_cli)) {
 		usage(stdout);
 		exit(0);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "netoopsd/analyst_int.h"	/* nxd_fault_nomem(): false outside test builds */
 #include "netoopsd/log.h"
 #include "netoopsd/queue.h"
 #include "netoopsd/sink.h"
@@ -31,6 +32,13 @@
 /* Bounds one transaction, so a commit (and its fsync) never waits long. */
 #define MAX_BATCH_DUMPS	64
 #define MAX_BATCH_BYTES	(8u << 20)
+/*
+ * ... and in time: while more dumps are on their way (queued for analysis or being analysed)
+ * the store thread waits for them up to BATCH_WAIT_MS after taking the first dump of a batch,
+ * so a storm shares one commit (and fsync) among up to MAX_BATCH_DUMPS dumps. A dump with
+ * nothing behind it is stored at once.
+ */
+#define BATCH_WAIT_MS	10
 
 /*
  * A database locked by another process (a `sqlite3` shell in a transaction,
@@ -52,6 +60,7 @@ struct nxd_sink {
 	struct nxd_analyst *analyst;	/* the analysis thread's alone */
 	atomic_uint_fast64_t analyse_errors;
 	atomic_uint_fast64_t dropped_nomem;	/* sink_push could not queue: no memory */
+	atomic_size_t in_flight;		/* queued by sink_push, not yet taken to be stored */
 	atomic_uint_fast64_t unanalysed_behind;	/* real dumps sent past a full analysis queue */
 	atomic_bool reopen;
 	atomic_bool stopping;			/* sink_stop() was called */
@@ -60,7 +69,9 @@ struct nxd_sink {
 	double stop_deadline;			/* mono_s(): give up on the lock after this */
 	pthread_mutex_t lock;
 	struct nxd_counters counters;	/* protected by lock, except .store: the store thread's */
+	struct nxd_noise_report noise;	/* protected by lock: the receive side's last interval */
 	struct nxd_counters saved;	/* store thread: what is in the database */
+	uint64_t noise_saved;		/* store thread: the noise interval in the database */
 };
 
 static int64_t wall_ms(void)
@@ -103,7 +114,7 @@ static enum nxd_push push_real(struct nxd_sink *s, struct nxd_item *it)
 
 enum nxd_push sink_push(struct nxd_sink *s, struct nx_dump *d, int64_t received_ms, bool noise)
 {
-	struct nxd_item *it = calloc(1, sizeof(*it));
+	struct nxd_item *it = nxd_fault_nomem(d->text, d->text_len) ? NULL : calloc(1, sizeof(*it));
 
 	if (!it) {
 		atomic_fetch_add(&s->dropped_nomem, 1);
@@ -114,10 +125,12 @@ enum nxd_push sink_push(struct nxd_sink *s, struct nx_dump *d, int64_t received_
 	}
 	it->dump = d;
 	it->received_ms = received_ms;
+	atomic_fetch_add(&s->in_flight, 1);	/* before the store thread can take it */
 	if (!noise)
 		return push_real(s, it);
 	if (queue_offer_noise(&s->incoming, it))
 		return NXD_PUSH_QUEUED;
+	atomic_fetch_sub(&s->in_flight, 1);
 	nx_dump_free(d);
 	free(it);
 	return NXD_PUSH_DROPPED;
@@ -131,6 +144,13 @@ void sink_update_counters(struct nxd_sink *s, const struct nxd_counters *rx_side
 	s->counters.queue_waits = rx_side->queue_waits;
 	s->counters.noise = rx_side->noise;
 	s->counters.started_ms = rx_side->started_ms;
+	pthread_mutex_unlock(&s->lock);
+}
+
+void sink_update_noise(struct nxd_sink *s, const struct nxd_noise_report *r)
+{
+	pthread_mutex_lock(&s->lock);
+	s->noise = *r;
 	pthread_mutex_unlock(&s->lock);
 }
 
@@ -413,20 +433,25 @@ static void save_counters(struct nxd_sink *s)
 {
 	struct nx_counter c[NXD_N_COUNTERS];
 	struct nxd_counters snap;
+	struct nxd_noise_report noise;
 	size_t n;
 
 	pthread_mutex_lock(&s->lock);
 	snap = s->counters;
+	noise = s->noise;
 	pthread_mutex_unlock(&s->lock);
 	snap.store.analyse_errors = atomic_load(&s->analyse_errors);
 	snap.store.dropped_nomem = atomic_load(&s->dropped_nomem);
 	snap.store.unanalysed_behind = atomic_load(&s->unanalysed_behind);
 	/* An idle collector does not write (and fsync) every few seconds. */
-	if (memcmp(&snap, &s->saved, sizeof(snap)) == 0)
+	if (memcmp(&snap, &s->saved, sizeof(snap)) == 0 && noise.seq == s->noise_saved)
 		return;
 	n = counters_list(&snap, c);
 	if (nx_store_begin(s->p.store) < 0 ||
 	    nx_store_save_counters(s->p.store, c, n, wall_ms()) < 0 ||
+	    (noise.seq != s->noise_saved &&
+	     nx_store_save_noise(s->p.store, noise.top, noise.n, (int64_t)noise.interval_ms,
+				 wall_ms()) < 0) ||
 	    nx_store_commit(s->p.store) < 0) {
 		nx_store_rollback(s->p.store);
 		/* Locked: tried again next interval (dumps are waited for, counters not). */
@@ -437,6 +462,7 @@ static void save_counters(struct nxd_sink *s)
 		return;
 	}
 	s->saved = snap;
+	s->noise_saved = noise.seq;
 }
 
 static void deadline_after(struct timespec *ts, uint32_t ms)
@@ -459,6 +485,35 @@ static bool past(const struct timespec *deadline)
 	       (now.tv_sec == deadline->tv_sec && now.tv_nsec >= deadline->tv_nsec);
 }
 
+/*
+ * The next batch: what the analysed queue holds (waiting until NEXT_SAVE for it), then, while
+ * it is not full and more dumps are on their way, what they become within BATCH_WAIT_MS.
+ */
+static struct nxd_item *take_batch(struct nxd_sink *s, const struct timespec *next_save,
+				   bool *closed)
+{
+	struct nxd_item *list = queue_take(&s->analysed, MAX_BATCH_DUMPS, MAX_BATCH_BYTES,
+					   next_save, closed), **tail = &list, *more;
+	size_t n = 0, bytes = 0;
+	struct timespec until;
+
+	deadline_after(&until, BATCH_WAIT_MS);
+	for (;;) {
+		for (; *tail; tail = &(*tail)->next)
+			n++, bytes += queue_item_bytes(*tail);
+		if (!list || n >= MAX_BATCH_DUMPS || bytes >= MAX_BATCH_BYTES ||
+		    atomic_load(&s->in_flight) <= n || past(&until))
+			break;
+		more = queue_take(&s->analysed, MAX_BATCH_DUMPS - n, MAX_BATCH_BYTES - bytes,
+				  &until, closed);
+		if (!more)
+			break;	/* the wait is over, a reopen asked, or the queue closed */
+		*tail = more;
+	}
+	atomic_fetch_sub(&s->in_flight, n);
+	return list;
+}
+
 static void *storer_main(void *arg)
 {
 	struct nxd_sink *s = arg;
@@ -467,8 +522,7 @@ static void *storer_main(void *arg)
 
 	deadline_after(&next_save, s->p.stats_interval_ms);
 	while (!closed) {
-		struct nxd_item *list = queue_take(&s->analysed, MAX_BATCH_DUMPS,
-						   MAX_BATCH_BYTES, &next_save, &closed);
+		struct nxd_item *list = take_batch(s, &next_save, &closed);
 
 		if (atomic_exchange(&s->reopen, false) && s->p.append &&
 		    append_reopen(s->p.append) == 0)

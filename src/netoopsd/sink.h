@@ -9,6 +9,7 @@
 #include "netoopsd/analyst.h"
 #include "netoopsd/counters.h"
 #include "netoopsd/outputs.h"
+#include "netoopsd/triage.h"
 #include "store/store.h"
 
 struct nxd_sink;
@@ -45,6 +46,9 @@ enum nxd_push sink_push(struct nxd_sink *s, struct nx_dump *d, int64_t received_
 
 /* Give the sink the receive side's latest counters, saved at the next interval. */
 void sink_update_counters(struct nxd_sink *s, const struct nxd_counters *rx_side);
+
+/* Give the sink the receive side's last noise interval, saved with the next counters. */
+void sink_update_noise(struct nxd_sink *s, const struct nxd_noise_report *r);
 
 /* Ask for the append file to be reopened (SIGHUP). Async-signal-safe: no. */
 void sink_reopen(struct nxd_sink *s);

@@ -177,6 +177,24 @@ static int by_count(const void *a, const void *b)
 	return x->count < y->count ? 1 : x->count > y->count ? -1 : 0;
 }
 
+/* The sorted interval into T->last. */
+static void keep_report(struct nxd_triage *t, uint64_t now_ms)
+{
+	struct nxd_noise_report *r = &t->last;
+
+	r->seq++;
+	r->interval_ms = now_ms - t->interval_start_ms;
+	r->fragments = t->noise;
+	r->samples = t->samples;
+	for (r->n = 0; r->n < NXD_NOISE_TOP && t->top[r->n].fp; r->n++) {
+		struct nx_noise_source *o = &r->top[r->n];
+
+		snprintf(o->source, sizeof(o->source), "%s", t->top[r->n].addr);
+		o->fragments = t->top[r->n].count;
+		o->over_estimate = t->top[r->n].error;
+	}
+}
+
 bool triage_interval_end(struct nxd_triage *t, uint64_t now_ms, bool final, char *buf,
 			 size_t len)
 {
@@ -189,6 +207,7 @@ bool triage_interval_end(struct nxd_triage *t, uint64_t now_ms, bool final, char
 		return false;
 	}
 	qsort(t->top, NXD_NOISE_TOP, sizeof(t->top[0]), by_count);
+	keep_report(t, now_ms);
 	n = (size_t)snprintf(buf, len, "noise in the last %llu s: %llu one-datagram fragments "
 			     "from senders never seen whole, %llu stored as samples, the rest "
 			     "counted; heaviest sources:",

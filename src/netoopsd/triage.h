@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "core/reasm/reasm.h"
+#include "store/store.h"
 
 /*
  * A finished dump is *real* when it is complete, or holds two datagrams or
@@ -40,6 +41,16 @@ struct nxd_noise_source {
 	char addr[64];
 };
 
+/* The last interval that had noise, as triage_interval_end() described it: its heaviest
+ * sources, heaviest first (what /v1/stats and `netoopsctl stats` show). */
+struct nxd_noise_report {
+	uint64_t seq;				/* intervals reported so far; 0: none yet */
+	uint64_t interval_ms;			/* how long the interval was */
+	uint64_t fragments, samples;		/* all sources together */
+	size_t n;
+	struct nx_noise_source top[NXD_NOISE_TOP];
+};
+
 struct nxd_triage {
 	uint64_t k0, k1;			/* hash key */
 	struct { uint64_t fp, last_ms; } established[NXD_ESTABLISHED_SLOTS];
@@ -47,6 +58,7 @@ struct nxd_triage {
 	uint64_t noise, samples;		/* this interval */
 	uint64_t tokens, refilled_ms;		/* samples that may still be stored */
 	struct nxd_noise_source top[NXD_NOISE_TOP];
+	struct nxd_noise_report last;		/* the last interval with noise */
 };
 
 void triage_init(struct nxd_triage *t, uint64_t seed, uint64_t now_ms);
@@ -63,8 +75,8 @@ enum nxd_verdict triage_dump(struct nxd_triage *t, const struct nx_dump *d, uint
 /*
  * When the interval is over, or FINAL (shutdown), and some noise came:
  * describe it in BUF (a line for the log: counts and the heaviest sources)
- * and start a new interval. Returns false, BUF untouched, when there is
- * nothing to say yet.
+ * and in T->last, and start a new interval. Returns false, BUF untouched,
+ * when there is nothing to say yet.
  */
 bool triage_interval_end(struct nxd_triage *t, uint64_t now_ms, bool final, char *buf,
 			 size_t len);

@@ -95,6 +95,20 @@ static const char *const migrations[NX_STORE_SCHEMA_VERSION] = {
 	"CREATE INDEX dumps_unanalysed ON dumps(id) WHERE analysis <> 'ok';"
 	/* and each report's alternative title (syzbot's ALT:, e.g. "stall in X"; NULL if none) */
 	"ALTER TABLE reports ADD COLUMN alt_title TEXT;",
+
+	/* 3 -> 4: how the text is stored (text_codec.h): 'none' the bytes as received (every
+	 * row written before), 'zstd' one zstd frame of text_len bytes, */
+	"ALTER TABLE dumps ADD COLUMN text_codec TEXT NOT NULL DEFAULT 'none';"
+	/* and the heaviest sources of noise of the last interval that had some (rank 0 the
+	 * heaviest; at most NXD_NOISE_TOP rows, replaced at each save) */
+	"CREATE TABLE IF NOT EXISTS noise_sources ("
+	"  rank INTEGER PRIMARY KEY,"
+	"  source TEXT NOT NULL,"
+	"  fragments INTEGER NOT NULL,"
+	"  over_estimate INTEGER NOT NULL,"
+	"  interval_ms INTEGER NOT NULL,"
+	"  updated_ms INTEGER NOT NULL"
+	");",
 };
 
 static int user_version(struct nx_store *s, int *version)

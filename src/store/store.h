@@ -19,7 +19,7 @@
  * The schema version is PRAGMA user_version; nx_store_open() migrates.
  */
 
-#define NX_STORE_SCHEMA_VERSION 3
+#define NX_STORE_SCHEMA_VERSION 4
 
 struct nx_store;
 
@@ -149,6 +149,18 @@ struct nx_counter {
 	uint64_t value;
 };
 
+/* One source of noise (one-datagram fragments from senders never seen whole) in an interval. */
+struct nx_noise_source {
+	char source[64];	/* the sender's address, without the port */
+	uint64_t fragments;	/* its fragments (an over-estimate by at most over_estimate) */
+	uint64_t over_estimate;	/* 0: exact; else the count it inherited (Space-Saving) */
+};
+
+/* Replace the saved noise sources with V[0..N) (heaviest first) of an interval of
+ * INTERVAL_MS, stamped NOW_MS. 0 or -1. */
+int nx_store_save_noise(struct nx_store *s, const struct nx_noise_source *v, size_t n,
+			int64_t interval_ms, int64_t now_ms);
+
 /* Replace the saved counters with C[0..N), stamped NOW_MS. 0 or -1. */
 int nx_store_save_counters(struct nx_store *s, const struct nx_counter *c,
 			   size_t n, int64_t now_ms);
@@ -190,9 +202,10 @@ int64_t nx_store_parse_since(const char *s, int64_t now_ms);
 
 /*
  * A dump's text alone (store_text.c). nx_store_text_len() returns its length
- * in bytes; nx_store_text() a malloc'd copy of the bytes as stored (NUL
- * added, *LEN its length). Both fail (-1 / NULL) with an empty
- * nx_store_error() when ID does not exist.
+ * in bytes; nx_store_text() a malloc'd copy of the bytes as received (NUL
+ * added, *LEN its length), uncompressed whatever its codec (text_codec.h).
+ * Both fail (-1 / NULL) with an empty nx_store_error() when ID does not
+ * exist; nx_store_text() with the reason when the stored text is damaged.
  */
 int64_t nx_store_text_len(struct nx_store *s, int64_t id);
 char *nx_store_text(struct nx_store *s, int64_t id, size_t *len);

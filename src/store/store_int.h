@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "store/store.h"
+#include "store/text_codec.h"
 
 enum nx_stmt {
 	ST_INSERT_DUMP,
@@ -21,6 +22,7 @@ struct nx_store {
 	sqlite3_stmt *stmt[ST_COUNT];	/* prepared once, on first use */
 	char err[512];
 	bool busy;			/* the last error: another connection holds the lock */
+	struct nx_text_packer *packer;	/* compresses stored texts; made at the first write */
 };
 
 /* Record the database's current error, prefixed by WHAT; returns -1. */

@@ -147,7 +147,7 @@ static const char SQL_SHOW_DUMP[] =
 	" CASE WHEN dump_time_us > 0 THEN"
 	"  strftime('%Y-%m-%dT%H:%M:%fZ', dump_time_us / 1e6, 'unixepoch') END AS dump_time,"
 	" dump_time_us, receive_span_ms, complete, parts, parts_received, missing,"
-	" title, type, kernel, n_reports, text_len, analysis, analysis_error, text"
+	" title, type, kernel, n_reports, text_len, analysis, analysis_error"
 	" FROM dumps WHERE id = ?1";
 
 static const char SQL_SHOW_REPORTS[] =
@@ -157,6 +157,22 @@ static const char SQL_SHOW_REPORTS[] =
 	" r.text_start, r.text_end, r.frames, r.modules, r.alt_title"
 	" FROM reports r LEFT JOIN groups g ON g.id = r.group_id"
 	" WHERE r.dump_id = ?1 ORDER BY r.seq";
+
+/* "text": dump ID's text, unpacked (stored compressed or not); 0 or -1. */
+static int add_text(struct nx_store *s, json_t *dump, int64_t id)
+{
+	size_t len = 0;
+	char *text = nx_store_text(s, id, &len);
+
+	if (!text) {
+		if (!s->err[0])	/* deleted in between */
+			snprintf(s->err, sizeof(s->err), "dump %lld vanished while read", (long long)id);
+		return -1;
+	}
+	json_object_set_new(dump, "text", nx_store_json_text(text, len));
+	free(text);
+	return 0;
+}
 
 json_t *nx_store_show(struct nx_store *s, int64_t id)
 {
@@ -172,6 +188,10 @@ json_t *nx_store_show(struct nx_store *s, int64_t id)
 	}
 	dump = json_incref(json_array_get(rows, 0));
 	json_decref(rows);
+	if (add_text(s, dump, id) < 0) {
+		json_decref(dump);
+		return NULL;
+	}
 	reports = query(s, SQL_SHOW_REPORTS, id);
 	if (!reports) {
 		json_decref(dump);
@@ -234,6 +254,11 @@ static const char SQL_TOTALS[] =
 	" (SELECT count(*) FROM reports) AS reports,"
 	" (SELECT count(*) FROM groups) AS groups";
 
+/* The heaviest sources of noise of the last interval that had some (triage.h). */
+static const char SQL_NOISE[] =
+	"SELECT source, fragments, over_estimate, interval_ms, " ISO_MS("updated_ms") " AS updated"
+	" FROM noise_sources ORDER BY rank";
+
 json_t *nx_store_counters(struct nx_store *s)
 {
 	json_t *rows, *out, *counters = json_object(), *v;
@@ -262,5 +287,11 @@ json_t *nx_store_counters(struct nx_store *s)
 	}
 	json_object_set(out, "stored", json_array_get(rows, 0));
 	json_decref(rows);
+	rows = query(s, SQL_NOISE, 0);
+	if (!rows) {
+		json_decref(out);
+		return NULL;
+	}
+	json_object_set_new(out, "noise_sources", rows);
 	return out;
 }

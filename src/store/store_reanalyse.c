@@ -91,31 +91,7 @@ int nx_store_reanalyse_ids(struct nx_store *s, enum nx_reanalyse_pick pick, int6
 
 char *nx_store_dump_text(struct nx_store *s, int64_t id, size_t *len)
 {
-	sqlite3_stmt *st;
-	char *text = NULL;
-
-	s->err[0] = '\0';
-	if (sqlite3_prepare_v2(s->db, "SELECT text FROM dumps WHERE id = ?1", -1, &st,
-			       NULL) != SQLITE_OK) {
-		store_fail(s, "reading a dump");
-		return NULL;
-	}
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		const void *t = sqlite3_column_blob(st, 0);
-
-		*len = (size_t)sqlite3_column_bytes(st, 0);
-		text = malloc(*len + 1);
-		if (text) {
-			memcpy(text, t ? t : "", *len);
-			text[*len] = '\0';
-		} else {
-			snprintf(s->err, sizeof(s->err), "out of memory reading dump %lld",
-				 (long long)id);
-		}
-	}
-	sqlite3_finalize(st);
-	return text;
+	return nx_store_text(s, id, len);
 }
 
 /* ---- replacing one dump's reports ------------------------------------------------------ */

@@ -1,4 +1,4 @@
-/* A dump's stored text on its own: its length, or its bytes as stored (the raw HTTP answer). */
+/* A dump's stored text on its own: its length, or its bytes as received, unpacked (the raw HTTP answer, show, reanalysis). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,21 +44,14 @@ int64_t nx_store_text_len(struct nx_store *s, int64_t id)
 
 char *nx_store_text(struct nx_store *s, int64_t id, size_t *len)
 {
-	sqlite3_stmt *st = prepare_id(s, "SELECT text FROM dumps WHERE id = ?1",
+	sqlite3_stmt *st = prepare_id(s, "SELECT text, text_len, text_codec FROM dumps WHERE id = ?1",
 				      id, "reading a dump's text");
 	char *copy = NULL;
 
 	if (st && one_row(s, st, "reading a dump's text") == 1) {
-		const void *p = sqlite3_column_blob(st, 0);
-
-		*len = (size_t)sqlite3_column_bytes(st, 0);
-		if ((copy = malloc(*len + 1)) != NULL) {
-			if (*len)
-				memcpy(copy, p, *len);
-			copy[*len] = '\0';
-		} else {
-			snprintf(s->err, sizeof(s->err), "out of memory for a %zu-byte text", *len);
-		}
+		copy = nx_text_unpack((const char *)sqlite3_column_text(st, 2),
+				      sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0),
+				      sqlite3_column_int64(st, 1), len, s->err, sizeof(s->err));
 	}
 	sqlite3_finalize(st);
 	return copy;

@@ -94,8 +94,28 @@ static char *modules_json(const struct nx_report *r)
 static const char SQL_INSERT_DUMP[] =
 	"INSERT INTO dumps (format, host, source, boot, dump_no, reason, release,"
 	" dump_time_us, received_ms, receive_span_ms, complete, parts, parts_received,"
-	" missing, title, type, kernel, n_reports, text, text_len, analysis, analysis_error)"
-	" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+	" missing, title, type, kernel, n_reports, text, text_len, analysis, analysis_error,"
+	" text_codec)"
+	" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+
+/* Bind D's text at COL as stored (compressed when that makes it smaller), its codec's name
+ * at CODEC_COL. The bytes bound stay valid until the next text is packed. */
+static void bind_text_packed(struct nx_store *s, sqlite3_stmt *st, int col, int codec_col,
+			     const struct nx_dump *d)
+{
+	const void *bytes;
+	size_t n;
+	enum nx_text_codec c;
+
+	if (!s->packer)
+		s->packer = nx_text_packer_new();	/* NULL: stored uncompressed */
+	c = nx_text_pack(s->packer, d->text ? d->text : "", d->text ? d->text_len : 0, &bytes, &n);
+	if (c == NX_CODEC_NONE)
+		sqlite3_bind_text(st, col, bytes, (int)n, SQLITE_STATIC);
+	else
+		sqlite3_bind_blob(st, col, bytes, (int)n, SQLITE_STATIC);
+	store_bind_text(st, codec_col, nx_text_codec_names[c]);
+}
 
 static int64_t insert_dump(struct nx_store *s, const struct nx_dump *d, int64_t received_ms,
 			   const struct nx_report *primary, size_t n_reports,
@@ -131,8 +151,7 @@ static int64_t insert_dump(struct nx_store *s, const struct nx_dump *d, int64_t 
 	store_bind_text(st, 17, primary && primary->kernel ? primary->kernel :
 			d->release[0] ? d->release : NULL);
 	sqlite3_bind_int64(st, 18, (sqlite3_int64)n_reports);
-	sqlite3_bind_text(st, 19, d->text ? d->text : "", d->text ? (int)d->text_len : 0,
-			  SQLITE_STATIC);
+	bind_text_packed(s, st, 19, 23, d);
 	sqlite3_bind_int64(st, 20, d->text ? (sqlite3_int64)d->text_len : 0);
 	store_bind_text(st, 21, nx_analysis_name(an->state));
 	store_bind_text(st, 22, an->state == NX_ANALYSIS_OK ? NULL : an->error);
@@ -285,6 +304,33 @@ int64_t nx_store_add_dump_status(struct nx_store *s, const struct nx_dump *d,
 		return -1;
 	nx_store_dump_host(d, host, sizeof(host));
 	return store_add_reports(s, id, host, received_ms, set) < 0 ? -1 : id;
+}
+
+int nx_store_save_noise(struct nx_store *s, const struct nx_noise_source *v, size_t n,
+			int64_t interval_ms, int64_t now_ms)
+{
+	sqlite3_stmt *st;
+
+	if (store_exec(s, "DELETE FROM noise_sources") < 0)
+		return -1;
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO noise_sources VALUES (?, ?, ?, ?, ?, ?)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return store_fail(s, "saving noise sources");
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)i);
+		store_bind_text(st, 2, v[i].source);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)v[i].fragments);
+		sqlite3_bind_int64(st, 4, (sqlite3_int64)v[i].over_estimate);
+		sqlite3_bind_int64(st, 5, interval_ms);
+		sqlite3_bind_int64(st, 6, now_ms);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			sqlite3_finalize(st);
+			return store_fail(s, "saving noise sources");
+		}
+	}
+	sqlite3_finalize(st);
+	return 0;
 }
 
 int nx_store_save_counters(struct nx_store *s, const struct nx_counter *c,

@@ -89,6 +89,13 @@ int main(int argc, char **argv)
 	seq("netoops-dump", &l, 0);
 	nx_dgrams_free(&l);
 
+	v1.copies = 1;		/* parity (NETOOPSP) after one pass */
+	v1.fec_pct = 50;
+	nx_encode_netoops(&v1, log_text, len, nx_dgrams_append, &l);
+	one("netoops-parity", &l, l.n - 1);
+	seq("netoops-fec-dump", &l, 0);
+	nx_dgrams_free(&l);
+
 	leg.data_offset = 288;	/* the smaller i386 layout keeps the seeds small */
 	nx_encode_legacy_v3(&leg, log_text, len, nx_dgrams_append, &l);
 	one("legacy-i386", &l, 0);

@@ -34,7 +34,7 @@ fuzz_build() {
 	fb_libs=$(fuzz_tag "$2" fuzz-libs)
 	mkdir -p "$(dirname "$3")"
 	# shellcheck disable=SC2086 # flag and file lists are meant to split
-	clang $FUZZ_CFLAGS $fb_flags -o "$3" "$2" src/core/*.c src/core/*/*.c $fb_sources -lcrypto $fb_libs
+	clang $FUZZ_CFLAGS $fb_flags -o "$3" "$2" src/core/*.c src/core/*/*.c $fb_sources -lcrypto -lisal $fb_libs
 }
 
 # fuzz_seeds NAME DIR: copy NAME's corpus and regression seeds into DIR.

@@ -2,7 +2,7 @@
 # `netoopsctl analyze` as a user runs it: real files (corpus, fresh VM dumps, stdin, a syslog
 # file), text and --json output, and the errors a user sees for bad arguments.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 BUILD=${BUILD:-build}
 CTL=$BUILD/netoopsctl
 CORPUS=${NETOOPS_SHARED:-$PWD/tests/data}/corpus/oops-dev

@@ -5,7 +5,7 @@
 # on a raw socket, and `netoopsctl test --collector` waiting on the API (trigger faked as in
 # ctl-test-wait.sh: no netoops.ko on this host).
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
 CTL=$BUILD/netoopsctl NXD=$BUILD/netoopsd NXLOAD=${NXLOAD:-$BUILD/tests/nxload}	# the sender is not under test
@@ -23,7 +23,7 @@ finish() { checks_end; exit; }
 if [ ! -x "$NXLOAD" ]; then
 	mkdir -p "$BUILD/tests"
 	${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Isrc -o "$NXLOAD" \
-		bench/nxload.c "$BUILD/libnxcore.a" -lcrypto || { failed=1; finish; }
+		bench/nxload.c "$BUILD/libnxcore.a" -lcrypto -lisal || { failed=1; finish; }
 fi
 # shellcheck source=tests/lib/ports.sh
 . tests/lib/ports.sh
@@ -118,7 +118,8 @@ refusals() {
 check refusals-404-400-405-414 refusals
 
 no_daemon() {
-	local p=$(free_port)
+	local p
+	p=$(free_port)
 	! "$CTL" --daemon "127.0.0.1:$p" list 2>"$W/err" && grep -q "cannot connect to netoopsd" "$W/err" &&
 	! "$CTL" --daemon "127.0.0.1" list 2>"$W/err" && grep -q "give HOST:PORT" "$W/err" &&
 	! "$NXD" --db "$W/x.db" --http 127.0.0.1 2>"$W/err" && grep -q "http: '127.0.0.1' is not ADDR:PORT" "$W/err" &&

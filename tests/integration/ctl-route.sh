@@ -3,7 +3,7 @@
 # a collector on the host's link, a collector behind a gateway, IPv4 and IPv6, and the errors.
 # The configfs half needs netoops.ko and is tested in the QEMU guest (demo/vm-target-test.sh).
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
 CTL=${CTL:-$BUILD/netoopsctl}

@@ -5,7 +5,7 @@
 # nxload sending the same kind of dump, because this host has no netoops.ko — the module's own
 # test dump is covered in the QEMU guest (demo/vm-target-test.sh).
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
 CTL=$BUILD/netoopsctl NXD=$BUILD/netoopsd NXLOAD=$BUILD/tests/nxload
@@ -22,7 +22,7 @@ finish() { checks_end; exit; }
 if [ ! -x "$NXLOAD" ]; then
 	mkdir -p "$BUILD/tests"
 	${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Isrc -o "$NXLOAD" \
-		bench/nxload.c "$BUILD/libnxcore.a" -lcrypto || { failed=1; finish; }
+		bench/nxload.c "$BUILD/libnxcore.a" -lcrypto -lisal || { failed=1; finish; }
 fi
 HOST=$(uname -n | tr -c 'A-Za-z0-9._\n-' _ | cut -c1-64)
 for PORT in $(shuf -i 27200-27299); do ss -Hlun "sport = :$PORT" | grep -q . || break; done

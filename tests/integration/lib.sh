@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Helpers for the integration scenarios: a daemon on free loopback ports, a sender, JSON checks.
 # Sourced by run.sh; every function works inside $WORK (a fresh temp directory).
 

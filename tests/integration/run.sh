@@ -3,7 +3,7 @@
 # nxload in every format with loss, duplication, reordering and hostile traffic; checked
 # through netoopsctl --json, the append file and a real syslog-ng. Each case is recorded.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 . tests/integration/lib.sh
 
 WORK=$(mktemp -d /tmp/netoops-it.XXXXXX)
@@ -39,7 +39,7 @@ fail() { echo "$*"; exit 1; }
 build_tools() {
 	mkdir -p "$BUILD/tests"
 	${CC:-cc} -O2 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Isrc \
-		-o "$NXLOAD" bench/nxload.c "$BUILD/libnxcore.a" -lcrypto
+		-o "$NXLOAD" bench/nxload.c "$BUILD/libnxcore.a" -lcrypto -lisal
 	${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
 		-o "$BUILD/tests/notifyrecv" tests/integration/notifyrecv.c
 }

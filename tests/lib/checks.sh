@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Named checks for the integration scripts: PASS/FAIL lines and one recorded count per suite.
 # usage: . tests/lib/checks.sh; checks_begin SUITE SCRATCH_FILE; check NAME CMD...; checks_end
 # A check runs in the calling shell, so it may start processes later checks use.

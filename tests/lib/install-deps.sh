@@ -5,11 +5,11 @@ set -eu
 
 PKGS="build-essential clang llvm libclang-rt-14-dev pkg-config
 libssl-dev libsqlite3-dev sqlite3 libjansson-dev libmnl-dev libsystemd-dev libcmocka-dev
-libmicrohttpd-dev libseccomp-dev
+libmicrohttpd-dev libseccomp-dev libisal-dev libzstd-dev
 linux-headers-amd64 bc kmod flex bison libelf-dev linux-source-6.1
 qemu-system-x86 busybox-static cpio gzip xz-utils zstd
 debootstrap syslog-ng-core iproute2 dwarves jq curl netcat-openbsd strace valgrind
-dkms dh-dkms debhelper devscripts fakeroot"
+dkms dh-dkms debhelper devscripts fakeroot shellcheck"
 
 missing=""
 for p in $PKGS; do

@@ -1,5 +1,6 @@
 # Shared by the packaging tests (sourced): paths, the cache, result counting.
 # shellcheck shell=bash
+# shellcheck disable=SC2034  # CACHE, VERSION, KVER_61: for the scripts that source this file
 PKG_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$PKG_DIR/../.." && pwd)
 CACHE=${NETOOPS_CACHE:-$REPO/.cache}

@@ -5,6 +5,7 @@
 #
 # usage: tests/packaging/run.sh        needs root; records packaging/* results
 set -uo pipefail
+# shellcheck source=tests/packaging/lib.sh
 . "$(dirname "$0")/lib.sh"
 mkdir -p "$PKG_OUT"
 cd "$REPO" || exit 1

@@ -3,6 +3,7 @@
 #define TEST_ANALYSE_HELPERS_H
 
 #include <ctype.h>
+#include <dirent.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -42,6 +43,57 @@ static inline const char *shared_dir(void)
 	const char *s = getenv("NETOOPS_SHARED");
 
 	return s && *s ? s : "tests/data";
+}
+
+/* The folder corpus/oops-dev/<folder>, in a static buffer. */
+static inline const char *corpus_dir(const char *folder)
+{
+	static char dir[4096];
+
+	snprintf(dir, sizeof(dir), "%s/corpus/oops-dev/%s", shared_dir(), folder);
+	return dir;
+}
+
+static inline int corpus_name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * The names in corpus/oops-dev/<folder> that end in @suffix ("" for every
+ * name not starting with '.'), sorted, NULL-terminated; free with
+ * corpus_names_free(). Fails the test when the folder is missing.
+ */
+static inline char **corpus_names(const char *folder, const char *suffix)
+{
+	DIR *d = opendir(corpus_dir(folder));
+	size_t n = 0, cap = 16, sl = strlen(suffix);
+	char **v = malloc(cap * sizeof(*v));
+	struct dirent *e;
+
+	if (!d)
+		fail_msg("corpus folder %s missing (set NETOOPS_SHARED)", corpus_dir(folder));
+	assert_non_null(v);
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+
+		if (e->d_name[0] == '.' || len <= sl || strcmp(e->d_name + len - sl, suffix) != 0)
+			continue;
+		if (n + 2 > cap)
+			assert_non_null(v = realloc(v, (cap *= 2) * sizeof(*v)));
+		assert_non_null(v[n++] = strdup(e->d_name));
+	}
+	closedir(d);
+	qsort(v, n, sizeof(*v), corpus_name_cmp);
+	v[n] = NULL;
+	return v;
+}
+
+static inline void corpus_names_free(char **v)
+{
+	for (char **p = v; *p; p++)
+		free(*p);
+	free(v);
 }
 
 static inline struct nx_report_set *analyse_str(const char *text)

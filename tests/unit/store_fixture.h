@@ -11,6 +11,7 @@
 struct fixture {
 	char dir[64], path[128];
 	struct nx_store *s;
+	int64_t id;	/* a dump the test's own setup stored, if any */
 };
 
 /* cmocka setup: a new store at <scratch dir>/store.db, opened as the daemon opens it. */

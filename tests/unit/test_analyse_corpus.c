@@ -1,6 +1,5 @@
-/* The analyser against every file of $NETOOPS_SHARED/corpus/oops-dev, read in place:
+/* The analyser against every file of corpus/oops-dev (tests/data, or $NETOOPS_SHARED):
  * never crash, and agree with whatever the other projects' expected outputs state firmly. */
-#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,9 +9,9 @@ static const char *const folders[] = { "abrt", "satyr", "kerneloops" };
 
 static char *corpus_path(const char *folder, const char *name)
 {
-	static char path[4096];
+	static char path[8192];
 
-	snprintf(path, sizeof(path), "%s/corpus/oops-dev/%s/%s", shared_dir(), folder, name);
+	snprintf(path, sizeof(path), "%s/%s", corpus_dir(folder), name);
 	return path;
 }
 
@@ -35,25 +34,16 @@ static void every_file_is_analysed(void **state)
 
 	(void)state;
 	for (size_t f = 0; f < sizeof(folders) / sizeof(folders[0]); f++) {
-		char dir[4096];
-		DIR *d;
-		struct dirent *e;
+		char **names = corpus_names(folders[f], "");
 
-		snprintf(dir, sizeof(dir), "%s/corpus/oops-dev/%s", shared_dir(), folders[f]);
-		d = opendir(dir);
-		if (!d)
-			fail_msg("corpus folder %s missing (set NETOOPS_SHARED)", dir);
-		while ((e = readdir(d))) {
+		for (char **n = names; *n; n++, files++) {
 			char *text;
 			size_t len;
 
-			if (e->d_name[0] == '.')
-				continue;
-			nx_report_set_free(analyse_file(folders[f], e->d_name, &text, &len));
+			nx_report_set_free(analyse_file(folders[f], *n, &text, &len));
 			free(text);
-			files++;
 		}
-		closedir(d);
+		corpus_names_free(names);
 	}
 	assert_true(files >= 125);	/* the corpus README lists 130 files */
 }
@@ -109,34 +99,28 @@ static void letters_only(const char *s, char *out, size_t cap)
 
 static void abrt_expected_outputs(void **state)
 {
-	DIR *d;
-	struct dirent *e;
-	char dir[4096];
+	char **names = corpus_names("abrt", ".right");
 	int checked = 0;
 
 	(void)state;
-	snprintf(dir, sizeof(dir), "%s/corpus/oops-dev/abrt", shared_dir());
-	assert_non_null(d = opendir(dir));
-	while ((e = readdir(d))) {
+	for (char **rn = names; *rn; rn++) {
 		char name[300], *rtext, *text;
 		size_t rlen, len;
 		struct right want;
 		struct nx_report_set *set;
-		size_t base = strlen(e->d_name);
+		size_t base = strlen(*rn);
 
-		if (base < 7 || strcmp(e->d_name + base - 6, ".right") != 0)
-			continue;
-		snprintf(name, sizeof(name), "%.*s.test", (int)(base - 6), e->d_name);
+		snprintf(name, sizeof(name), "%.*s.test", (int)(base - 6), *rn);
 		if (access(corpus_path("abrt", name), R_OK) != 0)
 			continue;	/* a hash-test expectation without an input */
-		rtext = slurp(corpus_path("abrt", e->d_name), &rlen);
+		rtext = slurp(corpus_path("abrt", *rn), &rlen);
 		parse_right(rtext, &want);
 		free(rtext);
 		set = analyse_file("abrt", name, &text, &len);
 		if (strncmp(name, "xorg_", 5) == 0)
 			want.count = 0;	/* an X server crash: no kernel report in it */
 		if (want.count < 0)
-			fail_msg("%s: expected output states no count", e->d_name);
+			fail_msg("%s: expected output states no count", *rn);
 		if ((int)set->n != want.count)
 			fail_msg("%s: %zu reports, ABRT found %d", name, set->n, want.count);
 		for (int b = 0; b < want.n_blocks && b < (int)set->n; b++) {
@@ -169,7 +153,7 @@ static void abrt_expected_outputs(void **state)
 		free(text);
 		checked++;
 	}
-	closedir(d);
+	corpus_names_free(names);
 	assert_int_equal(checked, 23);	/* .right files that have their .test input */
 }
 
@@ -177,24 +161,18 @@ static void abrt_expected_outputs(void **state)
 
 static void kerneloops_expected_outputs(void **state)
 {
-	DIR *d;
-	struct dirent *e;
-	char dir[4096];
+	char **names = corpus_names("kerneloops", ".out");
 	int checked = 0;
 
 	(void)state;
-	snprintf(dir, sizeof(dir), "%s/corpus/oops-dev/kerneloops", shared_dir());
-	assert_non_null(d = opendir(dir));
-	while ((e = readdir(d))) {
+	for (char **on = names; *on; on++) {
 		char name[300], *otext, *text;
-		size_t olen, len, base = strlen(e->d_name), blocks = 0;
+		size_t olen, len, base = strlen(*on), blocks = 0;
 		struct nx_report_set *set;
 		bool used[16] = { false };
 
-		if (base < 5 || strcmp(e->d_name + base - 4, ".out") != 0)
-			continue;
-		snprintf(name, sizeof(name), "%.*s", (int)(base - 4), e->d_name);
-		otext = slurp(corpus_path("kerneloops", e->d_name), &olen);
+		snprintf(name, sizeof(name), "%.*s", (int)(base - 4), *on);
+		otext = slurp(corpus_path("kerneloops", *on), &olen);
 		set = analyse_file("kerneloops", name, &text, &len);
 		for (const char *b = strstr(otext, "---[start of oops]---\n"); b;
 		     b = strstr(b + 1, "---[start of oops]---\n")) {
@@ -225,7 +203,7 @@ static void kerneloops_expected_outputs(void **state)
 		free(otext);
 		checked++;
 	}
-	closedir(d);
+	corpus_names_free(names);
 	assert_int_equal(checked, 7);
 }
 
@@ -349,37 +327,32 @@ static void hand_checked_files(void **state)
 /* Every satyr file is one crash text: each yields at least one report with a stack. */
 static void satyr_files_all_hold_reports(void **state)
 {
-	DIR *d;
-	struct dirent *e;
-	char dir[4096];
+	char **names = corpus_names("satyr", "");
 	int n = 0;
 
 	(void)state;
-	snprintf(dir, sizeof(dir), "%s/corpus/oops-dev/satyr", shared_dir());
-	assert_non_null(d = opendir(dir));
-	while ((e = readdir(d))) {
+	for (char **sn = names; *sn; sn++) {
+		const char *name = *sn;
 		char *text;
 		size_t len;
 		struct nx_report_set *set;
 
-		if (e->d_name[0] == '.')
-			continue;
-		set = analyse_file("satyr", e->d_name, &text, &len);
+		set = analyse_file("satyr", name, &text, &len);
 		if (set->n == 0)
-			fail_msg("satyr/%s: no report", e->d_name);
+			fail_msg("satyr/%s: no report", name);
 		/* gitlog-10 was cut before its stack: corrupted is the right answer there;
 		 * gitlog-23 ("lock held when returning to user space") never has a stack */
-		bool cut = strcmp(e->d_name, "gitlog-10") == 0;
-		bool stackless = cut || strcmp(e->d_name, "gitlog-23") == 0;
+		bool cut = strcmp(name, "gitlog-10") == 0;
+		bool stackless = cut || strcmp(name, "gitlog-23") == 0;
 
 		if ((set->reports[0].n_frames == 0) != stackless || set->reports[0].corrupted != cut)
-			fail_msg("satyr/%s: %zu frames, corrupted=%d", e->d_name,
+			fail_msg("satyr/%s: %zu frames, corrupted=%d", name,
 				 set->reports[0].n_frames, set->reports[0].corrupted);
 		nx_report_set_free(set);
 		free(text);
 		n++;
 	}
-	closedir(d);
+	corpus_names_free(names);
 	assert_int_equal(n, 49);
 }
 

@@ -197,9 +197,49 @@ static void a_real_file(void **state)
 	assert_true(c.max_memory == 2ull << 30);
 }
 
+/* The table's defaults are the documented ones; every row is a long option and in --help. */
+static void one_table_for_defaults_options_and_help(void **state)
+{
+	struct nxd_config c;
+	struct option opts[64];
+	size_t n = config_longopts(opts, 64);
+	char *help = NULL;
+	size_t hl = 0;
+	FILE *f = open_memstream(&help, &hl);
+
+	(void)state;
+	config_defaults(&c);
+	assert_int_equal(c.max_memory, 256u << 20);
+	assert_int_equal(c.max_dumps, 100000);
+	assert_int_equal(c.quiet_ms, 10000);
+	assert_int_equal(c.rcvbuf, 64u << 20);
+	assert_int_equal(c.batch, 256);
+	assert_int_equal(c.db_fsync, 1);
+	assert_string_equal(c.analysis_user, "nobody");
+	assert_int_equal(c.n_listen, 0);	/* config_check() adds 0.0.0.0:2004 */
+	assert_int_equal(n, N_SETTINGS);
+	config_usage(f);
+	fclose(f);
+	for (size_t i = 0; i < n; i++) {
+		char want[96];
+
+		assert_int_equal(opts[i].has_arg, required_argument);
+		snprintf(want, sizeof(want), "--%s %s", opts[i].name, settings[i].arg);
+		if (!strstr(help, want))
+			fail_msg("--help lacks '%s'", want);
+		if (settings[i].dflt &&
+		    config_set(&c, opts[i].name, settings[i].dflt, msg, sizeof(msg)))
+			fail_msg("%s: default '%s' refused: %s", opts[i].name, settings[i].dflt,
+				 msg);
+	}
+	assert_non_null(strstr(help, "  -l, --listen ADDR:PORT"));
+	free(help);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(one_table_for_defaults_options_and_help),
 		cmocka_unit_test(overflowing_sizes_refused),
 		cmocka_unit_test(ports_refused_over_65535),
 		cmocka_unit_test(long_paths_refused),

@@ -106,7 +106,8 @@ static void test_version_1_database_is_migrated(void **state)
 	add(f->s, &d, 1000, NULL, 0);
 	nx_store_close(f->s);
 	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "DROP INDEX dumps_unanalysed;"
+	assert_int_equal(sqlite3_exec(db, "ALTER TABLE dumps DROP COLUMN text_codec;"
+				      "DROP INDEX dumps_unanalysed;"
 				      "ALTER TABLE reports DROP COLUMN alt_title;"
 				      "ALTER TABLE dumps DROP COLUMN analysis_error;"
 				      "ALTER TABLE dumps DROP COLUMN analysis;"

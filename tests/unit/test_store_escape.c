@@ -10,8 +10,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
-#include "store/store.h"
-#include "tmpdir.h"
+#include "store_fixture.h"
 
 /* A dump with an invalid byte (E9), a NUL, ESC and C1 in its text, names and report. */
 static const char TEXT[] = "Comm: ins\xe9mod\n\x1b]0;owned\x07 nul\0inside \xc2\x9b end\n";
@@ -33,25 +32,17 @@ static struct nx_report report = {
 	.signature = "v1:abc", .start = 0, .end = 10,
 };
 
-struct fixture {
-	char dir[64], path[128];
-	struct nx_store *s;
-	int64_t id;
-};
-
-static int setup(void **state)
+/* The shared fixture's fresh store, with the hostile dump stored in it. */
+static int setup_dump(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
 	struct nx_dump d = { .format = NX_FMT_NETOOPS, .dump = 3, .complete = true, .parts = 1,
 			     .parts_received = 1, .text = (char *)TEXT,
 			     .text_len = sizeof(TEXT) - 1 };
 	struct nx_report_set set = { .reports = &report, .n = 1 };
-	char err[512];
+	struct fixture *f;
 
-	tmpdir_make(f->dir, sizeof(f->dir), "nx-store-esc");
-	snprintf(f->path, sizeof(f->path), "%s/reports.db", f->dir);
-	f->s = nx_store_open(f->path, NX_STORE_CREATE, err, sizeof(err));
-	assert_non_null(f->s);
+	setup(state);
+	f = *state;
 	snprintf(d.host, sizeof(d.host), "web-1");
 	snprintf(d.source, sizeof(d.source), "10.0.0.7:2004");
 	snprintf(d.reason, sizeof(d.reason), "oops");
@@ -60,17 +51,6 @@ static int setup(void **state)
 	f->id = nx_store_add_dump(f->s, &d, 1764288000000, &set);
 	assert_true(f->id > 0);
 	assert_int_equal(nx_store_commit(f->s), 0);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	nx_store_close(f->s);
-	tmpdir_remove(f->dir);
-	free(f);
 	return 0;
 }
 
@@ -150,9 +130,9 @@ static void database_keeps_raw_bytes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(dump_keeps_every_field, setup, teardown),
-		cmocka_unit_test_setup_teardown(list_and_groups_keep_fields, setup, teardown),
-		cmocka_unit_test_setup_teardown(database_keeps_raw_bytes, setup, teardown),
+		cmocka_unit_test_setup_teardown(dump_keeps_every_field, setup_dump, teardown),
+		cmocka_unit_test_setup_teardown(list_and_groups_keep_fields, setup_dump, teardown),
+		cmocka_unit_test_setup_teardown(database_keeps_raw_bytes, setup_dump, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

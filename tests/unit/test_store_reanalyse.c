@@ -92,7 +92,8 @@ static void version_2_database_is_migrated(void **state)
 
 	nx_store_close(f->s);
 	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "DROP INDEX dumps_unanalysed;"
+	assert_int_equal(sqlite3_exec(db, "ALTER TABLE dumps DROP COLUMN text_codec;"
+				      "DROP INDEX dumps_unanalysed;"
 				      "ALTER TABLE reports DROP COLUMN alt_title;"
 				      "ALTER TABLE dumps DROP COLUMN analysis_error;"
 				      "ALTER TABLE dumps DROP COLUMN analysis;"
@@ -101,7 +102,7 @@ static void version_2_database_is_migrated(void **state)
 	assert_int_equal(sql_int(f, "PRAGMA user_version"), 2);
 	f->s = nx_store_open(f->path, NX_STORE_EXISTING, err, sizeof(err));
 	assert_non_null(f->s);
-	assert_int_equal(sql_int(f, "PRAGMA user_version"), 3);
+	assert_int_equal(sql_int(f, "PRAGMA user_version"), NX_STORE_SCHEMA_VERSION);
 	d = show(f, id);
 	assert_string_equal(json_string_value(json_object_get(d, "analysis")), "ok");
 	assert_true(json_is_null(json_object_get(d, "analysis_error")));

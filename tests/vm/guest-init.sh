@@ -24,6 +24,10 @@
 #              eth0, on an active-backup bond0 over eth0, on VLAN 100 over eth0 or over bond0;
 #              eth0 is whatever NIC the host gave: virtio-net, e1000, e1000e): 256 KiB dump, 3000 log lines, panic_on_oops=1, divide oops:
 #              a whole 256 KiB dump for the oops and for the panic
+#   fec        seed setup, 1 copy + netoops_fec=50, 40000 log lines; test dumps of 64 KiB, 1 MiB
+#              and 4 MiB (the module logs each one's parity time), then a 1 MiB panic dump;
+#              the host relays the frames through tests/vm/lossrelay (drops at random and in
+#              bursts)
 #   nmi        seed setup, kernel.unknown_nmi_panic=1; the host sends an NMI (QEMU monitor)
 #   nested     seed setup, panic_on_oops=1, crash-test mode nested (a fault inside the dump)
 #   rqlock     seed setup, panic_on_oops=1, crash-test mode rqlock (oops with this CPU's
@@ -281,6 +285,18 @@ big)
 	echo 3 >/sys/kernel/netoops/netoops_copies || say "netoops_copies FAILED"
 	filler 3000
 	say "wrote 3000 filler lines; dump_bytes=$(cat /sys/kernel/netoops/netoops_dump_bytes)"
+	crash panic ;;
+fec)
+	load_netoops; seed "$port"
+	echo 1 >/sys/kernel/netoops/netoops_copies || say "netoops_copies FAILED"
+	echo 50 >/sys/kernel/netoops/netoops_fec || say "netoops_fec FAILED"
+	filler 40000
+	echo "netoops-vm-marker case=$case port=$port" >/dev/kmsg
+	for b in 65536 1048576 4194304; do
+		echo $b >/sys/kernel/netoops/netoops_dump_bytes || say "netoops_dump_bytes $b FAILED"
+		echo test >/sys/kernel/netoops/netoops_trigger || say "test dump of $b FAILED"
+	done
+	echo 1048576 >/sys/kernel/netoops/netoops_dump_bytes
 	crash panic ;;
 stack)
 	load_netoops; seed "$port"

@@ -5,6 +5,7 @@ VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$VM_DIR/../.." && pwd)
 CACHE=${NETOOPS_CACHE:-$REPO/.cache}
 VMC=$CACHE/vm			# everything these scripts download or build
+# shellcheck disable=SC2034  # read by the scripts that source this file
 KERNELS_ALL="6.1 6.12 7.2 7.3"
 CHROOT=$VMC/sid-chroot		# sid build chroot for kernels built with gcc-16
 EXP_CHROOT=$VMC/exp-chroot	# a copy of it with experimental enabled: 7.3 headers

@@ -21,8 +21,9 @@ NETCONSOLE_CASES="netconsole-ext netconsole-basic"	# Debian's netconsole.ko, no 
 NIC_CASES="e1000-plain e1000-bridge e1000-bond e1000e-plain e1000e-bridge e1000e-bond
 e1000-vlan e1000-vlanbond"
 CONTEXT_CASES="nmi nmi-e1000 nested rqlock events"
+FEC_CASES="fec"	# parity (issue 10): a 1 MiB panic dump through tests/vm/lossrelay
 kernels=$KERNELS_ALL receiver=netoopsd jobs=2
-cases="$CRASH_CASES $EXTRA_CASES $NETCONSOLE_CASES $NIC_CASES $CONTEXT_CASES"
+cases="$CRASH_CASES $EXTRA_CASES $NETCONSOLE_CASES $NIC_CASES $CONTEXT_CASES $FEC_CASES"
 while getopts "k:c:r:j:" o; do
 	case $o in
 	k) kernels=$OPTARG ;; c) cases=$OPTARG ;; r) receiver=$OPTARG ;; j) jobs=$OPTARG ;;
@@ -38,7 +39,7 @@ cd "$REPO" || exit 1
 
 # ---- preparation: kernels, helpers, modules, initramfs ------------------------------------
 "$VM_DIR/fetch-kernels.sh" $kernels >/dev/null || die "fetching kernels failed"
-for t in udpsink dumpcheck vlanrelay; do
+for t in udpsink dumpcheck vlanrelay lossrelay; do
 	cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -o "$OUT/$t" "$VM_DIR/$t.c" ||
 		die "building tests/vm/$t.c failed"
 done
@@ -127,7 +128,7 @@ collect() {
 expect_reason() {
 	case $1 in
 	divide|null|bug|timer|syslog|netconsole-*|stack|rqlock) echo oops ;;
-	panic|warn|ipv6|two|modparam|big|nmi|nested) echo panic ;;
+	panic|warn|ipv6|two|modparam|big|nmi|nested|fec) echo panic ;;
 	oom) echo oom ;;
 	test|configfs|reasons|events) echo test ;;
 	emerg|shutdown) echo "$1" ;;
@@ -151,6 +152,10 @@ expect_patterns() {	# case port [segments]: one extended regex per line
 	stack)	echo 'divide error'; echo 'Call Trace:'
 		echo 'netoops_crashtest_init\+0x[0-9a-f]+/0x[0-9a-f]+ \[netoops_crashtest\]'
 		echo 'netoops-vm-filler 1500: the quick'; echo 'netoops-vm-filler 3000: the quick' ;;
+	fec)	# the newest 1 MiB of 40000 lines: about the last 11000
+		echo 'Kernel panic - not syncing: netoops_crashtest: panic\(\) on request'
+		echo 'Call Trace:'; echo 'netoops-vm-filler 31000: the quick'
+		echo 'netoops-vm-filler 40000: the quick' ;;
 	nmi)	echo 'Kernel panic - not syncing: NMI: Not continuing'; echo '<NMI>' ;;
 	nested)	echo 'BUG: kernel NULL pointer dereference'; echo 'nested_pre'
 		echo 'Kernel panic - not syncing: Fatal exception' ;;
@@ -208,7 +213,7 @@ long_segments() {	# serial log -> how many segments the guest's long line has
 
 # check_dumps DIR CASE PORT KERNEL -> prints "ok" or what is wrong
 check_dumps() {
-	local dir=$1 c=$2 port=$3 k=${4:-} want line reason complete file p missing=""
+	local dir=$1 c=$2 port=$3 k=${4:-} want line reason file p missing=""
 	want=$(expect_reason "$c")
 	[ -s "$dir/dumps" ] || { echo "nothing delivered"; return; }
 	line=$(awk -v r="$want" '$1 == r && $2 == "yes" { print; exit }' "$dir/dumps")
@@ -218,7 +223,7 @@ check_dumps() {
 		else echo "no $want dump (got: $(cut -d' ' -f1 "$dir/dumps" | tr '\n' ' '))"; fi
 		return
 	fi
-	read -r reason complete file <<<"$line"
+	read -r reason _ file <<<"$line"
 	while IFS= read -r p; do
 		grep -Eaq -- "$p" "$file" || missing="$missing [$p]"
 	done < <(expect_patterns "$c" "$port" "$(long_segments "$dir/../serial.log")")
@@ -289,6 +294,13 @@ run_case() {	# kernel case port
 		pids+=("$!")
 		guest+=(-S "$((port + 2)),$((port + 3))") ;;
 	esac
+	if [ "$c" = fec ]; then	# the lossy wire: QEMU's socket backend into lossrelay
+		"$OUT/lossrelay" -l "127.0.0.1:$((port + 2))" -f "127.0.0.1:$port" -p 0.05 \
+			-q 0.002 -b 20 -s "$port" -o "$dir/relay.stats" >"$dir/relay.log" 2>&1 &
+		pids+=("$!")
+		guest+=(-S "$((port + 2)),$((port + 3))")
+		extra+=(log_buf_len=8M)
+	fi
 	case $gcase in
 	big|stack) extra+=(log_buf_len=1M) ;;
 	nmi)	guest+=(-M "$dir/monitor")
@@ -308,8 +320,8 @@ run_case() {	# kernel case port
 		pids+=("$!") ;;
 	esac
 	wait_bound "$port" || { echo "receiver did not start" >"$dir/result"; }
-	local try
-	for try in 1 2; do
+	local _
+	for _ in 1 2; do
 		"$VM_DIR/run-guest.sh" -k "$k" -l "$dir/serial.log" -m "$mem" -t "$RUN_TIMEOUT" \
 			"${guest[@]}" -- "netoops_case=$gcase" "netoops_port=$port" \
 			"netoops_port2=$port2" "${extra[@]}"
@@ -348,8 +360,10 @@ run_case() {	# kernel case port
 		# every frame to the collector must have carried the VLAN's tag
 		if [ "$res" = ok ] && [ -f "$dir/relay.stats" ]; then
 			read -r p <"$dir/relay.stats"
-			case $p in
+			case $c/$p in
 			*" wrong_vid=0 untagged_udp=0 forwarded="[1-9]*) ;;
+			fec/*" dropped_random="[1-9]*" dropped_burst="[1-9]*) ;;
+			fec/*) res="loss relay dropped nothing at random or in bursts: $p" ;;
 			*) res="VLAN relay: $p" ;;
 			esac
 		fi

@@ -22,58 +22,22 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "relay.h"
+
 struct counts {
 	unsigned long tagged, wrong_vid, untagged_udp, forwarded, other;
 };
 
-static volatile sig_atomic_t stop;
+struct vlan_ctx {
+	unsigned int vid;
+	struct sockaddr_in to;
+	struct counts c;
+};
 
-static void on_term(int sig)
+static void relay(const unsigned char *f, size_t len, int out, void *ctx)
 {
-	(void)sig;
-	stop = 1;
-}
-
-static int parse_addr(const char *s, struct sockaddr_in *sa)
-{
-	char host[64];
-	const char *colon = strrchr(s, ':');
-
-	if (!colon || (size_t)(colon - s) >= sizeof(host))
-		return -1;
-	memcpy(host, s, (size_t)(colon - s));
-	host[colon - s] = '\0';
-	memset(sa, 0, sizeof(*sa));
-	sa->sin_family = AF_INET;
-	sa->sin_port = htons((uint16_t)atoi(colon + 1));
-	return inet_pton(AF_INET, host, &sa->sin_addr) == 1 ? 0 : -1;
-}
-
-static unsigned int be16(const unsigned char *p)
-{
-	return (unsigned int)p[0] << 8 | p[1];
-}
-
-/* The UDP payload of an IPv4 UDP packet at @ip (@len bytes), or NULL. */
-static const unsigned char *udp_payload(const unsigned char *ip, size_t len, size_t *plen)
-{
-	size_t ihl, ulen;
-
-	if (len < 20 || (ip[0] >> 4) != 4 || ip[9] != IPPROTO_UDP)
-		return NULL;
-	ihl = (size_t)(ip[0] & 0x0f) * 4;
-	if (ihl < 20 || len < ihl + 8)
-		return NULL;
-	ulen = be16(ip + ihl + 4);
-	if (ulen < 8 || ihl + ulen > len)
-		return NULL;
-	*plen = ulen - 8;
-	return ip + ihl + 8;
-}
-
-static void relay(const unsigned char *f, size_t len, unsigned int vid, int out,
-		  const struct sockaddr_in *to, struct counts *c)
-{
+	struct vlan_ctx *v = ctx;
+	struct counts *c = &v->c;
 	const unsigned char *payload;
 	size_t plen;
 
@@ -88,7 +52,7 @@ static void relay(const unsigned char *f, size_t len, unsigned int vid, int out,
 			c->other++;
 		return;
 	}
-	if (len < 18 || (be16(f + 14) & 0x0fff) != vid) {
+	if (len < 18 || (be16(f + 14) & 0x0fff) != v->vid) {
 		c->wrong_vid++;
 		return;
 	}
@@ -96,66 +60,42 @@ static void relay(const unsigned char *f, size_t len, unsigned int vid, int out,
 	if (be16(f + 16) != 0x0800)
 		return;
 	payload = udp_payload(f + 18, len - 18, &plen);
-	if (payload && sendto(out, payload, plen, 0, (const struct sockaddr *)to,
-			      sizeof(*to)) == (ssize_t)plen)
+	if (payload && sendto(out, payload, plen, 0, (const struct sockaddr *)&v->to,
+			      sizeof(v->to)) == (ssize_t)plen)
 		c->forwarded++;
 }
 
 int main(int argc, char **argv)
 {
-	struct sockaddr_in in_addr, to;
+	struct sockaddr_in in_addr;
 	const char *listen_s = NULL, *to_s = NULL, *stats = NULL;
-	unsigned int vid = 0, timeout = 900;
-	struct counts c = { 0 };
-	unsigned char frame[65536];
-	int opt, in, out, rcvbuf = 16 << 20;
-	struct timeval tv = { .tv_sec = 1 };
-	time_t until;
+	unsigned int timeout = 900;
+	struct vlan_ctx v = { 0 };
+	int opt;
 	FILE *sf;
 
 	while ((opt = getopt(argc, argv, "l:f:v:o:t:")) != -1) {
 		switch (opt) {
 		case 'l': listen_s = optarg; break;
 		case 'f': to_s = optarg; break;
-		case 'v': vid = (unsigned int)atoi(optarg); break;
+		case 'v': v.vid = (unsigned int)atoi(optarg); break;
 		case 'o': stats = optarg; break;
 		case 't': timeout = (unsigned int)atoi(optarg); break;
 		default: goto usage;
 		}
 	}
-	if (!listen_s || !to_s || !stats || !vid || vid > 4094 ||
-	    parse_addr(listen_s, &in_addr) || parse_addr(to_s, &to))
+	if (!listen_s || !to_s || !stats || !v.vid || v.vid > 4094 ||
+	    parse_addr(listen_s, &in_addr) || parse_addr(to_s, &v.to))
 		goto usage;
-	in = socket(AF_INET, SOCK_DGRAM, 0);
-	out = socket(AF_INET, SOCK_DGRAM, 0);
-	if (in < 0 || out < 0 ||
-	    setsockopt(in, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)) ||
-	    setsockopt(in, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
-	    bind(in, (struct sockaddr *)&in_addr, sizeof(in_addr))) {
-		perror("vlanrelay: socket");
+	if (relay_loop("vlanrelay", &in_addr, timeout, relay, &v))
 		return 1;
-	}
-	signal(SIGTERM, on_term);
-	signal(SIGINT, on_term);
-	until = time(NULL) + timeout;
-	while (!stop && time(NULL) < until) {
-		ssize_t n = recv(in, frame, sizeof(frame), 0);
-
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EINTR)
-				continue;
-			perror("vlanrelay: recv");
-			break;
-		}
-		relay(frame, (size_t)n, vid, out, &to, &c);
-	}
 	sf = fopen(stats, "w");
 	if (!sf) {
 		perror(stats);
 		return 1;
 	}
 	fprintf(sf, "tagged=%lu wrong_vid=%lu untagged_udp=%lu forwarded=%lu other=%lu\n",
-		c.tagged, c.wrong_vid, c.untagged_udp, c.forwarded, c.other);
+		v.c.tagged, v.c.wrong_vid, v.c.untagged_udp, v.c.forwarded, v.c.other);
 	return fclose(sf) ? 1 : 0;
 usage:
 	fprintf(stderr, "usage: vlanrelay -l ADDR:PORT -f ADDR:PORT -v VID -o STATS [-t SECONDS]\n");

@@ -10,6 +10,7 @@
 #define TRACE_FOREIGN 10	/* other lines tolerated between two frames of a trace */
 
 _Thread_local uint64_t nx_analyse_line_visits;
+_Thread_local uint64_t nx_analyse_line_texts;
 
 /* "RIP: 0010:f+0x1/0x2", "Code: 48 8b", "RAX: 0000", "CR2: ...": a register dump line */
 static bool register_line(const char *s)

@@ -16,16 +16,22 @@ struct nx_line {
 	size_t raw_start, raw_end;	/* byte range of the source line in the input */
 	int level;			/* printk level, -1 when unknown */
 	uint32_t caller;		/* CONFIG_PRINTK_CALLER: T<id> = 2id+1, C<id> = 2id+2; 0 none */
+	bool ready;			/* S holds the text (else only its place: nx_lines_ready()) */
+	bool hot;			/* holds a header's key (nx_header_candidate()), or ready */
 };
 
 struct nx_lines {
+	const char *text;		/* the input */
 	char *buf;			/* storage for every line's text */
 	struct nx_line *v;
 	size_t n;
 };
 
-/* Split TEXT into kernel log lines; false only on ENOMEM. */
+/* Split TEXT into kernel log lines; false only on ENOMEM. Only the prefixes are parsed: the
+ * text of a line that holds no header's key is copied when a report reaches it. */
 bool nx_lines_split(struct nx_lines *out, const char *text, size_t len);
+/* Make the text of lines [FROM, TO) readable (S). */
+void nx_lines_ready(struct nx_lines *L, size_t from, size_t to);
 void nx_lines_free(struct nx_lines *l);
 
 /* ---- headers.c: which lines open, extend or close a report ---- */
@@ -71,6 +77,9 @@ struct nx_header {
 
 /* Classify one normalised line. */
 void nx_header_classify(const char *s, size_t len, struct nx_header *h);
+/* False when the LEN bytes at S (a line without NUL) cannot be a header of any kind: they
+ * hold no kind's key (nx_header_classify() would find NX_ROLE_NONE). */
+bool nx_header_candidate(const char *s, size_t len);
 
 /* ---- spans.c: pass 1, the extent of each report ---- */
 
@@ -82,8 +91,8 @@ struct nx_span {
 	uint32_t caller;		/* the header line's printk caller id, 0 when none */
 };
 
-/* Every report's extent in L, in order; false only on ENOMEM. */
-bool nx_find_spans(const struct nx_lines *L, struct nx_span **spans, size_t *n);
+/* Every report's extent in L, in order, every line inside one ready; false only on ENOMEM. */
+bool nx_find_spans(struct nx_lines *L, struct nx_span **spans, size_t *n);
 /* Frames, trace headers and register dumps: lines that belong to some report. */
 bool nx_reportish(const char *s);
 
@@ -176,6 +185,8 @@ char *nx_signature(const struct nx_report *r, bool *oom);
 
 /* Lines visited by nx_analyse() in this thread: lets tests prove the work is linear. */
 extern _Thread_local uint64_t nx_analyse_line_visits;
+/* Deferred lines whose text was copied (nx_lines_ready()): proves the backlog is not parsed. */
+extern _Thread_local uint64_t nx_analyse_line_texts;
 
 /* ---- strutil.c: small string helpers ---- */
 

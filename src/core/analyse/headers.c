@@ -18,6 +18,7 @@
 #define KF_MERGE 0x04	/* consecutive headers of this kind form one report */
 #define KF_START 0x08	/* the key opens the line (after spaces, or a timestamp: line_start()) */
 #define KF_BUG 0x10	/* the key follows "BUG: " */
+#define KF_NUM 0x20	/* the key is followed by '#' or a digit (a line without cannot match) */
 
 /* Culprit sources (title.c), common sets. */
 #define FR_OOPS (NX_FR_HEADER | NX_FR_RIP | NX_FR_TRACE)
@@ -577,7 +578,7 @@ static const struct kind kinds[] = {
 	{ "Kernel BUG at ", m_kernel_bug, NX_ROLE_START, "kernel BUG", "bug", ST, FR_OOPS, NULL },
 	{ ": page allocation failure: ", NULL, NX_ROLE_START, "page allocation failure",
 	  "warning", ST, NX_FR_TRACE, NULL },
-	{ " [", m_die, NX_ROLE_DIE, NULL, NULL, 0, FR_OOPS, NULL },
+	{ " [", m_die, NX_ROLE_DIE, NULL, NULL, KF_NUM, FR_OOPS, NULL },
 	/* syzbot names a WARN by its RIP or trace, never by the header (that is the checker) */
 	{ "WARNING: ", m_warning, NX_ROLE_START, "WARNING", "warning", ST | KF_START,
 	  NX_FR_RIP | NX_FR_TRACE, NULL },
@@ -630,6 +631,7 @@ static const struct kind kinds[] = {
 
 static struct {
 	uint64_t any[65536 / 64];	/* bit per bigram that starts some key: fits L1 */
+	uint64_t both[65536 / 64];	/* ... or is some key's second and third byte */
 	unsigned char first[65536];	/* bigram -> 1 + first kind whose key starts with it */
 	unsigned char next[N_KINDS];	/* 1 + next kind with the same bigram, 0 at the end */
 	unsigned char len[N_KINDS];
@@ -649,10 +651,25 @@ static void filter_build(void)
 		unsigned b = bigram(kinds[i].key);
 
 		filter.len[i] = (unsigned char)strlen(kinds[i].key);
+		if (filter.len[i] < (kinds[i].flags & KF_NUM ? 2 : 3))
+			abort();	/* the table breaks nx_header_candidate()'s skip: fix the key */
 		filter.next[i] = filter.first[b];
 		filter.first[b] = (unsigned char)(i + 1);
 		filter.any[b / 64] |= (uint64_t)1 << (b % 64);
+		filter.both[b / 64] |= (uint64_t)1 << (b % 64);
+		for (unsigned c = 0; c < 11; c++) {	/* the byte after the key: '#', digits */
+			b = (unsigned)(unsigned char)kinds[i].key[1] << 8 |
+			    (unsigned char)(kinds[i].key[2] ? kinds[i].key[2] : "#0123456789"[c]);
+			filter.both[b / 64] |= (uint64_t)1 << (b % 64);
+			if (kinds[i].key[2])
+				break;
+		}
 	}
+}
+
+static bool in_set(const uint64_t *set, unsigned b)
+{
+	return set[b / 64] >> (b % 64) & 1;
 }
 
 /* Where each kind's key first occurs in T: bit i of the result set, AT[i] filled. */
@@ -676,6 +693,31 @@ static uint64_t find_keys(const char *t, const char **at)
 		}
 	}
 	return found;
+}
+
+/* Every key is 3 bytes or more (" [" with KF_NUM): the bigram at P + 1 is either the start or
+ * the second and third byte of a key at P, or neither and no key starts at P or P + 1. */
+bool nx_header_candidate(const char *s, size_t len)
+{
+	pthread_once(&filter_once, filter_build);
+	for (const char *p = s, *end = s + len; p + 2 < end;) {
+		if (!in_set(filter.both, bigram(p + 1))) {
+			p += 2;
+			continue;
+		}
+		for (unsigned k = in_set(filter.any, bigram(p)) ? filter.first[bigram(p)] : 0; k;
+		     k = filter.next[k - 1]) {
+			size_t i = k - 1, n = filter.len[i];
+
+			if ((size_t)(end - p) < n || memcmp(p, kinds[i].key, n) != 0)
+				continue;
+			if (!(kinds[i].flags & KF_NUM) ||
+			    ((size_t)(end - p) > n && (p[n] == '#' || isdigit((unsigned char)p[n]))))
+				return true;
+		}
+		p++;
+	}
+	return false;
 }
 
 /* "[? ]func+0x1/0x2...": a frame line, which no header is (most lines of a report). */

@@ -105,8 +105,10 @@ static bool is_month(const char *p)
 {
 	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
 
+	if (!p[0] || !strchr("JFMASOND", p[0]))
+		return false;	/* every line is asked: most start with neither */
 	for (int i = 0; i < 12; i++)
-		if (memcmp(p, months + 3 * i, 3) == 0)
+		if (p[0] == months[3 * i] && p[1] == months[3 * i + 1] && p[2] == months[3 * i + 2])
 			return true;
 	return false;
 }
@@ -253,14 +255,15 @@ static bool strip_timestamp(struct cursor *c, uint32_t *caller)
 
 struct builder {
 	struct nx_lines *out;
-	size_t used, cap_lines;
+	const char *text;	/* the input: line I's text is at the same offset in out->buf */
+	size_t cap_lines;
 	size_t max_lines;	/* NX_LINES_MAX of the text: memory stays O(text) */
 	bool full;		/* max_lines reached: the rest of the text is not split */
 	bool in_kmsg;		/* previous record came with a kmsg header */
 };
 
 static bool push_line(struct builder *b, size_t off, size_t len, size_t rs, size_t re, int lv,
-		      uint32_t caller)
+		      uint32_t caller, bool ready)
 {
 	if (b->out->n >= b->max_lines) {
 		b->full = true;
@@ -281,6 +284,7 @@ static bool push_line(struct builder *b, size_t off, size_t len, size_t rs, size
 	b->out->v[b->out->n++] = (struct nx_line){
 		.s = (const char *)(uintptr_t)off, .len = len,
 		.raw_start = rs, .raw_end = re, .level = lv, .caller = caller,
+		.ready = ready, .hot = ready,
 	};
 	return true;
 }
@@ -293,12 +297,14 @@ static int hexval(int c)
 	return (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
 }
 
-/* Copy one record's text, undoing kmsg "\xNN" escapes; "\x0a" starts a new line. */
+/* Copy one record's text to its own place in the line buffer (the raw offset of its first
+ * byte: a record's text never grows, so records never overlap), undoing kmsg "\xNN" escapes;
+ * "\x0a" starts a new line. */
 static bool emit(struct builder *b, const char *p, const char *end, bool unescape,
 		 size_t rs, size_t re, int level, uint32_t caller)
 {
-	char *dst = b->out->buf + b->used;
-	size_t start = b->used;
+	size_t start = (size_t)(p - b->text);
+	char *dst = b->out->buf + start;
 
 	while (p < end) {
 		int hi, lo;
@@ -311,7 +317,7 @@ static bool emit(struct builder *b, const char *p, const char *end, bool unescap
 			if (ch == '\n') {
 				*dst++ = '\0';
 				if (!push_line(b, start, (size_t)(dst - b->out->buf) - 1 - start,
-					       rs, re, level, caller))
+					       rs, re, level, caller, true))
 					return false;
 				start = (size_t)(dst - b->out->buf);
 				continue;
@@ -322,14 +328,29 @@ static bool emit(struct builder *b, const char *p, const char *end, bool unescap
 		*dst++ = *p ? *p : ' ';
 		p++;
 	}
-	*dst++ = '\0';
-	b->used = (size_t)(dst - b->out->buf);
-	return push_line(b, start, b->used - 1 - start, rs, re, level, caller);
+	*dst = '\0';
+	return push_line(b, start, (size_t)(dst - b->out->buf) - start, rs, re, level, caller, true);
 }
 
-static bool one_line(struct builder *b, const char *text, size_t rs, size_t re)
+/* A record whose text is the raw bytes [P, END) as they are (no NUL, no escape to undo) is
+ * not copied now: most of a dump is backlog that no report reaches (nx_lines_ready()). */
+static bool defer(struct builder *b, const char *p, const char *end, bool kmsg, size_t rs,
+		  size_t re, int level, uint32_t caller)
 {
-	struct cursor c = { text + rs, text + re };
+	size_t n = (size_t)(end - p);
+
+	if (memchr(p, '\0', n) || (kmsg && memchr(p, '\\', n)))
+		return emit(b, p, end, kmsg, rs, re, level, caller);
+	if (!push_line(b, (size_t)(p - b->text), n, rs, re, level, caller, false))
+		return false;
+	if (!b->full)
+		b->out->v[b->out->n - 1].hot = nx_header_candidate(p, n);
+	return true;
+}
+
+static bool one_line(struct builder *b, size_t rs, size_t re)
+{
+	struct cursor c = { b->text + rs, b->text + re };
 	int level = -1;
 	uint32_t caller = 0;
 	bool kmsg = false;
@@ -355,15 +376,16 @@ static bool one_line(struct builder *b, const char *text, size_t rs, size_t re)
 			break;
 	}
 	b->in_kmsg = kmsg;
-	return emit(b, c.p, c.end, kmsg, rs, re, level, caller);
+	return defer(b, c.p, c.end, kmsg, rs, re, level, caller);
 }
 
 bool nx_lines_split(struct nx_lines *out, const char *text, size_t len)
 {
-	struct builder b = { .out = out, .max_lines = NX_LINES_MAX(len) };
+	struct builder b = { .out = out, .text = text, .max_lines = NX_LINES_MAX(len) };
 	size_t pos = 0;
 
 	memset(out, 0, sizeof(*out));
+	out->text = text;
 	out->buf = malloc(len + 2);
 	if (!out->buf)
 		return false;
@@ -371,7 +393,7 @@ bool nx_lines_split(struct nx_lines *out, const char *text, size_t len)
 		const char *nl = memchr(text + pos, '\n', len - pos);
 		size_t end = nl ? (size_t)(nl - text) + 1 : len;
 
-		if (!one_line(&b, text, pos, end)) {
+		if (!one_line(&b, pos, end)) {
 			nx_lines_free(out);
 			return false;
 		}
@@ -380,6 +402,20 @@ bool nx_lines_split(struct nx_lines *out, const char *text, size_t len)
 	for (size_t i = 0; i < out->n; i++)
 		out->v[i].s = out->buf + (uintptr_t)out->v[i].s;
 	return true;
+}
+
+void nx_lines_ready(struct nx_lines *L, size_t from, size_t to)
+{
+	for (size_t i = from; i < to && i < L->n; i++) {
+		struct nx_line *l = &L->v[i];
+
+		if (l->ready)
+			continue;
+		memcpy((char *)l->s, L->text + (l->s - L->buf), l->len);
+		((char *)l->s)[l->len] = '\0';
+		l->ready = true;
+		nx_analyse_line_texts++;
+	}
 }
 
 void nx_lines_free(struct nx_lines *l)

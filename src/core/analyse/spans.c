@@ -157,16 +157,23 @@ static void on_victim(struct finder *f, size_t i, const struct nx_header *h)
 	close_span(f, i + 1);
 }
 
-static void find_line(struct finder *f, const struct nx_line *l, size_t i)
+static void find_line(struct finder *f, struct nx_lines *L, size_t i)
 {
+	const struct nx_line *l = &L->v[i];
 	struct nx_header h;
 	struct nx_span *s = current(f);
 
 	nx_analyse_line_visits++;
 	if (s && i - s->hdr > s->h.cap)
 		close_span(f, i), s = NULL;
-	nx_header_classify(l->s, l->len, &h);
 	f->caller = l->caller;
+	if (!l->hot && !s)
+		return;	/* backlog: no header, no report to extend; its text is never read */
+	nx_lines_ready(L, i, i + 1);
+	if (l->hot)
+		nx_header_classify(l->s, l->len, &h);
+	else
+		h.role = NX_ROLE_NONE;	/* no key: what nx_header_classify() would say */
 	if (h.role != NX_ROLE_NONE && s && s->caller && l->caller && l->caller != s->caller)
 		return;	/* another CPU's report printed into this one: syzbot keeps the first */
 	switch (h.role) {
@@ -205,20 +212,22 @@ static void find_line(struct finder *f, const struct nx_line *l, size_t i)
 	}
 }
 
-bool nx_find_spans(const struct nx_lines *L, struct nx_span **spans, size_t *n)
+bool nx_find_spans(struct nx_lines *L, struct nx_span **spans, size_t *n)
 {
 	struct finder f = { 0 };
 
 	for (size_t i = 0; i < L->n && !f.oom; i++) {
 		if (f.n == MAX_REPORTS && !current(&f))
 			break;	/* a storm: nothing more opens, nothing is left to close */
-		find_line(&f, &L->v[i], i);
+		find_line(&f, L, i);
 	}
 	close_span(&f, L->n);
 	if (f.oom) {
 		free(f.v);
 		return false;
 	}
+	for (size_t k = 0; k < f.n; k++)	/* "cut here" and what precedes a header */
+		nx_lines_ready(L, f.v[k].start, f.v[k].end);
 	*spans = f.v;
 	*n = f.n;
 	return true;

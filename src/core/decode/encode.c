@@ -1,6 +1,7 @@
 /* Userspace encoders: kernel log text -> datagrams of each format, as their senders frame them. */
 #include "core/decode/encode.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,84 +38,7 @@ int nx_dgrams_append(void *ctx, const uint8_t *dgram, size_t len)
 	return 0;
 }
 
-/* ---- netoops v1 ---- */
-
-static void sanitise(char *dst, size_t cap, const char *src, bool host)
-{
-	size_t i = 0;
-
-	for (; src[i] && i + 1 < cap; i++) {
-		unsigned char c = (unsigned char)src[i];
-		bool ok = host ? ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-				  (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-')
-			       : (c > 0x20 && c < 0x7f);
-		dst[i] = ok ? (char)c : '_';
-	}
-	dst[i] = '\0';
-}
-
-struct v1_ctx {
-	char host[NETOOPS_MAX_HOST + 1];
-	char release[NETOOPS_MAX_RELEASE + 1];
-	const struct nx_enc_netoops *id;
-	uint32_t copies;
-	size_t max;
-};
-
-static int v1_header(const struct v1_ctx *c, char *out, size_t cap, uint32_t part, uint32_t parts,
-		     uint32_t off, uint32_t total, uint32_t copy)
-{
-	const struct nx_enc_netoops *id = c->id;
-
-	return snprintf(out, cap, "NETOOPS1 %s %s %u %s %s %llu.%06llu %u/%u %u/%u %u/%u\n",
-			c->host, id->boot, id->dump, id->reason, c->release,
-			(unsigned long long)(id->time_usec / 1000000),
-			(unsigned long long)(id->time_usec % 1000000),
-			part, parts, off, total, copy, c->copies);
-}
-
-/* Room for text: what the longest header this dump can have leaves (as netoops.ko computes it). */
-static size_t v1_room(const struct v1_ctx *c, uint32_t total)
-{
-	char hdr[NETOOPS_MAX_HEADER * 2];
-	int n = v1_header(c, hdr, sizeof(hdr), NETOOPS_MAX_PARTS - 1, NETOOPS_MAX_PARTS, total,
-			  total, c->copies);
-
-	return n > 0 && (size_t)n < c->max ? c->max - (size_t)n : 0;
-}
-
-/*
- * Where the part that ends at END starts, exactly as kmod/frame.c cuts: the
- * earliest record start inside the window of ROOM bytes before END; only if
- * no record starts there is a record split, at the window's edge.
- */
-static size_t v1_prev(const char *text, size_t end, size_t room)
-{
-	if (end <= room)
-		return 0;
-	for (size_t p = end - room; p < end; p++)
-		if (text[p - 1] == '\n')
-			return p;
-	return end - room;
-}
-
-/* Part start offsets newest first into STARTS (if non-NULL); returns the count. */
-static size_t v1_cut(const char *text, size_t len, size_t room, uint32_t *starts, size_t max_parts)
-{
-	size_t end = len, n = 0;
-
-	do {
-		size_t start = v1_prev(text, end, room);
-
-		if (n >= max_parts)
-			return n + 1;
-		if (starts)
-			starts[n] = (uint32_t)start;
-		n++;
-		end = start;
-	} while (end > 0);
-	return n;
-}
+/* ---- netoops v1: the module's own framing code (include/netoops/wire_frame.h) ---- */
 
 static bool v1_id_ok(const struct nx_enc_netoops *id)
 {
@@ -123,56 +47,97 @@ static bool v1_id_ok(const struct nx_enc_netoops *id)
 	if (strlen(id->boot) != NETOOPS_BOOT_ID_HEX || strlen(id->reason) > 15 || !*id->host ||
 	    !*id->release)
 		return false;
-	return id->copies <= NETOOPS_MAX_COPIES;
+	return id->copies <= NETOOPS_MAX_COPIES && id->max_datagram <= NETOOPS_MAX_DATAGRAM;
+}
+
+/* The identity fields, as kmod/frame.c and kmod/dump.c set them. */
+static void v1_identify(struct netoops_frame *f, const struct nx_enc_netoops *id)
+{
+	memset(f, 0, sizeof(*f));
+	netoops_frame_sanitize(f->host, id->host, sizeof(f->host), netoops_host_char_ok);
+	netoops_frame_sanitize(f->release, id->release, sizeof(f->release),
+			       netoops_release_char_ok);
+	memcpy(f->boot, id->boot, NETOOPS_BOOT_ID_HEX);
+	f->seq = id->dump;
+	f->reason = id->reason;
+	f->sec = id->time_usec / 1000000;
+	f->usec = (uint32_t)(id->time_usec % 1000000);
+	f->copies = id->copies ? id->copies : 2;
+	f->max_datagram = (uint32_t)id->max_datagram;
+	f->ext = id->ext;
+}
+
+/* One pass over all parts, newest first: kmod/dump.c's dump_pass(). */
+static int v1_pass(const struct netoops_frame *f, uint32_t copy, char *dg, size_t size,
+		   nx_emit_fn emit, void *ctx)
+{
+	uint32_t end = f->total, start;
+
+	for (uint32_t part = 0; part < f->parts; part++) {
+		start = netoops_frame_prev(f, end);
+		int h = netoops_frame_header(f, dg, size, part, start, copy);
+
+		memcpy(dg + h, f->text + start, end - start);
+		if (emit(ctx, (const uint8_t *)dg, (size_t)h + (end - start)))
+			return -1;
+		end = start;
+	}
+	return 0;
+}
+
+static struct netoops_gf gf;
+static pthread_once_t gf_once = PTHREAD_ONCE_INIT;
+
+static void gf_setup(void)
+{
+	netoops_gf_init(&gf);
+}
+
+/* The parity datagrams after the passes: kmod/dump.c's dump_parity(). */
+static int v1_parity(const struct netoops_frame *f, uint32_t pct, char *dg, size_t size,
+		     nx_emit_fn emit, void *ctx)
+{
+	struct netoops_fec fec = { .gf = &gf, .pct = pct };
+	int h, rc = -1;
+
+	pthread_once(&gf_once, gf_setup);
+	fec.bounds = malloc((f->parts + 1) * sizeof(*fec.bounds));
+	fec.bcrc = malloc(NETOOPS_FEC_MAX_BLOCKS * sizeof(*fec.bcrc));
+	fec.buf = malloc(NETOOPS_FEC_PREFIX + f->cap);
+	if (!fec.bounds || !fec.bcrc || !fec.buf)
+		goto out;
+	netoops_fec_begin(&fec, f);
+	while ((h = netoops_fec_next(&fec, f, dg, size, false)) > 0) {
+		memcpy(dg + h, fec.buf, fec.shard);
+		if (emit(ctx, (const uint8_t *)dg, (size_t)h + fec.shard))
+			goto out;
+	}
+	rc = 0;
+out:
+	free(fec.bounds);
+	free(fec.bcrc);
+	free(fec.buf);
+	return rc;
 }
 
 int nx_encode_netoops(const struct nx_enc_netoops *id, const char *text, size_t len,
 		      nx_emit_fn emit, void *ctx)
 {
-	struct v1_ctx c = { .id = id };
+	struct netoops_frame f;
+	char dg[NETOOPS_MAX_DATAGRAM + 1];
 
-	if (!v1_id_ok(id) || len > NETOOPS_MAX_DUMP)
+	if (!v1_id_ok(id) || len > NETOOPS_MAX_DUMP || id->fec_pct > NETOOPS_FEC_MAX_PCT)
 		return -1;
-	sanitise(c.host, sizeof(c.host), id->host, true);
-	sanitise(c.release, sizeof(c.release), id->release, false);
-	c.copies = id->copies ? id->copies : 2;
-	c.max = id->max_datagram ? id->max_datagram : NETOOPS_MAX_DATAGRAM;
-	if (c.max > NETOOPS_MAX_DATAGRAM)
+	v1_identify(&f, id);
+	netoops_fec_prepare(&f, (uint32_t)len, id->fec_pct);
+	if (netoops_frame_init(&f, text, (uint32_t)len))
 		return -1;
-
-	size_t room = v1_room(&c, (uint32_t)len), n;
-
-	if (room == 0)
+	for (uint32_t copy = 1; copy <= f.copies; copy++)
+		if (v1_pass(&f, copy, dg, sizeof(dg), emit, ctx))
+			return -1;
+	if (id->fec_pct && v1_parity(&f, id->fec_pct, dg, sizeof(dg), emit, ctx))
 		return -1;
-	n = v1_cut(text, len, room, NULL, NETOOPS_MAX_PARTS);
-	if (n > NETOOPS_MAX_PARTS)
-		return -1;
-	uint32_t *starts = malloc((n + 1) * sizeof(*starts));
-	uint8_t *dg = malloc(c.max);
-	int rc = (int)n;
-
-	if (!starts || !dg) {
-		rc = -1;
-		goto out;
-	}
-	v1_cut(text, len, room, starts, n);
-	for (uint32_t copy = 1; copy <= c.copies && rc >= 0; copy++) {
-		for (size_t p = 0; p < n; p++) {
-			uint32_t start = starts[p], end = p ? starts[p - 1] : (uint32_t)len;
-			int h = v1_header(&c, (char *)dg, c.max, (uint32_t)p, (uint32_t)n, start,
-					  (uint32_t)len, copy);
-
-			memcpy(dg + h, text + start, end - start);
-			if (emit(ctx, dg, (size_t)h + (end - start))) {
-				rc = -1;
-				break;
-			}
-		}
-	}
-out:
-	free(starts);
-	free(dg);
-	return rc;
+	return (int)f.parts;
 }
 
 /* ---- legacy v3 ---- */

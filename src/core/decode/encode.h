@@ -7,6 +7,8 @@
 #include <stdint.h>
 
 #include <netoops/wire.h>
+#include <netoops/wire_fec.h>
+#include <netoops/wire_frame.h>
 
 /*
  * Each encoder turns a kernel log text into the datagrams a sender would put
@@ -44,15 +46,20 @@ struct nx_enc_netoops {
 	uint64_t time_usec;	/* wall-clock time of the dump */
 	uint32_t copies;	/* passes, 1..8 (0 means 2, the module's default) */
 	size_t max_datagram;	/* 0 means NETOOPS_MAX_DATAGRAM */
+	const char *ext;	/* extensions on every datagram: NULL, or " key=value..." */
+	uint32_t fec_pct;	/* parity per 100 parts after the passes (0: none), at most 100 */
 };
 
 /*
- * Frame TEXT (LEN bytes, the dump's text in log order) exactly as netoops.ko
- * does (kmod/frame.c): every part has the room the longest possible header
+ * Frame TEXT (LEN bytes, the dump's text in log order) with netoops.ko's own
+ * code (include/netoops/wire_frame.h, called as kmod/dump.c calls it): every
+ * part has the room the longest possible header (extensions included)
  * leaves; going back from the end, a part starts at the earliest record
  * start inside its window (a record with no start inside the window is
  * split at the window's edge); part 0 holds the newest text; each pass
- * sends parts 0..N-1. Returns the number of parts N, or -1 on bad input
+ * sends parts 0..N-1; with fec_pct, the parity datagrams (NETOOPSP) follow
+ * the passes, made by the module's encoder (include/netoops/wire_fec.h).
+ * Returns the number of parts N, or -1 on bad input
  * (text over NETOOPS_MAX_DUMP, more than NETOOPS_MAX_PARTS parts, bad id).
  */
 int nx_encode_netoops(const struct nx_enc_netoops *id, const char *text, size_t len,

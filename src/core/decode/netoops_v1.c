@@ -2,6 +2,9 @@
 #include "core/decode/packet.h"
 #include "core/decode/scan.h"
 
+#include <netoops/wire_fec.h>
+#include <netoops/wire_frame.h>
+
 #include <string.h>
 
 /* A cursor over the header line: fields separated by single spaces. */
@@ -26,17 +29,14 @@ static bool field(struct hdr *h, const uint8_t **f, size_t *len)
 	return *len > 0;
 }
 
+/* The charsets are the sender's own (include/netoops/wire_frame.h). */
 static bool host_ok(const uint8_t *f, size_t n)
 {
 	if (n < 1 || n > NETOOPS_MAX_HOST)
 		return false;
-	for (size_t i = 0; i < n; i++) {
-		uint8_t c = f[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || nx_is_digit(c) ||
-		      c == '.' || c == '_' || c == '-'))
+	for (size_t i = 0; i < n; i++)
+		if (!netoops_host_char_ok((char)f[i]))
 			return false;
-	}
 	return true;
 }
 
@@ -68,7 +68,7 @@ static bool release_ok(const uint8_t *f, size_t n)
 	if (n < 1 || n > NETOOPS_MAX_RELEASE)
 		return false;
 	for (size_t i = 0; i < n; i++)
-		if (!nx_is_graph(f[i]))
+		if (!netoops_release_char_ok((char)f[i]))
 			return false;
 	return true;
 }
@@ -178,14 +178,144 @@ static int position(struct hdr *h, struct nx_packet *out, const char **why)
 	return 0;
 }
 
+/* Extensions after the kind's own fields, up to the end of the line. */
+static int extensions(struct hdr *h, const char **why)
+{
+	const uint8_t *f;
+	size_t n;
+
+	while (!h->last) {
+		if (!field(h, &f, &n) || !extension_ok(f, n))
+			BAD("bad extension field");
+	}
+	return 0;
+}
+
+/* Kind '1', the text datagram: fields 2..10, extensions, the dump's text. */
+static int decode_text(const uint8_t *buf, size_t len, size_t eol, struct nx_packet *out,
+		       const char **why)
+{
+	struct hdr h = { .p = buf, .n = eol, .pos = NETOOPS_MAGIC_LEN + 1 };
+
+	/*
+	 * The fields' own bounds keep the fixed header under 256 bytes (at
+	 * most 248 with the longest host, release and time), so checking them
+	 * is checking the header's length; extensions may follow.
+	 */
+	if (identity(&h, out, why) || position(&h, out, why) || extensions(&h, why))
+		return -1;
+	out->text = buf + eol + 1;
+	out->text_len = len - eol - 1;
+	if ((uint64_t)out->offset + out->text_len > out->total)
+		BAD("text runs past total");
+	return 0;
+}
+
+/* 8 lowercase hex digits. */
+static bool crc_ok(const uint8_t *f, size_t n, uint32_t *v)
+{
+	uint32_t x = 0;
+
+	if (n != 8)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (nx_is_digit(f[i]))
+			x = x << 4 | (uint32_t)(f[i] - '0');
+		else if (f[i] >= 'a' && f[i] <= 'f')
+			x = x << 4 | (uint32_t)(f[i] - 'a' + 10);
+		else
+			return false;
+	}
+	*v = x;
+	return true;
+}
+
+/*
+ * The block structure must be one the code has: every block at most
+ * NETOOPS_FEC_MAX_K data shards (this bounds the decoder's work), and k + m
+ * Cauchy rows in the field.
+ */
+static bool blocks_ok(const struct nx_packet *p)
+{
+	if (p->fec_blocks < 1 || p->fec_blocks > p->parts || p->fec_block >= p->fec_blocks)
+		return false;
+	if (netoops_fec_k(p->parts, p->fec_blocks, 0) > NETOOPS_FEC_MAX_K)
+		return false;
+	uint32_t k = netoops_fec_k(p->parts, p->fec_blocks, p->fec_block);
+
+	return p->fec_m >= 1 && p->fec_row < p->fec_m && k + p->fec_m <= NETOOPS_FEC_MAX_ROWS;
+}
+
+/* Fields 8..12 of a parity datagram: parts/total block/blocks row/m bcrc dcrc. */
+static int parity_fields(struct hdr *h, struct nx_packet *out, const char **why)
+{
+	const uint8_t *f;
+	size_t n;
+
+	if (!field(h, &f, &n) ||
+	    !pair_ok(f, n, NETOOPS_MAX_PARTS, NETOOPS_MAX_DUMP, &out->parts, &out->total) ||
+	    out->parts == 0)
+		BAD("parity: bad parts/total");
+	if (!field(h, &f, &n) ||
+	    !pair_ok(f, n, NETOOPS_MAX_PARTS, NETOOPS_MAX_PARTS, &out->fec_block, &out->fec_blocks))
+		BAD("parity: bad block/blocks");
+	if (!field(h, &f, &n) ||
+	    !pair_ok(f, n, NETOOPS_FEC_MAX_ROWS, NETOOPS_FEC_MAX_ROWS, &out->fec_row, &out->fec_m))
+		BAD("parity: bad row/m");
+	if (!blocks_ok(out))
+		BAD("parity: block structure outside the code");
+	if (!field(h, &f, &n) || !crc_ok(f, n, &out->fec_bcrc))
+		BAD("parity: bad block checksum");
+	if (!field(h, &f, &n) || !crc_ok(f, n, &out->fec_dcrc))
+		BAD("parity: bad dump checksum");
+	return 0;
+}
+
+/* Kind 'P', a parity shard: identity, fields 8..12, extensions, the shard. */
+static int decode_parity(const uint8_t *buf, size_t len, size_t eol, struct nx_packet *out,
+			 const char **why)
+{
+	struct hdr h = { .p = buf, .n = eol, .pos = NETOOPS_MAGIC_LEN + 1 };
+
+	out->kind = NX_KIND_PARITY;
+	if (identity(&h, out, why) || parity_fields(&h, out, why) || extensions(&h, why))
+		return -1;
+	out->text = buf + eol + 1;
+	out->text_len = len - eol - 1;
+	if (out->text_len <= NETOOPS_FEC_PREFIX)
+		BAD("parity: shard too short");
+	return 0;
+}
+
+/*
+ * The datagram kinds, by the byte after "NETOOPS" (docs/protocol.md,
+ * "Versioning and extensions", registry). Any other byte is a kind or a
+ * version this receiver does not know: malformed, never netconsole text.
+ */
+static const struct {
+	char kind;
+	int (*decode)(const uint8_t *buf, size_t len, size_t eol, struct nx_packet *out,
+		      const char **why);
+} kinds[] = {
+	{ NETOOPS_MAGIC[NETOOPS_MAGIC_LEN - 1], decode_text },
+	{ NETOOPS_FEC_MAGIC[NETOOPS_MAGIC_LEN - 1], decode_parity },
+};
+
 int nx_decode_netoops(const uint8_t *buf, size_t len, struct nx_packet *out, const char **why)
 {
+	size_t k = 0;
+
 	if (len < NETOOPS_MAGIC_LEN || memcmp(buf, "NETOOPS", NETOOPS_MAGIC_LEN - 1))
 		return 1;
 	memset(out, 0, sizeof(*out));
 	out->format = NX_FMT_NETOOPS;
-	if (buf[NETOOPS_MAGIC_LEN - 1] != NETOOPS_MAGIC[NETOOPS_MAGIC_LEN - 1])
-		BAD("unsupported protocol version");
+	while (k < sizeof(kinds) / sizeof(kinds[0]) && kinds[k].kind != buf[NETOOPS_MAGIC_LEN - 1])
+		k++;
+	if (k == sizeof(kinds) / sizeof(kinds[0])) {
+		if (nx_is_digit(buf[NETOOPS_MAGIC_LEN - 1]))
+			BAD("unsupported protocol version");
+		BAD("unknown datagram kind");
+	}
 	if (len > NETOOPS_MAX_DATAGRAM)
 		BAD("datagram longer than 1400 bytes");
 	if (len == NETOOPS_MAGIC_LEN || buf[NETOOPS_MAGIC_LEN] != ' ')
@@ -195,27 +325,5 @@ int nx_decode_netoops(const uint8_t *buf, size_t len, struct nx_packet *out, con
 
 	if (eol == len)
 		BAD("header line not terminated");
-
-	struct hdr h = { .p = buf, .n = eol, .pos = NETOOPS_MAGIC_LEN + 1 };
-
-	/*
-	 * The fields' own bounds keep the fixed header under 256 bytes (at
-	 * most 248 with the longest host, release and time), so checking them
-	 * is checking the header's length; extensions may follow.
-	 */
-	if (identity(&h, out, why) || position(&h, out, why))
-		return -1;
-
-	const uint8_t *f;
-	size_t n;
-
-	while (!h.last) {
-		if (!field(&h, &f, &n) || !extension_ok(f, n))
-			BAD("bad extension field");
-	}
-	out->text = buf + eol + 1;
-	out->text_len = len - eol - 1;
-	if ((uint64_t)out->offset + out->text_len > out->total)
-		BAD("text runs past total");
-	return 0;
+	return kinds[k].decode(buf, len, eol, out, why);
 }

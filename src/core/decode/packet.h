@@ -24,6 +24,12 @@ enum nx_format {
 
 const char *nx_format_name(enum nx_format f);
 
+/* Datagram kinds of NX_FMT_NETOOPS (the letter after "NETOOPS"). */
+enum nx_kind {
+	NX_KIND_TEXT,		/* NETOOPS1: the dump's text */
+	NX_KIND_PARITY,		/* NETOOPSP: a parity shard (docs/protocol.md, "Parity") */
+};
+
 /*
  * Decoded fields. Text pointers point into the caller's datagram buffer:
  * valid only as long as it is. Fields a format lacks are zero / empty.
@@ -47,12 +53,17 @@ struct nx_packet {
 	uint32_t nc_frag_off, nc_frag_total;
 	char nc_flag;			/* '-', 'c' or '+' (old kernels: continues the previous) */
 	uint16_t legacy_type;		/* legacy v3: NETOOPS_V3_TYPE_DUMP or _SOFT */
+	/* netoops parity (kind NX_KIND_PARITY): parts and total are set, copies is 0 */
+	enum nx_kind kind;
+	uint32_t fec_block, fec_blocks;	/* block < blocks */
+	uint32_t fec_row, fec_m;	/* row < m; the block's k + m <= 256 */
+	uint32_t fec_bcrc, fec_dcrc;	/* CRC-32 of the block's data shards, of the dump's text */
 	/*
 	 * netoops: the dump's text at [offset, offset + text_len). legacy v3: the
 	 * data area, trailing NULs stripped. netconsole extended: the raw
 	 * (still \xNN-escaped) payload after ';' -- the record's text up to the
 	 * first '\n', then dictionary lines; a fragment when nc_frag.
-	 * netconsole basic: the whole datagram.
+	 * netconsole basic: the whole datagram. netoops parity: the shard.
 	 */
 	const uint8_t *text;
 	size_t text_len;

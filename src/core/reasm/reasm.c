@@ -417,7 +417,18 @@ static enum nx_place place(struct nx_reasm *r, struct nx_entry *e, const struct 
 		return NX_PLACE_FULL;
 	if (e->stream)
 		return nx_stream_feed(r, e->stream, e, p, now);
-	return nx_dstate_place(e->dump, p);
+
+	uint32_t rec0, rej0, rec1, rej1;
+	enum nx_place res;
+
+	nx_dstate_fec_counts(e->dump, &rec0, &rej0);
+	res = nx_dstate_place(e->dump, p);
+	nx_dstate_fec_counts(e->dump, &rec1, &rej1);
+	r->st.fec_recovered += rec1 - rec0;
+	r->st.fec_rejected += rej1 - rej0;
+	if (res == NX_PLACE_OK && p->kind == NX_KIND_PARITY)
+		r->st.fec_parity++;
+	return res;
 }
 
 static enum nx_feed_result count(struct nx_reasm *r, enum nx_place res)

@@ -54,6 +54,9 @@ struct nx_reasm_stats {
 	uint64_t complete;			/* dumps emitted complete */
 	uint64_t incomplete;			/* dumps emitted incomplete (timeout or eviction) */
 	uint64_t by_format[NX_FORMAT_COUNT];	/* accepted datagrams per format */
+	uint64_t fec_parity;			/* parity datagrams accepted (also in accepted) */
+	uint64_t fec_recovered;			/* parts rebuilt from parity */
+	uint64_t fec_rejected;			/* rebuilt blocks or dumps that failed their CRC */
 };
 
 enum nx_feed_result {

@@ -1,4 +1,5 @@
 /* One netoops v1 or legacy v3 dump being put together: parts placed by offset, gaps tracked. */
+#include "core/reasm/reasm_fec.h"
 #include "core/reasm/reasm_int.h"
 #include "core/siphash.h"
 
@@ -15,8 +16,11 @@
 
 struct nx_piece {
 	uint32_t off, len;	/* where in the dump's text */
+	uint32_t part;
 	const uint8_t *data;	/* where in a block */
 };
+
+#define NO_PIECE UINT32_MAX	/* pidx: the part has not arrived, or carried no text */
 
 struct nx_dstate {
 	enum nx_format format;
@@ -41,6 +45,12 @@ struct nx_dstate {
 	size_t used;				/* text bytes held */
 	struct nx_range *cov;			/* v1: received byte ranges, sorted, merged */
 	size_t ncov, cov_cap;
+	/* parity (reasm_fec.c), from the dump's first parity datagram on */
+	struct nx_fec *fec;
+	uint32_t *pidx;				/* piece of each part, or NO_PIECE */
+	uint16_t *bdata;			/* data parts received per block */
+	uint32_t recovered, rejected;		/* parts rebuilt; verifications failed */
+	bool dcrc_checked, dcrc_bad;		/* the text's CRC, once recovered parts complete it */
 };
 
 struct nx_dstate *nx_dstate_new(const struct nx_packet *p, size_t max_text)
@@ -64,6 +74,17 @@ struct nx_dstate *nx_dstate_new(const struct nx_packet *p, size_t max_text)
 	return d;
 }
 
+/* Parity is no use once the dump is done: dropped with the text. */
+static void fec_drop(struct nx_dstate *d)
+{
+	nx_fec_free(d->fec);
+	free(d->pidx);
+	free(d->bdata);
+	d->fec = NULL;
+	d->pidx = NULL;
+	d->bdata = NULL;
+}
+
 void nx_dstate_retire(struct nx_dstate *d)
 {
 	for (size_t i = 0; i < d->nblocks; i++)
@@ -76,6 +97,7 @@ void nx_dstate_retire(struct nx_dstate *d)
 	d->cov = NULL;
 	d->npieces = d->pieces_cap = d->used = d->nblocks = d->blocks_cap = d->blocks_bytes = 0;
 	d->ncov = d->cov_cap = 0;
+	fec_drop(d);
 }
 
 void nx_dstate_free(struct nx_dstate *d)
@@ -105,11 +127,28 @@ static bool needs_block(const struct nx_dstate *d, size_t len)
 	return len && (d->nblocks == 0 || d->block_used + len > d->block_size);
 }
 
+static size_t fec_mem(const struct nx_dstate *d)
+{
+	if (!d->fec)
+		return 0;
+	return nx_fec_mem(d->fec) + d->parts * sizeof(*d->pidx) +
+	       nx_fec_blocks(d->fec) * sizeof(*d->bdata);
+}
+
+/* A parity datagram adds its shard, and the state itself if it is the first. */
+static size_t fec_mem_after(const struct nx_dstate *d, const struct nx_packet *p)
+{
+	if (d->fec)
+		return fec_mem(d) + p->text_len;
+	return nx_fec_mem_new(p) + d->parts * sizeof(*d->pidx) +
+	       p->fec_blocks * sizeof(*d->bdata);
+}
+
 size_t nx_dstate_mem(const struct nx_dstate *d)
 {
 	return sizeof(*d) + d->bits_cap + d->phash_cap * sizeof(*d->phash) +
 	       d->pieces_cap * sizeof(*d->pieces) + d->blocks_bytes +
-	       d->blocks_cap * sizeof(*d->blocks) + d->cov_cap * sizeof(*d->cov);
+	       d->blocks_cap * sizeof(*d->blocks) + d->cov_cap * sizeof(*d->cov) + fec_mem(d);
 }
 
 /* Capacity after making room for NEED elements: doubling, never beyond MAX. */
@@ -138,6 +177,10 @@ static size_t bits_max(const struct nx_dstate *d)
 size_t nx_dstate_mem_after(const struct nx_dstate *d, const struct nx_packet *p)
 {
 	size_t m = sizeof(*d);
+
+	if (p->kind == NX_KIND_PARITY)
+		return nx_dstate_mem(d) - fec_mem(d) + fec_mem_after(d, p);
+	m += fec_mem(d);
 
 	m += grown(d->bits_cap, bits_need(p->part), bits_max(d));
 	if (d->format == NX_FMT_LEGACY_V3)
@@ -262,14 +305,152 @@ static bool reserve(struct nx_dstate *d, const struct nx_packet *p)
 		      sizeof(*d->cov));
 }
 
-/* Does P agree with what the dump's first datagram fixed? */
-static bool consistent(const struct nx_dstate *d, const struct nx_packet *p)
+/*
+ * Does P agree with what the dump's first datagram fixed? Parity carries no
+ * copies: a dump opened by parity takes them from its first text datagram.
+ */
+static bool consistent(struct nx_dstate *d, const struct nx_packet *p)
 {
-	return p->parts == d->parts && p->total == d->total && p->copies == d->copies &&
-	       !strcmp(p->reason, d->reason) && !strcmp(p->release, d->release);
+	if (p->parts != d->parts || p->total != d->total || strcmp(p->reason, d->reason) ||
+	    strcmp(p->release, d->release))
+		return false;
+	if (p->kind == NX_KIND_PARITY || p->copies == d->copies)
+		return true;
+	if (d->copies)
+		return false;
+	d->copies = p->copies;
+	return true;
 }
 
-enum nx_place nx_dstate_place(struct nx_dstate *d, const struct nx_packet *p)
+static enum nx_place place_text(struct nx_dstate *d, const struct nx_packet *p);
+
+static void put_shard(uint8_t *out, uint32_t shard, uint32_t off, const uint8_t *text,
+		      uint32_t len)
+{
+	memset(out, 0, shard);
+	netoops_fec_put_prefix(out, off, len);
+	memcpy(out + NETOOPS_FEC_PREFIX, text, len);
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* A rebuilt shard placed like a received part (the same checks); its padding must be zeros. */
+static void place_rebuilt(struct nx_dstate *d, uint32_t part, const uint8_t *sh, uint32_t shard)
+{
+	uint32_t off = get32(sh), len = (uint32_t)sh[4] | (uint32_t)sh[5] << 8;
+	struct nx_packet q = { .format = d->format, .kind = NX_KIND_TEXT, .parts = d->parts,
+			       .total = d->total, .copies = d->copies, .part = part };
+
+	if (len > shard - NETOOPS_FEC_PREFIX || off > d->total || len > d->total - off) {
+		d->rejected++;
+		return;
+	}
+	for (uint32_t i = NETOOPS_FEC_PREFIX + len; i < shard; i++)
+		if (sh[i]) {
+			d->rejected++;
+			return;
+		}
+	memcpy(q.reason, d->reason, sizeof(q.reason));
+	memcpy(q.release, d->release, sizeof(q.release));
+	q.offset = off;
+	q.text = sh + NETOOPS_FEC_PREFIX;
+	q.text_len = len;
+	if (place_text(d, &q) == NX_PLACE_OK)
+		d->recovered++;
+}
+
+/* Block B has k shards in hand: rebuild the missing ones (reasm_fec.c) and place them. */
+static void fec_solve(struct nx_dstate *d, uint32_t b, uint32_t k)
+{
+	uint32_t blocks = nx_fec_blocks(d->fec), shard = nx_fec_shard(d->fec), nmiss = 0;
+	uint8_t *have = malloc((size_t)k * shard), *out = NULL, *ptr[NETOOPS_FEC_MAX_K];
+
+	if (!have)
+		return;		/* tried again with the next datagram of the block */
+	for (uint32_t j = 0; j < k; j++) {
+		uint32_t part = b + j * blocks, pi = d->pidx[part];
+
+		ptr[j] = NULL;
+		if (!has_part(d, part)) {
+			nmiss++;
+			continue;
+		}
+		ptr[j] = have + (size_t)j * shard;
+		if (pi == NO_PIECE)
+			put_shard(ptr[j], shard, 0, NULL, 0);
+		else
+			put_shard(ptr[j], shard, d->pieces[pi].off, d->pieces[pi].data,
+				  d->pieces[pi].len);
+	}
+	out = malloc((size_t)nmiss * shard);
+	if (!out) {
+		free(have);
+		return;
+	}
+	int rc = nx_fec_solve(d->fec, b, k, ptr, out);
+
+	nx_fec_close(d->fec, b);	/* solved, or failed once: never tried again */
+	if (rc)
+		d->rejected++;
+	for (uint32_t j = 0, e = 0; !rc && j < k; j++)
+		if (!ptr[j])
+			place_rebuilt(d, b + j * blocks, out + (size_t)e++ * shard, shard);
+	free(have);
+	free(out);
+}
+
+/* After news for block B: close it when its data is all in, solve it when it can be. */
+static void fec_try(struct nx_dstate *d, uint32_t b)
+{
+	uint32_t k = netoops_fec_k(d->parts, nx_fec_blocks(d->fec), b);
+
+	if (nx_fec_closed(d->fec, b))
+		return;
+	if (d->bdata[b] >= k)
+		nx_fec_close(d->fec, b);
+	else if (d->bdata[b] + nx_fec_held(d->fec, b) >= k)
+		fec_solve(d, b, k);
+}
+
+/* The first parity datagram: the state, and what arrived before it, per part and block. */
+static bool fec_start(struct nx_dstate *d, const struct nx_packet *p)
+{
+	d->fec = nx_fec_new(p);
+	d->pidx = malloc(d->parts * sizeof(*d->pidx));
+	d->bdata = calloc(p->fec_blocks, sizeof(*d->bdata));
+	if (!d->fec || !d->pidx || !d->bdata) {
+		fec_drop(d);
+		return false;
+	}
+	for (uint32_t i = 0; i < d->parts; i++) {
+		d->pidx[i] = NO_PIECE;
+		if (has_part(d, i))
+			d->bdata[i % p->fec_blocks]++;
+	}
+	for (size_t i = 0; i < d->npieces; i++)
+		d->pidx[d->pieces[i].part] = (uint32_t)i;
+	return true;
+}
+
+static enum nx_place place_parity(struct nx_dstate *d, const struct nx_packet *p)
+{
+	if (d->format != NX_FMT_NETOOPS || !consistent(d, p))
+		return NX_PLACE_BAD;
+	if (!d->fec && !fec_start(d, p))
+		return NX_PLACE_NOMEM;
+
+	uint32_t b = p->fec_block, k = netoops_fec_k(d->parts, nx_fec_blocks(d->fec), b);
+	enum nx_place res = nx_fec_add(d->fec, p, k - d->bdata[b]);
+
+	if (res == NX_PLACE_OK)
+		fec_try(d, b);
+	return res;
+}
+
+static enum nx_place place_text(struct nx_dstate *d, const struct nx_packet *p)
 {
 	bool legacy = d->format == NX_FMT_LEGACY_V3;
 
@@ -296,19 +477,65 @@ enum nx_place nx_dstate_place(struct nx_dstate *d, const struct nx_packet *p)
 		uint8_t *at = d->blocks[d->nblocks - 1] + d->block_used;
 
 		memcpy(at, p->text, p->text_len);
-		d->pieces[d->npieces++] = (struct nx_piece){ p->offset, (uint32_t)p->text_len, at };
+		if (d->fec)
+			d->pidx[p->part] = (uint32_t)d->npieces;
+		d->pieces[d->npieces++] =
+			(struct nx_piece){ p->offset, (uint32_t)p->text_len, p->part, at };
 		d->block_used += p->text_len;
 		d->used += p->text_len;
 		d->covered += p->text_len;
 		if (!legacy)
 			cov_add(d, p->offset, (uint32_t)p->text_len);
 	}
+	if (d->fec) {
+		d->bdata[p->part % nx_fec_blocks(d->fec)]++;
+		fec_try(d, p->part % nx_fec_blocks(d->fec));
+	}
 	return NX_PLACE_OK;
+}
+
+static int by_offset(const void *a, const void *b);
+
+/* A dump that recovered parts is complete only if its text has the sender's CRC. */
+static void check_dcrc(struct nx_dstate *d)
+{
+	struct nx_piece *order;
+	uint32_t crc = 0;
+
+	if (!d->fec || !d->recovered || d->dcrc_checked || d->parts_received != d->parts ||
+	    d->covered != d->total)
+		return;
+	order = malloc((d->npieces ? d->npieces : 1) * sizeof(*order));
+	if (!order)
+		return;		/* checked with the next datagram */
+	memcpy(order, d->pieces, d->npieces * sizeof(*order));
+	qsort(order, d->npieces, sizeof(*order), by_offset);
+	for (size_t i = 0; i < d->npieces; i++)
+		crc = netoops_crc32(crc, order[i].data, order[i].len);
+	free(order);
+	d->dcrc_checked = true;
+	d->dcrc_bad = crc != nx_fec_dcrc(d->fec);
+	if (d->dcrc_bad)
+		d->rejected++;
+}
+
+enum nx_place nx_dstate_place(struct nx_dstate *d, const struct nx_packet *p)
+{
+	enum nx_place res = p->kind == NX_KIND_PARITY ? place_parity(d, p) : place_text(d, p);
+
+	check_dcrc(d);
+	return res;
+}
+
+void nx_dstate_fec_counts(const struct nx_dstate *d, uint32_t *recovered, uint32_t *rejected)
+{
+	*recovered = d->recovered;
+	*rejected = d->rejected;
 }
 
 bool nx_dstate_complete(const struct nx_dstate *d)
 {
-	return d->parts_received == d->parts &&
+	return d->parts_received == d->parts && !d->dcrc_bad &&
 	       (d->format == NX_FMT_LEGACY_V3 || d->covered == d->total);
 }
 

@@ -82,6 +82,8 @@ size_t nx_dstate_mem(const struct nx_dstate *d);
 size_t nx_dstate_mem_after(const struct nx_dstate *d, const struct nx_packet *p);
 enum nx_place nx_dstate_place(struct nx_dstate *d, const struct nx_packet *p);
 bool nx_dstate_complete(const struct nx_dstate *d);
+/* Parts the dump rebuilt from parity, and parity verifications that failed, so far. */
+void nx_dstate_fec_counts(const struct nx_dstate *d, uint32_t *recovered, uint32_t *rejected);
 /* Classify P against a finished (done) dump: duplicate, or another dump. */
 enum nx_place nx_dstate_check_done(const struct nx_dstate *d, const struct nx_packet *p);
 /* Drop the text, keep what nx_dstate_check_done needs. */

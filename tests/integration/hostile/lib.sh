@@ -30,7 +30,7 @@ hostile_begin() {
 	if [ ! -x "$NXLOAD" ] || [ -n "$(find bench/nxload.c -newer "$NXLOAD")" ]; then
 		mkdir -p "$HP/tests"
 		${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Isrc \
-			-o "$NXLOAD" bench/nxload.c "$HP/libnxcore.a" -lcrypto
+			-o "$NXLOAD" bench/nxload.c "$HP/libnxcore.a" -lcrypto -lisal
 	fi
 }
 

@@ -33,9 +33,15 @@ check stored h_wait 10 sh -c "[ \"\$('$CTL' --db '$DB' --json list | jq length)\
 id() { "$CTL" --db "$DB" --json list | jq ".[] | select(.host == \"$1\") | .id"; }
 C=$(id out-clean) B=$(id out-bad) K=$(id out-panic)
 
-# The database keeps the bytes as received: insXmod, "nul" NUL "inside", ESC ] 0 ; owned BEL.
+# The database keeps the bytes as received: insXmod, "nul" NUL "inside", ESC ] 0 ; owned BEL
+# (in the zstd frame the text is stored as, docs/netoopsd.md "Stored text").
 raw_kept() {
-	hex=$(sqlite3 "$DB" "SELECT hex(text) FROM dumps WHERE id = $B")
+	sqlite3 "$DB" "SELECT writefile('$W/b.stored', text) FROM dumps WHERE id = $B" >/dev/null
+	case $(sqlite3 "$DB" "SELECT text_codec FROM dumps WHERE id = $B") in
+	zstd) zstd -q -dc "$W/b.stored" ;;
+	*) cat "$W/b.stored" ;;
+	esac >"$W/b.text"
+	hex=$(od -An -v -tx1 "$W/b.text" | tr -d ' \n' | tr abcdef ABCDEF)
 	for want in 696E73E96D6F64 6E756C00696E73696465 1B5D303B6F776E656407 9B207F656E64; do
 		case $hex in *"$want"*) ;; *) echo "raw text lacks $want"; return 1 ;; esac
 	done
