@@ -33,8 +33,8 @@ LIBCORE   := $(BUILD)/libnxcore.a
 LIBSTORE  := $(BUILD)/libnxstore.a
 
 .PHONY: all userspace kmod check check-unit check-san check-fuzz \
-	check-integration check-vm check-lint check-summary bench deps demo clean san fault san-fault fuzz-long \
-	bench-quick check-bench
+	check-integration check-vm check-lint check-summary bench deps demo clean san fault san-fault \
+	fuzz-long bench-quick check-bench
 
 all: userspace kmod
 

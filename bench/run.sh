@@ -128,5 +128,6 @@ if [ "${BENCH_EXTRA:-1}" = 1 ]; then
 	BUILD="$BUILD" bench/flood.sh	# the flood figure (issue 7): real dumps among one-datagram fakes
 	BUILD=$BUILD bench/durability.sh	# FULL vs NORMAL synchronous: dumps/s and fsyncs per dump
 	BUILD=$BUILD bench/loss.sh	# completeness under loss: repetition vs parity (issue 10)
+	BUILD=$BUILD bench/auth.sh	# authentication: verification on vs off, sender time per 4 MiB dump
 fi
 exit $status

@@ -9,6 +9,8 @@
  */
 
 #include <linux/kmsg_dump.h>
+#include <crypto/blake2s.h>
+#include <crypto/chacha.h>
 
 /* hex2bin() and mac_pton(): <linux/hex.h> since 6.x; 7.x kernel.h lacks them. */
 #ifdef NETOOPS_HAVE_LINUX_HEX_H
@@ -38,6 +40,36 @@ static inline void netoops_compat_dump(struct kmsg_dumper *dumper,
 				       enum kmsg_dump_reason reason)
 {
 	netoops_kmsg_dump(dumper, reason);
+}
+#endif
+
+/*
+ * lib/crypto (auth.c): 7.x renamed BLAKE2s's state struct blake2s_ctx (the
+ * functions kept their names) and gave ChaCha a struct chacha_state where
+ * 6.x passed a bare u32[16]. Both keep the 16 words in order.
+ */
+#ifdef NETOOPS_HAVE_BLAKE2S_CTX
+#define netoops_blake2s_ctx blake2s_ctx
+#else
+#define netoops_blake2s_ctx blake2s_state
+#endif
+
+#ifdef NETOOPS_HAVE_CHACHA_STATE
+#define netoops_chacha_state chacha_state
+static inline void netoops_chacha20_block(struct netoops_chacha_state *st,
+					  u8 *out)
+{
+	chacha_block_generic(st, out, 20);
+}
+#else
+struct netoops_chacha_state {
+	u32 x[16];
+};
+
+static inline void netoops_chacha20_block(struct netoops_chacha_state *st,
+					  u8 *out)
+{
+	chacha_block_generic(st->x, out, 20);
 }
 #endif
 

@@ -64,6 +64,10 @@ static char *dump_buf;			/* preallocated; dump_bytes long */
 static unsigned int dump_buf_size;
 static struct netoops_frame dump_frame;
 static char dump_hdr[NETOOPS_MAX_DATAGRAM + 1];	/* header line, extensions included */
+/* The dump's copy of the host key (auth.c), wiped after it; and the datagram encrypted. */
+static struct netoops_auth_keys dump_keys;
+static bool dump_sealed;
+static u8 dump_ct[NETOOPS_MAX_DATAGRAM];
 
 static atomic_t dump_seq = ATOMIC_INIT(0);
 
@@ -255,11 +259,17 @@ static unsigned int dump_pass(const struct netoops_frame *f, unsigned int copy,
 	unsigned int end = f->total, start, part, hlen, sent = 0;
 
 	for (part = 0; part < f->parts; part++) {
+		const char *text;
+
 		start = netoops_frame_prev(f, end);
-		hlen = netoops_frame_header(f, dump_hdr, sizeof(dump_hdr),
-					    part, start, copy);
-		sent += dump_send(dump_hdr, hlen, f->text + start, end - start,
-				  may_sleep);
+		text = f->text + start;
+		hlen = netoops_frame_auth_header(f, dump_sealed ? &dump_keys : NULL,
+						 dump_hdr, sizeof(dump_hdr),
+						 part, start, copy, text,
+						 end - start, dump_ct);
+		if (dump_sealed && dump_keys.encrypt)
+			text = (const char *)dump_ct;
+		sent += dump_send(dump_hdr, hlen, text, end - start, may_sleep);
 		end = start;
 		if (!dump_go_on(deadline, gen, may_sleep))
 			break;
@@ -277,6 +287,15 @@ static unsigned int dump_parity(const struct netoops_frame *f, u64 deadline,
 
 	while ((hlen = netoops_fec_next_datagram(f, dump_hdr, sizeof(dump_hdr),
 						 &payload, &plen)) > 0) {
+		/* sealed like the text datagrams: authentication covers every kind */
+		if (dump_sealed) {
+			hlen = netoops_auth_seal(&dump_keys, dump_hdr, hlen,
+						 sizeof(dump_hdr), payload, plen,
+						 dump_ct);
+			if (dump_keys.encrypt)
+				payload = (const char *)dump_ct;
+		}
+		hlen = netoops_frame_header_close(dump_hdr, sizeof(dump_hdr), hlen);
 		sent += dump_send(dump_hdr, hlen, payload, plen, may_sleep);
 		if (!dump_go_on(deadline, gen, may_sleep))
 			break;
@@ -299,8 +318,10 @@ static unsigned int dump_run(enum netoops_reason reason, bool may_sleep)
 	kmsg_dump_rewind(&iter);
 	kmsg_dump_get_buffer(&iter, false, dump_buf, dump_buf_size, &len);
 	dump_identity(f, reason);
+	dump_sealed = netoops_auth_snapshot(&dump_keys);
+	f->ext_reserve = dump_sealed ? NETOOPS_AUTH_RESERVE(dump_keys.encrypt) : 0;
 	fec = min_t(u32, READ_ONCE(netoops_settings.fec), NETOOPS_FEC_MAX_PCT);
-	netoops_fec_prepare(f, len, fec);
+	netoops_fec_prepare(f, len, fec);	/* its room counts ext_reserve */
 	netoops_frame_init(f, dump_buf, len);
 	netoops_fec_start(f, fec);
 
@@ -319,6 +340,8 @@ static unsigned int dump_run(enum netoops_reason reason, bool may_sleep)
 		netoops_tx_flush(nt);
 		atomic_long_inc(&nt->dumps_sent);
 	}
+	memzero_explicit(&dump_keys, sizeof(dump_keys));
+	memzero_explicit(dump_ct, sizeof(dump_ct));
 	return sent;
 }
 

@@ -58,19 +58,20 @@ void netoops_fec_start(const struct netoops_frame *f, u32 pct)
 /**
  * netoops_fec_next_datagram() - the next parity datagram
  * @f:		the dump
- * @hdr:	its header line
+ * @hdr:	its header line, without its final '\n' (the caller may still
+ *		append per-datagram fields: the MAC, wire_auth.h)
  * @size:	size of @hdr
  * @payload:	set to its shard
  * @plen:	set to the shard's length
  *
- * Return: the header's length, or 0 when all were made.
+ * Return: the open header's length, or 0 when all were made.
  */
 int netoops_fec_next_datagram(const struct netoops_frame *f, char *hdr,
 			      size_t size, const char **payload,
 			      unsigned int *plen)
 {
 	u64 t0 = ktime_get_mono_fast_ns();
-	int n = netoops_fec_next(&fec_state, f, hdr, size, false);
+	int n = netoops_fec_next(&fec_state, f, hdr, size, true);
 
 	*payload = (const char *)fec_state.buf;
 	*plen = fec_state.shard;

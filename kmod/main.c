@@ -294,7 +294,8 @@ static struct kobj_attribute netoops_attrs[] = {
 	__ATTR(netoops_fec, 0644, netoops_fec_show, netoops_fec_store),
 };
 
-static struct attribute *netoops_attr_list[ARRAY_SIZE(netoops_attrs) + 1];
+static struct attribute *netoops_attr_list[ARRAY_SIZE(netoops_attrs) +
+					   NETOOPS_AUTH_NR_ATTRS + 1];
 
 static const struct attribute_group netoops_attr_group = {
 	.attrs = netoops_attr_list,
@@ -309,6 +310,9 @@ static int netoops_sysfs_init(void)
 
 	for (i = 0; i < ARRAY_SIZE(netoops_attrs); i++)
 		netoops_attr_list[i] = &netoops_attrs[i].attr;
+	for (i = 0; i < NETOOPS_AUTH_NR_ATTRS; i++)	/* auth.c */
+		netoops_attr_list[ARRAY_SIZE(netoops_attrs) + i] =
+			&netoops_auth_attrs[i].attr;
 	netoops_kobj = kobject_create_and_add("netoops", kernel_kobj);
 	if (!netoops_kobj)
 		return -ENOMEM;
@@ -356,6 +360,7 @@ static void __exit netoops_exit(void)
 	netoops_sysfs_exit();
 	netoops_dump_exit();
 	netoops_targets_exit();
+	netoops_auth_exit();
 }
 
 /*

@@ -4,6 +4,7 @@
 #define _NETOOPS_H
 
 #include <linux/configfs.h>
+#include <linux/kobject.h>
 #include <linux/if_ether.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
@@ -13,6 +14,7 @@
 #include <linux/types.h>
 #include <netoops/wire.h>
 #include <netoops/wire_fec.h>
+#include <netoops/wire_auth.h>
 #include <netoops/wire_frame.h>
 
 /* Frames one target may have in flight; also the pacing window. */
@@ -144,6 +146,11 @@ int netoops_fec_next_datagram(const struct netoops_frame *f, char *hdr,
 			      size_t size, const char **payload,
 			      unsigned int *plen);
 u64 netoops_fec_last_ns(void);
+/* auth.c: the host key (sysfs netoops_key, write-only) and the crypto of wire_auth.h. */
+#define NETOOPS_AUTH_NR_ATTRS	3
+extern struct kobj_attribute netoops_auth_attrs[NETOOPS_AUTH_NR_ATTRS];
+bool netoops_auth_snapshot(struct netoops_auth_keys *k);
+void netoops_auth_exit(void);
 
 /* tx.c: frames into preallocated skbs, out through netpoll. */
 int netoops_tx_alloc(struct netoops_target *nt);

@@ -21,5 +21,6 @@ int cmd_reanalyze(struct ctl_opts *o, int argc, char **argv);	/* reanalyze.c */
 int cmd_target(struct ctl_opts *o, int argc, char **argv);	/* target.c */
 int cmd_boot_id(struct ctl_opts *o, int argc, char **argv);	/* trigger.c */
 int cmd_test(struct ctl_opts *o, int argc, char **argv);	/* trigger.c */
+int cmd_key(struct ctl_opts *o, int argc, char **argv);		/* key.c */
 
 #endif

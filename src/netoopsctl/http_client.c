@@ -101,8 +101,12 @@ static int start_answer(struct answer *a, const char *daemon, const char *path,
 			char *err, size_t errlen)
 {
 	char req[8192];
+	/* netoopsd's http-tokens: a bearer token from the environment, when given. */
+	const char *token = getenv("NETOOPS_API_TOKEN");
 	int rlen = snprintf(req, sizeof(req), "GET %s HTTP/1.0\r\nHost: %s\r\n"
-			    "Accept: application/json\r\n\r\n", path, daemon);
+			    "Accept: application/json\r\n%s%s%s\r\n", path, daemon,
+			    token && *token ? "Authorization: Bearer " : "",
+			    token && *token ? token : "", token && *token ? "\r\n" : "");
 	char *end = NULL;
 	int status;
 

@@ -25,6 +25,7 @@ static const struct command commands[] = {
 	{ "target",  cmd_target,  "target add|list|del|apply|watch ...   this kernel's netoops targets" },
 	{ "boot-id", cmd_boot_id, "boot-id                   write this boot's id into the module" },
 	{ "test",    cmd_test,    "test [--db PATH | --collector HOST:PORT]   send a test dump (and wait until stored)" },
+	{ "key",     cmd_key,     "key new|derive|install ...   fleet and host keys for authenticated dumps" },
 };
 
 static void usage(FILE *f)

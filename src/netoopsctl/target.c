@@ -6,8 +6,12 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/crypto.h>
+
+#include "core/auth/auth.h"
 #include "netoopsctl/ctlutil.h"
 #include "netoopsctl/commands.h"
+#include "netoopsctl/key.h"
 #include "netoopsctl/target.h"
 
 #define MAX_LIVE_TARGETS 256
@@ -19,7 +23,7 @@
 static int usage_target(void)
 {
 	fprintf(stderr,
-		"usage: netoopsctl target add NAME --to HOST[:PORT] [--timeout SEC] [--no-save] [--dry-run]\n"
+		"usage: netoopsctl target add NAME --to HOST[:PORT] [--key FILE] [--timeout SEC] [--no-save] [--dry-run]\n"
 		"       netoopsctl target list [--json]\n"
 		"       netoopsctl target del NAME\n"
 		"       netoopsctl target apply [--quiet]\n"
@@ -52,6 +56,19 @@ static int save_target(const struct nx_conf_target *t)
 	return 0;
 }
 
+/* --key FILE: checked now (absolute, mode 600 or stricter, a key), kept in targets.conf. */
+static int key_option(const char *file, struct nx_conf_target *t, char *err, size_t errlen)
+{
+	uint8_t k[NX_AUTH_KEY_LEN];
+	int rc = nx_conf_key_ok(file, err, errlen) == 0 && nx_auth_key_read(file, k, err, errlen) == 0;
+
+	OPENSSL_cleanse(k, sizeof(k));
+	if (!rc)
+		return -1;
+	snprintf(t->key, sizeof(t->key), "%s", file);
+	return 0;
+}
+
 static int target_add(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -59,12 +76,13 @@ static int target_add(int argc, char **argv)
 		{ "timeout", required_argument, NULL, 'T' },
 		{ "no-save", no_argument, NULL, 'n' },
 		{ "dry-run", no_argument, NULL, 'd' },
+		{ "key", required_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct nx_conf_target t = { 0 };
 	struct nx_target_cfg cfg;
 	struct nx_path path;
-	const char *to = NULL;
+	const char *to = NULL, *key = NULL;
 	bool save = true, dry = false, changed;
 	static const struct nx_num timeout_num = { "--timeout", NX_NUM_SECONDS, 100, 600000, "5" };
 	int timeout_ms = NX_RESOLVE_TIMEOUT_MS, c;
@@ -81,6 +99,7 @@ static int target_add(int argc, char **argv)
 			break;
 		case 'n': save = false; break;
 		case 'd': dry = true; break;
+		case 'k': key = optarg; break;
 		default: return usage_target();
 		}
 	}
@@ -92,7 +111,8 @@ static int target_add(int argc, char **argv)
 		return 2;
 	}
 	snprintf(t.name, sizeof(t.name), "%s", argv[optind]);
-	if (nx_endpoint_parse(to, t.host, sizeof(t.host), &t.port, err, sizeof(err)) != 0) {
+	if (nx_endpoint_parse(to, t.host, sizeof(t.host), &t.port, err, sizeof(err)) != 0 ||
+	    (key && key_option(key, &t, err, sizeof(err)) != 0)) {
 		fprintf(stderr, "netoopsctl: %s\n", err);
 		return 2;
 	}
@@ -110,6 +130,12 @@ static int target_add(int argc, char **argv)
 	}
 	nx_target_describe(&cfg, &path, desc, sizeof(desc));
 	printf("target %s enabled: %s\n", t.name, desc);
+	if (t.key[0] && nxctl_key_install(t.key, err, sizeof(err)) != 0) {
+		fprintf(stderr, "netoopsctl: %s\n", err);
+		return 1;
+	}
+	if (t.key[0])
+		printf("host key %s installed: datagrams carry a MAC\n", t.key);
 	return save ? save_target(&t) : 0;
 }
 

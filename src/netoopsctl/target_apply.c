@@ -7,6 +7,7 @@
 #include <netoops/wire.h>
 
 #include "netoopsctl/ctlutil.h"
+#include "netoopsctl/key.h"
 #include "netoopsctl/target.h"
 
 /* A numeric address as is, else the first address DNS gives for the name. */
@@ -74,7 +75,8 @@ static int apply_one(const struct nx_conf_target *t, bool quiet)
 	bool changed;
 
 	if (nx_target_resolve(t, NX_RESOLVE_TIMEOUT_MS, &cfg, &path, err, sizeof(err)) != 0 ||
-	    nx_cfs_apply(&cfg, &changed, err, sizeof(err)) != 0) {
+	    nx_cfs_apply(&cfg, &changed, err, sizeof(err)) != 0 ||
+	    (t->key[0] && nxctl_key_install(t->key, err, sizeof(err)) != 0)) {
 		fprintf(stderr, "netoopsctl: target %s: %s\n", t->name, err);
 		return -1;
 	}

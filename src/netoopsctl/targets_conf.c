@@ -62,14 +62,29 @@ int nx_endpoint_parse(const char *text, char *host, size_t hostlen, unsigned int
 	return 0;
 }
 
-static int parse_line(char *line, struct nx_conf_target *t, char *err, size_t errlen)
+int nx_conf_key_ok(const char *path, char *err, size_t errlen)
 {
-	char *name = strtok(line, " \t"), *to = strtok(NULL, " \t"), *extra = strtok(NULL, " \t");
-
-	if (!name || !to || extra) {
-		nx_fail(err, errlen, "expected 'NAME HOST[:PORT]'");
+	if (path[0] != '/' || strlen(path) > NX_KEY_PATH_MAX || strpbrk(path, " \t#")) {
+		nx_fail(err, errlen, "bad key file '%s': give an absolute path without spaces or '#' "
+			"(at most %d bytes)", path, NX_KEY_PATH_MAX);
 		return -1;
 	}
+	return 0;
+}
+
+static int parse_line(char *line, struct nx_conf_target *t, char *err, size_t errlen)
+{
+	char *name = strtok(line, " \t"), *to = strtok(NULL, " \t"), *key = strtok(NULL, " \t");
+
+	if (!name || !to || (key && (strncmp(key, "key=", 4) || strtok(NULL, " \t")))) {
+		nx_fail(err, errlen, "expected 'NAME HOST[:PORT] [key=PATH]'");
+		return -1;
+	}
+	memset(t, 0, sizeof(*t));
+	if (key && nx_conf_key_ok(key + 4, err, errlen) != 0)
+		return -1;
+	if (key)
+		snprintf(t->key, sizeof(t->key), "%s", key + 4);
 	if (!nx_target_name_ok(name)) {
 		nx_fail(err, errlen, "bad target name '%s': use letters, digits, '.', '_', '-' (at most %d)",
 		     name, NX_TARGET_NAME_MAX);
@@ -136,12 +151,13 @@ int nx_conf_save(const char *path, const struct nx_conf *c, char *err, size_t er
 		return -1;
 	}
 	fprintf(f, "# netoops targets, applied at boot by netoops-targets.service.\n"
-		   "# One per line: NAME HOST[:PORT]  (written by netoopsctl target add/del)\n");
+		   "# One per line: NAME HOST[:PORT] [key=PATH]  (written by netoopsctl target add/del)\n");
 	for (int i = 0; i < c->n; i++) {
 		const struct nx_conf_target *t = &c->t[i];
 		bool v6 = strchr(t->host, ':') != NULL;
 
-		fprintf(f, "%s %s%s%s:%u\n", t->name, v6 ? "[" : "", t->host, v6 ? "]" : "", t->port);
+		fprintf(f, "%s %s%s%s:%u%s%s\n", t->name, v6 ? "[" : "", t->host, v6 ? "]" : "",
+			t->port, t->key[0] ? " key=" : "", t->key);
 	}
 	if (fflush(f) != 0 || fsync(fileno(f)) != 0 || fclose(f) != 0 || rename(tmp, path) != 0) {
 		nx_fail(err, errlen, "cannot write %s: %s", path, strerror(errno));

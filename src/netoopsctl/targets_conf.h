@@ -1,4 +1,4 @@
-/* The persisted target list, /etc/netoops/targets.conf: one "NAME HOST[:PORT]" per line. */
+/* The persisted target list, /etc/netoops/targets.conf: one "NAME HOST[:PORT] [key=PATH]" per line. */
 #ifndef NXCTL_TARGETS_CONF_H
 #define NXCTL_TARGETS_CONF_H
 
@@ -9,11 +9,13 @@
 #define NX_TARGETS_CONF_DEFAULT "/etc/netoops/targets.conf"
 #define NX_CONF_MAX_TARGETS 64
 #define NX_HOST_TEXT_MAX 255
+#define NX_KEY_PATH_MAX 255
 
 struct nx_conf_target {
 	char name[NX_TARGET_NAME_MAX + 1];
 	char host[NX_HOST_TEXT_MAX + 1];	/* address or DNS name, without brackets */
 	unsigned int port;
+	char key[NX_KEY_PATH_MAX + 1];		/* absolute path of the host key file; "" none */
 };
 
 struct nx_conf {
@@ -30,6 +32,9 @@ const char *nx_conf_path(void);
  */
 int nx_endpoint_parse(const char *text, char *host, size_t hostlen, unsigned int *port,
 		      char *err, size_t errlen);
+
+/* A key file path targets.conf can carry: absolute, no blanks or '#'. 0, or -1 + ERR. */
+int nx_conf_key_ok(const char *path, char *err, size_t errlen);
 
 /* Load PATH (a missing file is an empty list). 0, or -1 + ERR naming the line. */
 int nx_conf_load(const char *path, struct nx_conf *c, char *err, size_t errlen);

@@ -160,8 +160,8 @@ static const char *set_listen(struct nxd_config *c, const struct setting *s, con
 		return msg;
 	}
 	if (addr_refused(config_parse_addr(v, NETOOPS_DEFAULT_PORT, &c->listen[c->n_listen]),
-			 s->key, v, "ADDR:PORT or [IPV6]:PORT with a numeric address "
-			 "(e.g. 0.0.0.0:2004 or [::]:2004)", msg, len))
+			 s->key, v, "ADDR:PORT, [IPV6]:PORT or ADDR (numeric addresses, "
+			 "e.g. 0.0.0.0:2004 or [::]:2004)", msg, len))
 		return msg;
 	c->n_listen++;
 	return NULL;
@@ -189,6 +189,15 @@ static const char *set_http(struct nxd_config *c, const struct setting *s, const
 		return msg;
 	return NULL;
 }
+
+/* The authentication settings: parsed by the policy's own code (auth_config.c). */
+static const char *set_auth(struct nxd_config *c, const struct setting *s, const char *v,
+			    char *msg, size_t len)
+{
+	return auth_config_set(&c->auth, s->key, v, msg, len);
+}
+
+#define AUTH(k, a, d, h) { .key = k, .set = set_auth, .arg = a, .dflt = d, .help = h }
 
 #define NUM(k, a, d, lo, hi, f, ex, h)                                                    \
 	{ .key = k, .set = set_numeric, .arg = a, .dflt = d, .help = h, .offset = FIELD(f),   \
@@ -231,7 +240,18 @@ static const struct setting settings[] = {
 	NUM("stop-wait-ms", "MS", "30000", 0, 3600000, stop_wait_ms, "30000",
 	    "at a stop, wait this long for a locked database"),
 	NUM("receive-threads", "N", "0", 0, 64, receive_threads, "0 (one per CPU), 2",
-	    "receive loops (0: one per CPU), datagrams sharded by\ndump"),
+	    "receive loops, datagrams sharded by dump;\n0: one per CPU"),
+	AUTH("auth", "off|optional|required", "off",
+	     "datagram MACs: ignored, checked when\npresent, or needed"),
+	AUTH("fleet-key", "FILE", NULL, "the fleet key (mode 600; netoopsctl key new)"),
+	AUTH("auth-exempt", "NET", NULL, "unauthenticated allowed from NET when required\n"
+	     "(ADDR/PREFIX; repeatable)"),
+	AUTH("replay-window-ms", "MS", NULL, "late copies of a stored dump accepted this long\n"
+	     "(default quiet-ms / 2)"),
+	AUTH("http-tokens", "FILE", NULL, "the API needs a bearer token from FILE\n"
+	     "('read TOKEN' / 'admin TOKEN' lines, mode 600)"),
+	AUTH("http-tls-cert", "FILE", NULL, "serve the API over TLS with this PEM certificate"),
+	AUTH("http-tls-key", "FILE", NULL, "and this PEM private key (mode 600)"),
 };
 
 #define N_SETTINGS (sizeof(settings) / sizeof(settings[0]))
@@ -463,5 +483,5 @@ const char *config_check(struct nxd_config *c, char *msg, size_t len)
 		config_parse_addr("0.0.0.0", NETOOPS_DEFAULT_PORT, &c->listen[0]);
 		c->n_listen = 1;
 	}
-	return NULL;
+	return auth_config_check(&c->auth, c->quiet_ms, msg, len);
 }

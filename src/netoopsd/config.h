@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <sys/socket.h>
 
+#include "netoopsd/auth.h"
+
 #define NXD_DEFAULT_CONFIG	"/etc/netoops/netoopsd.conf"
 #define NXD_MAX_LISTEN		16
 #define NXD_MAX_BATCH_SETTING	1024	/* recvmmsg batch at most */
@@ -39,6 +41,7 @@ struct nxd_config {
 	char analysis_user[64];		/* the analysis worker's user, when started as root */
 	uint32_t db_fsync;		/* 1: commits and the append file fsync'ed; 0: not */
 	uint32_t stop_wait_ms;		/* at a stop, how long to wait out a locked database */
+	struct nxd_auth_config auth;	/* auth, fleet-key, auth-exempt, replay-window-ms */
 	bool verbose;
 	uint32_t receive_threads;	/* receive loops (SO_REUSEPORT); 0: one per online CPU */
 };

@@ -53,6 +53,10 @@ size_t counters_list(const struct nxd_counters *c, struct nx_counter *out)
 	PUT("fec_recovered", c->reasm.fec_recovered);
 	PUT("fec_rejected", c->reasm.fec_rejected);
 	PUT("unanalysed_behind", c->store.unanalysed_behind);
+	PUT("auth_verified", c->auth.verified);
+	PUT("auth_forged", c->auth.forged);
+	PUT("auth_replayed", c->auth.replayed);
+	PUT("auth_refused", c->auth.refused);
 #undef PUT
 	assert(n <= NXD_N_COUNTERS);
 	return n;

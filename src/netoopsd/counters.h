@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "core/reasm/reasm.h"
+#include "netoopsd/auth.h"
 #include "netoopsd/listener.h"
 #include "store/store.h"
 
@@ -42,6 +43,7 @@ struct nxd_counters {
 	struct nxd_store_counters store;
 	struct nxd_analysis_counters analysis;
 	uint64_t started_ms;		/* wall clock at start */
+	struct nxd_auth_counters auth;	/* the receive loop's verdicts (auth.h) */
 };
 
 #define NXD_N_COUNTERS 48

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <microhttpd.h>
+#include <openssl/crypto.h>
 
 #include "netoopsd/http_int.h"
 #include "netoopsd/log.h"
@@ -99,6 +100,9 @@ static enum MHD_Result queue(struct MHD_Connection *c, struct nxd_flight *f)
 	}
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, f->a.type);
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+	if (f->a.status == 401)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+					"Bearer realm=\"netoops\"");
 	if (f->a.retry_after) {
 		snprintf(retry, sizeof(retry), "%u", f->a.retry_after);
 		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, retry);
@@ -109,15 +113,17 @@ static enum MHD_Result queue(struct MHD_Connection *c, struct nxd_flight *f)
 }
 
 /* The request as the pure handler takes it; ARGS receives the query arguments. */
-static void make_req(struct MHD_Connection *c, const char *url, const char *method,
-		     struct nxd_api_arg *args, struct nxd_api_req *req)
+static void make_req(struct nxd_http *h, struct MHD_Connection *c, const char *url,
+		     const char *method, struct nxd_api_arg *args, struct nxd_api_req *req)
 {
 	struct arg_list al = { .a = args };
+	const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+						       MHD_HTTP_HEADER_AUTHORIZATION);
 
 	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_arg, &al);
 	*req = (struct nxd_api_req){ .method = method, .url = url, .args = args,
 				     .n_args = al.n, .too_many_args = al.too_many,
-				     .now_ms = now_ms() };
+				     .now_ms = now_ms(), .grant = nxd_tokens_grant(h->tokens, auth) };
 }
 
 /* One dump's answer can be large to make: the worker makes it, this thread serves others. */
@@ -129,7 +135,7 @@ static enum MHD_Result to_worker(struct nxd_http *h, struct MHD_Connection *c,
 	if (!j)
 		return MHD_NO;
 	j->c = c;
-	make_req(c, url, method, j->args, &j->req);
+	make_req(h, c, url, method, j->args, &j->req);
 	*state = j;
 	MHD_suspend_connection(c);
 	http_worker_submit(h, j);
@@ -156,7 +162,7 @@ static enum MHD_Result serve(void *cls, struct MHD_Connection *c, const char *ur
 		return to_worker(h, c, url, method, state);
 	if (!(f = calloc(1, sizeof(*f))))
 		return MHD_NO;
-	make_req(c, url, method, args, &req);
+	make_req(h, c, url, method, args, &req);
 	req.budget = http_budget_left(h);
 	nxd_api_handle(h->store, &req, &f->a);
 	http_charge(h, f);
@@ -228,18 +234,19 @@ static bool is_loopback(const struct nxd_addr *a)
 }
 
 /* Every interface only when written out; a warning beyond loopback. -1 if refused. */
-static int check_addr(const struct nxd_addr *a)
+static int check_addr(const struct nxd_http *h, const struct nxd_addr *a)
 {
 	if (is_wildcard(a) && strncmp(a->text, "0.0.0.0:", 8) != 0 &&
 	    strncmp(a->text, "[::]:", 5) != 0) {
-		log_err("http: '%s' would serve every interface, and the API has no "
-			"authentication: give an address (e.g. 127.0.0.1:PORT), or write "
-			"0.0.0.0:PORT or [::]:PORT to mean every interface", a->text);
+		log_err("http: '%s' would serve every interface: give an address (e.g. "
+			"127.0.0.1:PORT), or write 0.0.0.0:PORT or [::]:PORT to mean every "
+			"interface", a->text);
 		return -1;
 	}
 	if (!is_loopback(a))
-		log_warn("http: the query API on %s is reachable from other hosts, without "
-			 "authentication or TLS (see docs/netoopsd.md)", a->text);
+		log_warn("http: the query API on %s is reachable from other hosts, %s (see "
+			 "docs/netoopsd.md)", a->text, h->tokens ? "without TLS: the tokens "
+			 "travel in clear" : "without authentication (http-tokens) or TLS");
 	return 0;
 }
 
@@ -266,10 +273,16 @@ static int listen_on(const struct nxd_addr *a)
 static struct MHD_Daemon *start_mhd(struct nxd_http *h)
 {
 	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC |
-			 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+			 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG | (h->tls_cert ? MHD_USE_TLS : 0);
+	struct MHD_OptionItem tls[] = {
+		{ MHD_OPTION_HTTPS_MEM_CERT, 0, h->tls_cert },
+		{ MHD_OPTION_HTTPS_MEM_KEY, 0, h->tls_key },
+		{ MHD_OPTION_END, 0, NULL },
+	};
 
 	return MHD_start_daemon(flags, 0, NULL, NULL, serve, h,
 				MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+				MHD_OPTION_ARRAY, h->tls_cert ? tls : &tls[2],
 				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
 				MHD_OPTION_CONNECTION_LIMIT, (unsigned)NXD_HTTP_MAX_CONNECTIONS,
 				MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)NXD_HTTP_PER_ADDRESS,
@@ -293,7 +306,16 @@ struct nxd_http *http_start(const struct nxd_config *cfg)
 	pthread_mutex_init(&h->jobs_lock, NULL);
 	pthread_cond_init(&h->jobs_cond, NULL);
 	h->budget = cfg->max_memory / 4;
-	if (check_addr(&cfg->http) < 0 || (h->listen_fd = listen_on(&cfg->http)) < 0) {
+	if ((cfg->auth.http_tokens[0] &&
+	     !(h->tokens = nxd_tokens_load(cfg->auth.http_tokens, err, sizeof(err)))) ||
+	    (cfg->auth.http_tls_cert[0] &&
+	     (!(h->tls_cert = nxd_pem_load(cfg->auth.http_tls_cert, false, err, sizeof(err))) ||
+	      !(h->tls_key = nxd_pem_load(cfg->auth.http_tls_key, true, err, sizeof(err)))))) {
+		log_err("%s", err);
+		http_stop(h);
+		return NULL;
+	}
+	if (check_addr(h, &cfg->http) < 0 || (h->listen_fd = listen_on(&cfg->http)) < 0) {
 		http_stop(h);
 		return NULL;
 	}
@@ -307,7 +329,8 @@ struct nxd_http *http_start(const struct nxd_config *cfg)
 		return NULL;
 	}
 	h->gate_running = true;
-	log_info("http: serving the query API on %s", cfg->http.text);
+	log_info("http: serving the query API on %s%s", cfg->http.text,
+		 h->tls_cert ? " (TLS)" : "");
 	return h;
 }
 
@@ -332,6 +355,11 @@ void http_stop(struct nxd_http *h)
 		close(h->listen_fd);
 	nx_store_close(h->store);
 	nx_store_close(h->wstore);
+	nxd_tokens_free(h->tokens);
+	free(h->tls_cert);
+	if (h->tls_key)
+		OPENSSL_cleanse(h->tls_key, strlen(h->tls_key));
+	free(h->tls_key);
 	pthread_mutex_destroy(&h->lock);
 	pthread_mutex_destroy(&h->jobs_lock);
 	pthread_cond_destroy(&h->jobs_cond);

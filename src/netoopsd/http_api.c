@@ -601,17 +601,34 @@ static void get_stats(struct nx_store *s, const struct nxd_api_req *r, const cha
 typedef void handler(struct nx_store *s, const struct nxd_api_req *r, const char *rest,
 		     struct nxd_answer *a);
 
-/* The resources: a path (with PREFIX: what a path starts with); whether it takes parameters. */
+/*
+ * The resources: a path (with PREFIX: what a path starts with); whether it takes parameters;
+ * whether a read token is enough (the collector's counters need an admin token).
+ */
 static const struct route {
 	const char *path;
-	bool prefix, params;
+	bool prefix, params, admin;
 	handler *fn;
 } routes[] = {
-	{ "/v1/reports", false, true, get_reports },
-	{ "/v1/reports/", true, false, get_report },
-	{ "/v1/groups", false, false, get_groups },
-	{ "/v1/stats", false, false, get_stats },
+	{ "/v1/reports", false, true, false, get_reports },
+	{ "/v1/reports/", true, false, false, get_report },
+	{ "/v1/groups", false, false, false, get_groups },
+	{ "/v1/stats", false, false, true, get_stats },
 };
+
+/* A bearer token that does not grant ROUTE: 401 (none valid) or 403 (read-only). */
+static bool refused(const struct nxd_api_req *r, const struct route *rt, struct nxd_answer *a)
+{
+	if (r->grant == NXD_GRANT_NONE) {
+		nxd_answer_error(a, 401, "a valid bearer token is needed (Authorization: Bearer ...)");
+		return true;
+	}
+	if (rt->admin && r->grant != NXD_GRANT_ALL) {
+		nxd_answer_error(a, 403, "this resource needs an admin token");
+		return true;
+	}
+	return false;
+}
 
 void nxd_api_handle(struct nx_store *s, const struct nxd_api_req *r, struct nxd_answer *a)
 {
@@ -626,6 +643,8 @@ void nxd_api_handle(struct nx_store *s, const struct nxd_api_req *r, struct nxd_
 
 		if (rt->prefix ? strncmp(r->url, rt->path, n) != 0 : strcmp(r->url, rt->path) != 0)
 			continue;
+		if (refused(r, rt, a))
+			return;
 		if (r->too_many_args) {
 			nxd_answer_error(a, 400, "too many parameters");
 			return;

@@ -42,6 +42,9 @@ struct nxd_api_arg {
 	const char *key, *value;	/* VALUE NULL: "?key" without '=' */
 };
 
+/* What a request's bearer token grants (http_auth.h); 0, every resource, when no tokens are set. */
+enum nxd_grant { NXD_GRANT_ALL = 0, NXD_GRANT_READ, NXD_GRANT_NONE };
+
 struct nxd_api_req {
 	const char *method, *url;	/* url: the path, without the query */
 	const struct nxd_api_arg *args;
@@ -49,6 +52,7 @@ struct nxd_api_req {
 	bool too_many_args;		/* more than NXD_HTTP_MAX_ARGS were given */
 	int64_t now_ms;			/* the clock `since` is relative to */
 	size_t budget;			/* bytes the answer may hold; SIZE_MAX: any */
+	enum nxd_grant grant;		/* from the Authorization header */
 };
 
 /* One piece of a body: bytes, or bytes written as the inside of a JSON string. */

@@ -147,6 +147,14 @@ static void head_arrived(struct nxd_http *h, size_t i, bool eof)
 		drop(h, i);
 		return;
 	}
+	/* TLS: the head is encrypted; libmicrohttpd's own timeout bounds the handshake. */
+	if (h->tls_cert) {
+		set_lowat(c->fd, 1);
+		peer_done_waiting(h, c);
+		http_hand_over(h, c->fd, (const struct sockaddr *)&c->ss, c->len);
+		h->conns[i] = h->conns[--h->n_conns];
+		return;
+	}
 	switch (nxd_http_gate(buf, (size_t)n, eof, &status, msg, sizeof(msg))) {
 	case NXD_GATE_MORE:
 		set_lowat(c->fd, (int)n + 1);

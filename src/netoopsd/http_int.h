@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include "netoopsd/http.h"
+#include "netoopsd/http_auth.h"
 
 /* Connections the gate holds: waiting for a head, or closing. */
 #define NXD_GATE_SLOTS	(2 * NXD_HTTP_MAX_CONNECTIONS)
@@ -46,6 +47,8 @@ struct nxd_job {
 
 struct nxd_http {
 	struct MHD_Daemon *mhd;
+	struct nxd_tokens *tokens;	/* http-tokens; NULL: none (read only after start) */
+	char *tls_cert, *tls_key;	/* PEM, when serving TLS (libmicrohttpd keeps pointers) */
 	struct nx_store *store;		/* used only by libmicrohttpd's one thread */
 	struct nx_store *wstore;	/* used only by the worker */
 	size_t budget, used;		/* answers in flight; under LOCK */

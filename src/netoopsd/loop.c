@@ -104,14 +104,20 @@ static void hand_over(struct nxd_loop *l, struct nx_dump *d, uint64_t now)
 	}
 }
 
-/* Hand every finished dump to the sink. */
+/*
+ * Hand every finished dump to the sink. Its replay mark (auth.h) runs on
+ * reassembly's clock, like the done entry that absorbs its late copies: a
+ * wait for the sink must not age the mark while those copies sit unread.
+ */
 static void drain_ready(struct nxd_loop *l)
 {
 	uint64_t now = mono_ms();
 	struct nx_dump *d;
 
-	while ((d = nx_reasm_next(l->reasm)))
+	while ((d = nx_reasm_next(l->reasm))) {
+		nxd_auth_finished(l->auth, d, reasm_ms(l));
 		hand_over(l, d, now);
+	}
 }
 
 /* Once per noise interval with noise in it: say how much and from where. */
@@ -163,6 +169,18 @@ static void update_admission(struct nxd_loop *l, uint64_t now)
 	}
 }
 
+/* Verify (auth.h), then reassemble: forged, replayed and refused datagrams stop here. */
+static void feed(struct nxd_loop *l, const struct nxd_datagram *dg, uint64_t now)
+{
+	const uint8_t *buf;
+	bool authenticated;
+
+	/* NOW is reassembly's clock, as drain_ready's replay marks are. */
+	if (nxd_auth_check(l->auth, dg->source, dg->buf, dg->len, now, &buf,
+			   &authenticated, &l->counters.auth))
+		nx_reasm_feed_auth(l->reasm, dg->source, buf, dg->len, now, authenticated);
+}
+
 /* Returns the number of datagrams received. */
 static size_t receive(struct nxd_loop *l, struct nxd_listener *s,
 		      struct nxd_rx_batch *b, struct nxd_datagram *dg)
@@ -175,7 +193,7 @@ static size_t receive(struct nxd_loop *l, struct nxd_listener *s,
 		uint64_t now = reasm_ms(l);
 
 		for (size_t i = 0; i < n; i++)
-			nx_reasm_feed(l->reasm, dg[i].source, dg[i].buf, dg[i].len, now);
+			feed(l, &dg[i], now);
 		drain_ready(l);
 		total += n;
 		if (n < l->cfg->batch)
@@ -196,10 +214,25 @@ static bool handle_signal(struct nxd_loop *l, int sfd)
 		return true;
 	if (si.ssi_signo == SIGHUP) {
 		sink_reopen(l->sink);
+		atomic_fetch_add(&l->group->auth_gen, 1);	/* every shard reloads its key */
 		return true;
 	}
 	log_info("signal %u: flushing partial dumps and stopping", si.ssi_signo);
 	return false;
+}
+
+/* A SIGHUP since L loaded its fleet key: load it again (this shard's own policy). */
+static void reload_auth(struct nxd_loop *l)
+{
+	unsigned gen = atomic_load(&l->group->auth_gen);
+	char msg[4400];
+
+	if (gen == l->auth_gen)
+		return;
+	l->auth_gen = gen;
+	if (nxd_auth_reload(l->auth, msg, sizeof(msg)) < 0)
+		log_err("receive thread %u: %s; keeping the fleet key loaded before", l->shard,
+			msg);
 }
 
 /* Event tags besides the listeners' indexes. */
@@ -258,6 +291,7 @@ static void serve(struct nxd_loop *l, int ep, int sfd, struct nxd_rx_batch *b,
 			else
 				receive(l, &l->listeners[ev[i].data.u32], b, dg);
 		}
+		reload_auth(l);
 		now = mono_ms();
 		update_admission(l, now);
 		rnow = now - l->stalled_ms;	/* reasm_ms(), from the same reading */

@@ -24,6 +24,12 @@ struct nxd_loop {
 	struct nxd_counters counters;	/* this shard's; after loop_run(), all shards' */
 	unsigned shard;			/* index of this loop among the receive threads */
 	struct nxd_shards *group;	/* all the receive loops (shards.h) */
+	/*
+	 * The datagrams' verdicts (auth.h): each shard has its own, since a host's
+	 * datagrams all reach one shard (its replay marks need no lock).
+	 */
+	struct nxd_auth *auth;
+	unsigned auth_gen;		/* the group's key generation auth was loaded at */
 };
 
 /*
@@ -39,7 +45,7 @@ int loop_block_signals(void);
  * become the sum of all shards'. Returns 0 (-1 if a loop could not start).
  * Finished dumps are triaged (triage.h): real ones queued with priority,
  * noise sampled or counted, so a flood never makes the loop wait.
- * SIGHUP reopens the append file.
+ * SIGHUP reopens the append file and has every shard reload the fleet key.
  */
 int loop_run(struct nxd_loop *l);
 

@@ -172,7 +172,7 @@ int main(int argc, char **argv)
 	loop.cfg = &cfg;
 	if (loop_block_signals() < 0 || open_sink_parts(&cfg, &parts) < 0)
 		return 1;
-	if (shards_open(&shards, &loop) < 0)
+	if (shards_open(&shards, &loop) < 0 || shards_open_auth(&shards, parts.store) < 0)
 		return 1;
 	loop.sink = sink_start(&parts);
 	if (!loop.sink) {

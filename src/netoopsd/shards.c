@@ -6,6 +6,7 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "netoopsd/auth.h"
 #include "netoopsd/log.h"
 #include "netoopsd/loop.h"
 #include "netoopsd/shards.h"
@@ -112,6 +113,26 @@ fail:
 	return -1;
 }
 
+int shards_open_auth(struct nxd_shards *g, struct nx_store *store)
+{
+	const struct nxd_config *cfg = g->loop[0]->cfg;
+	char msg[4400];
+
+	for (unsigned s = 0; s < g->n; s++) {
+		struct nxd_loop *l = g->loop[s];
+
+		if (!(l->auth = nxd_auth_new(&cfg->auth, msg, sizeof(msg)))) {
+			log_err("%s", msg);
+			return -1;
+		}
+		if (cfg->auth.mode != NXD_AUTH_OFF && nxd_auth_load_marks(l->auth, store) < 0) {
+			log_err("database %s: %s", cfg->db, nx_store_error(store));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 void shards_close(struct nxd_shards *g)
 {
 	for (unsigned s = 0; s < g->n; s++) {
@@ -124,6 +145,8 @@ void shards_close(struct nxd_shards *g)
 		l->n_listeners = 0;
 		nx_reasm_free(l->reasm);
 		l->reasm = NULL;
+		nxd_auth_free(l->auth);
+		l->auth = NULL;
 		if (s)
 			free(l);
 		g->loop[s] = NULL;
@@ -146,6 +169,8 @@ static void add_u64s(void *to, const void *from, size_t bytes)
 
 _Static_assert(sizeof(struct nx_reasm_stats) % sizeof(uint64_t) == 0, "reasm stats: uint64_t only");
 _Static_assert(sizeof(struct nxd_rx_counters) % sizeof(uint64_t) == 0, "rx counters: uint64_t only");
+_Static_assert(sizeof(struct nxd_auth_counters) % sizeof(uint64_t) == 0,
+	       "auth counters: uint64_t only");
 
 /* Called locked. */
 static void sum(struct nxd_shards *g, struct nxd_counters *out)
@@ -156,6 +181,7 @@ static void sum(struct nxd_shards *g, struct nxd_counters *out)
 
 		add_u64s(&out->reasm, &c->reasm, sizeof(c->reasm));
 		add_u64s(&out->rx, &c->rx, sizeof(c->rx));
+		add_u64s(&out->auth, &c->auth, sizeof(c->auth));
 		out->queue_waits += c->queue_waits;
 		out->noise.sampled += c->noise.sampled;
 		out->noise.aggregated += c->noise.aggregated;

@@ -3,6 +3,7 @@
 #define NXD_SHARDS_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "netoopsd/counters.h"
 
@@ -24,6 +25,8 @@ struct nxd_shards {
 	struct nxd_loop *loop[NXD_MAX_SHARDS];	/* [0]: the caller's, run by the main thread */
 	pthread_t thread[NXD_MAX_SHARDS];	/* [1..n): started by loop_run() */
 	int stop_fd;				/* eventfd, readable once the loops are to stop */
+	/* SIGHUP (shard 0) bumps it; each shard reloads its fleet key when it sees it change. */
+	atomic_uint auth_gen;
 	/*
 	 * lock: each loop publishes its counters into snap[] and the sum goes to
 	 * the sink in one step, so the sink never sees a sum older than the last.
@@ -42,7 +45,14 @@ unsigned shards_count(const struct nxd_config *cfg);
  */
 int shards_open(struct nxd_shards *g, struct nxd_loop *first);
 
-/* Close the sockets, free reassembly and the shards but FIRST. */
+/*
+ * Every shard's authentication policy (auth.h) from G's config, its replay
+ * marks from store S (before the sink owns it). Logs what failed; 0 or -1.
+ */
+struct nx_store;
+int shards_open_auth(struct nxd_shards *g, struct nx_store *s);
+
+/* Close the sockets, free reassembly, the policies and the shards but FIRST. */
 void shards_close(struct nxd_shards *g);
 
 /* Take loop L's counters and give the sink the sum of all shards'. */

@@ -144,6 +144,7 @@ void sink_update_counters(struct nxd_sink *s, const struct nxd_counters *rx_side
 	s->counters.queue_waits = rx_side->queue_waits;
 	s->counters.noise = rx_side->noise;
 	s->counters.started_ms = rx_side->started_ms;
+	s->counters.auth = rx_side->auth;
 	pthread_mutex_unlock(&s->lock);
 }
 

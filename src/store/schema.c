@@ -109,6 +109,10 @@ static const char *const migrations[NX_STORE_SCHEMA_VERSION] = {
 	"  interval_ms INTEGER NOT NULL,"
 	"  updated_ms INTEGER NOT NULL"
 	");",
+	/* 4 -> 5: whether every datagram of a dump had a valid MAC (auth), and the replay marks'
+	 * index: the newest authenticated dump per (host, boot) (docs/protocol.md). */
+	"ALTER TABLE dumps ADD COLUMN authenticated INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX dumps_auth_marks ON dumps(host, boot, dump_no) WHERE authenticated = 1;",
 };
 
 static int user_version(struct nx_store *s, int *version)

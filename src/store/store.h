@@ -19,7 +19,7 @@
  * The schema version is PRAGMA user_version; nx_store_open() migrates.
  */
 
-#define NX_STORE_SCHEMA_VERSION 4
+#define NX_STORE_SCHEMA_VERSION 5
 
 struct nx_store;
 
@@ -97,6 +97,17 @@ const char *nx_analysis_name(enum nx_analysis_state state);
 int64_t nx_store_add_dump_status(struct nx_store *s, const struct nx_dump *d,
 				 int64_t received_ms, const struct nx_report_set *set,
 				 const struct nx_analysis *an);
+
+/* ---- authentication (store_auth.c) ---- */
+
+/* Called with each replay mark: the newest authenticated dump of (HOST, BOOT). 0 or -1 (stop). */
+typedef int (*nx_store_mark_fn)(void *ctx, const char *host, const char *boot, uint32_t dump);
+
+/*
+ * The replay marks of the MAX most recently received (host, boot) pairs,
+ * least recent first, to MARK(CTX, ...). 0, or -1 (error, or MARK stopped).
+ */
+int nx_store_auth_marks(struct nx_store *s, size_t max, nx_store_mark_fn mark, void *ctx);
 
 /* ---- reanalysis (store_reanalyse.c, netoopsctl reanalyze) ---- */
 

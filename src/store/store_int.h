@@ -27,6 +27,8 @@ struct nx_store {
 
 /* Record the database's current error, prefixed by WHAT; returns -1. */
 int store_fail(struct nx_store *s, const char *what);
+/* Dump ID's every datagram had a valid MAC (store_auth.c). 0 or -1. */
+int store_mark_authenticated(struct nx_store *s, int64_t id);
 
 /* The prepared statement ID (SQL given at first use), reset; NULL on error. */
 sqlite3_stmt *store_stmt(struct nx_store *s, enum nx_stmt id, const char *sql);

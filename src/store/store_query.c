@@ -9,7 +9,8 @@
 #define ISO_MS(col) "strftime('%Y-%m-%dT%H:%M:%fZ', " col " / 1000.0, 'unixepoch')"
 
 /* Columns that hold booleans or JSON text rather than plain values. */
-static const char *const bool_columns[] = { "complete", "corrupted", "is_primary", NULL };
+static const char *const bool_columns[] = { "complete", "corrupted", "is_primary", "authenticated",
+					    NULL };
 static const char *const json_columns[] = { "missing", "frames", "modules", NULL };
 
 json_t *nx_store_json_text(const char *s, size_t len)
@@ -110,7 +111,7 @@ static const char SQL_LIST[] =
 	"SELECT * FROM ("
 	"SELECT d.id, d.received_ms, " ISO_MS("d.received_ms") " AS received,"
 	" d.host, d.source, d.format, d.reason, d.release, d.complete, d.title, d.type,"
-	" d.kernel, d.n_reports, d.text_len, d.analysis, d.analysis_error,"
+	" d.kernel, d.n_reports, d.text_len, d.analysis, d.analysis_error, d.authenticated,"
 	" (SELECT r.group_id FROM reports r WHERE r.dump_id = d.id AND r.is_primary)"
 	"   AS group_id"
 	" FROM dumps d"
@@ -147,7 +148,7 @@ static const char SQL_SHOW_DUMP[] =
 	" CASE WHEN dump_time_us > 0 THEN"
 	"  strftime('%Y-%m-%dT%H:%M:%fZ', dump_time_us / 1e6, 'unixepoch') END AS dump_time,"
 	" dump_time_us, receive_span_ms, complete, parts, parts_received, missing,"
-	" title, type, kernel, n_reports, text_len, analysis, analysis_error"
+	" title, type, kernel, n_reports, text_len, analysis, analysis_error, authenticated"
 	" FROM dumps WHERE id = ?1";
 
 static const char SQL_SHOW_REPORTS[] =

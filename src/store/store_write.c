@@ -300,7 +300,7 @@ int64_t nx_store_add_dump_status(struct nx_store *s, const struct nx_dump *d,
 
 	id = insert_dump(s, d, received_ms, n ? &set->reports[0] : NULL, n,
 			 an ? an : &ok);
-	if (id < 0)
+	if (id < 0 || (d->authenticated && store_mark_authenticated(s, id) < 0))
 		return -1;
 	nx_store_dump_host(d, host, sizeof(host));
 	return store_add_reports(s, id, host, received_ms, set) < 0 ? -1 : id;

@@ -1,5 +1,5 @@
 /* libFuzzer target: netoopsd's config file parser (config_parse_text) and the number parsers. */
-/* fuzz-sources: src/netoopsd/config.c */
+/* fuzz-sources: src/netoopsd/config.c src/netoopsd/auth_config.c */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

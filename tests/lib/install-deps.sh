@@ -8,7 +8,7 @@ libssl-dev libsqlite3-dev sqlite3 libjansson-dev libmnl-dev libsystemd-dev libcm
 libmicrohttpd-dev libseccomp-dev libisal-dev libzstd-dev
 linux-headers-amd64 bc kmod flex bison libelf-dev linux-source-6.1
 qemu-system-x86 busybox-static cpio gzip xz-utils zstd
-debootstrap syslog-ng-core iproute2 dwarves jq curl netcat-openbsd strace valgrind
+debootstrap syslog-ng-core iproute2 dwarves jq curl netcat-openbsd strace valgrind openssl
 dkms dh-dkms debhelper devscripts fakeroot shellcheck"
 
 missing=""

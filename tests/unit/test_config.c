@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "../../src/netoopsd/config.c"
+#include "../../src/netoopsd/auth_config.c"
 #include "tmpdir.h"
 
 static char msg[9000];

@@ -106,7 +106,9 @@ static void test_version_1_database_is_migrated(void **state)
 	add(f->s, &d, 1000, NULL, 0);
 	nx_store_close(f->s);
 	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "ALTER TABLE dumps DROP COLUMN text_codec;"
+	assert_int_equal(sqlite3_exec(db, "DROP INDEX dumps_auth_marks;"	/* step 4 -> 5 */
+				      "ALTER TABLE dumps DROP COLUMN authenticated;"
+				      "ALTER TABLE dumps DROP COLUMN text_codec;"	/* 3 -> 4 */
 				      "DROP INDEX dumps_unanalysed;"
 				      "ALTER TABLE reports DROP COLUMN alt_title;"
 				      "ALTER TABLE dumps DROP COLUMN analysis_error;"

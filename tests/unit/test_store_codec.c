@@ -172,7 +172,9 @@ static void old_rows_stay_readable(void **state)
 	f->s = NULL;
 	/* the row as version 3 wrote it: TEXT bytes, and no text_codec column */
 	sql_exec(f, "UPDATE dumps SET text = CAST(?1 AS TEXT), text_len = length(?1)", text, len);
-	sql_exec(f, "ALTER TABLE dumps DROP COLUMN text_codec", NULL, 0);
+	sql_exec(f, "DROP INDEX dumps_auth_marks", NULL, 0);	/* undo step 4 -> 5 */
+	sql_exec(f, "ALTER TABLE dumps DROP COLUMN authenticated", NULL, 0);
+	sql_exec(f, "ALTER TABLE dumps DROP COLUMN text_codec", NULL, 0);	/* and 3 -> 4 */
 	sql_exec(f, "DROP TABLE noise_sources", NULL, 0);
 	sql_exec(f, "PRAGMA user_version = 3", NULL, 0);
 	f->s = nx_store_open(f->path, NX_STORE_EXISTING, err, sizeof(err));

@@ -123,6 +123,27 @@ static void test_load_save_round_trip(void **state)
 	assert_int_equal(again.t[0].port, 520);
 	assert_string_equal(again.t[1].host, "collector.example.org");
 	assert_int_equal(again.t[1].port, 9999);
+	assert_string_equal(again.t[1].key, "");
+	unlink(path);
+}
+
+/* The host key file of a target travels as key=PATH and comes back. */
+static void test_key_round_trip(void **state)
+{
+	static struct nx_conf c, again;
+	char err[256], *path;
+
+	(void)state;
+	path = tmp_conf("main 192.0.2.10 key=/etc/netoops/host.key\nlab 192.0.2.11:520\n");
+	assert_int_equal(nx_conf_load(path, &c, err, sizeof(err)), 0);
+	assert_int_equal(c.n, 2);
+	assert_string_equal(c.t[0].key, "/etc/netoops/host.key");
+	assert_string_equal(c.t[1].key, "");
+	assert_int_equal(nx_conf_save(path, &c, err, sizeof(err)), 0);
+	assert_int_equal(nx_conf_load(path, &again, err, sizeof(err)), 0);
+	assert_string_equal(again.t[0].key, "/etc/netoops/host.key");
+	assert_int_equal(again.t[0].port, 2004);
+	assert_string_equal(again.t[1].key, "");
 	unlink(path);
 }
 
@@ -164,7 +185,10 @@ static void test_load_errors_name_the_line(void **state)
 	char err[256];
 
 	(void)state;
-	load_bad("ok 192.0.2.1\nbroken\n", ":2: expected 'NAME HOST[:PORT]'");
+	load_bad("ok 192.0.2.1\nbroken\n", ":2: expected 'NAME HOST[:PORT] [key=PATH]'");
+	load_bad("a 192.0.2.1 key=relative/k\n", ":1: bad key file 'relative/k'");
+	load_bad("a 192.0.2.1 key=/etc/k extra\n", ":1: expected");
+	load_bad("a 192.0.2.1 kee=/etc/k\n", ":1: expected");
 	load_bad("a 192.0.2.1 extra\n", ":1: expected");
 	load_bad("\n\nbad/name 192.0.2.1\n", ":3: bad target name 'bad/name'");
 	load_bad("a 192.0.2.1:99999\n", ":1: bad port");
@@ -179,6 +203,7 @@ int main(void)
 		cmocka_unit_test(test_endpoint_refused),
 		cmocka_unit_test(test_target_names),
 		cmocka_unit_test(test_load_save_round_trip),
+		cmocka_unit_test(test_key_round_trip),
 		cmocka_unit_test(test_set_replaces_by_name),
 		cmocka_unit_test(test_load_errors_name_the_line),
 	};

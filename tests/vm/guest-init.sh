@@ -36,6 +36,9 @@
 #   events     link down (a test dump skips the target at once), rename eth0 -> lan0 (the
 #              target follows), enslave lan0 to br0 while enabled (the target follows the
 #              address to br0), then a test dump, then br0 deleted (the target is disabled)
+#   auth       seed target1 -> PORT plus target2 -> PORT2 (syslog-ng), the host key from
+#              netoops_key= into netoops_key (which must not read back), a test dump signed,
+#              then netoops_encrypt=1, panic_on_oops=1 and a divide oops: oops and panic encrypted
 #   netconsole the kernel's netconsole to PORT, then sysrq crash (infrastructure check)
 #   shell      an interactive shell on the console (debugging)
 # Every line this script reports starts with "netoops-vm" and goes to /dev/kmsg.
@@ -354,6 +357,27 @@ modparam)
 	check_eq "cmdline1 local_port" "$(cat $CT/cmdline1/local_port)" 6677
 	check_eq "cmdline1 remote_ip" "$(cat $CT/cmdline1/remote_ip)" 10.0.2.2
 	crash panic ;;
+auth)
+	load_netoops; seed "$port"
+	t=$CT/target2
+	mkdir $t
+	echo 10.0.2.15 >$t/local_ip; echo 10.0.2.2 >$t/remote_ip
+	echo $MAC >$t/remote_mac; echo "$port2" >$t/remote_port
+	echo eth0 >$t/dev_name
+	echo 1 >$t/enabled || say "enabling target2 FAILED"
+	k=/sys/kernel/netoops
+	check_eq "netoops_key mode" "$(stat -c %a $k/netoops_key)" 200
+	check_write "${netoops_key:-}" $k/netoops_key ok
+	check_eq "netoops_key_installed" "$(cat $k/netoops_key_installed)" 1
+	if got=$(cat $k/netoops_key 2>/dev/null) && [ -n "$got" ]; then
+		say "check FAIL: netoops_key reads back"
+	else
+		say "check ok: netoops_key does not read back"
+	fi
+	echo test >$k/netoops_trigger || say "test trigger write FAILED"
+	check_write 1 $k/netoops_encrypt ok
+	echo 1 >/proc/sys/kernel/panic_on_oops
+	crash divide ;;
 configfs)
 	load_netoops; configfs_checks
 	echo test >/sys/kernel/netoops/netoops_trigger || say "test trigger write FAILED"

@@ -13,7 +13,7 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 CRASH_CASES="divide null bug panic warn timer"
-EXTRA_CASES="syslog oom test reasons big ipv6 two modparam configfs emerg shutdown"
+EXTRA_CASES="syslog oom test reasons big ipv6 two modparam configfs emerg shutdown auth"
 NETCONSOLE_CASES="netconsole-ext netconsole-basic"	# Debian's netconsole.ko, no netoops.ko
 # NIC-STACK: a 256 KiB dump of an oops and of the panic after it, on e1000/e1000e (TX completions
 # reaped in NAPI), the address on the NIC, on a bridge over it or on an active-backup bond,
@@ -59,13 +59,14 @@ for k in $kernels; do
 done
 
 # ---- receivers ---------------------------------------------------------------------------
-# start_receiver DIR ADDR:PORT -> pid on stdout; the receiver writes what it got into DIR.
+# start_receiver DIR ADDR:PORT [NETOOPSD-OPTION...] -> pid on stdout; the receiver writes what
+# it got into DIR.
 start_receiver() {
 	local dir=$1 addr=$2
 	mkdir -p "$dir"
 	case $receiver in
 	netoopsd) "$NETOOPSD" --listen "$addr" --db "$dir/db.sqlite" --quiet-ms 2000 \
-			-c /dev/null >"$dir/receiver.log" 2>&1 & ;;
+			-c /dev/null "${@:3}" >"$dir/receiver.log" 2>&1 & ;;
 	sink) "$OUT/udpsink" -l "$addr" -o "$dir" -q 600 -t 900 >"$dir/receiver.log" 2>&1 & ;;
 	esac
 	echo $!
@@ -128,7 +129,7 @@ collect() {
 expect_reason() {
 	case $1 in
 	divide|null|bug|timer|syslog|netconsole-*|stack|rqlock) echo oops ;;
-	panic|warn|ipv6|two|modparam|big|nmi|nested|fec) echo panic ;;
+	panic|warn|ipv6|two|modparam|big|nmi|nested|fec|auth) echo panic ;;
 	oom) echo oom ;;
 	test|configfs|reasons|events) echo test ;;
 	emerg|shutdown) echo "$1" ;;
@@ -157,6 +158,7 @@ expect_patterns() {	# case port [segments]: one extended regex per line
 		echo 'Call Trace:'; echo 'netoops-vm-filler 31000: the quick'
 		echo 'netoops-vm-filler 40000: the quick' ;;
 	nmi)	echo 'Kernel panic - not syncing: NMI: Not continuing'; echo '<NMI>' ;;
+	auth)	echo 'divide error'; echo 'Kernel panic - not syncing: Fatal exception' ;;
 	nested)	echo 'BUG: kernel NULL pointer dereference'; echo 'nested_pre'
 		echo 'Kernel panic - not syncing: Fatal exception' ;;
 	rqlock)	echo 'BUG: kernel NULL pointer dereference'; echo 'rqlock_pre'
@@ -262,6 +264,26 @@ syslog_file_check() {	# file port -> "ok" or what is missing
 	echo ok
 }
 
+# auth: test (signed), oops and panic (encrypted) stored complete and authenticated under
+# auth = required, nothing forged; the seed's syslog-ng file shows the signed test dump as
+# readable lines with their mac= field, and none of the encrypted text.
+auth_check() {	# dir -> "ok" or what is wrong
+	local dir=$1 r f=$1/syslog-ng/oops
+	for r in test oops panic; do
+		jq -e --arg r "$r" 'any(.[]; .reason == $r and .complete and .authenticated)' \
+			"$dir/r1/list.json" >/dev/null || { echo "no complete authenticated $r dump"; return; }
+	done
+	jq -e 'all(.[]; .authenticated)' "$dir/r1/list.json" >/dev/null ||
+		{ echo "an unauthenticated dump was stored"; return; }
+	r=$("$NETOOPSCTL" --db "$dir/r1/db.sqlite" --json stats | jq -r '.counters.auth_forged')
+	[ "$r" = 0 ] || { echo "$r datagrams counted forged"; return; }
+	grep -aq 'configured target1' "$f" || { echo "syslog-ng file lacks the test dump's lines"; return; }
+	grep -aEq 'NETOOPS1 nx-vm .* mac=[0-9a-f]{32}' "$f" ||
+		{ echo "syslog-ng file lacks mac= headers"; return; }
+	if grep -aq 'divide error' "$f"; then echo "the encrypted oops is readable in syslog-ng's file"
+	else echo ok; fi
+}
+
 # send_nmi DIR: once the guest is ready, the NMI through QEMU's monitor (run-guest.sh -M)
 send_nmi() {
 	local dir=$1
@@ -308,6 +330,13 @@ run_case() {	# kernel case port
 	esac
 	case $c in
 	syslog) pids+=("$(start_syslogng "$dir/syslog-ng" "$port")") ;;
+	auth)	# a fleet key, the guest's host key from it; the seed's syslog-ng on the second target
+		"$NETOOPSCTL" key new "$dir/fleet" >/dev/null &&
+			"$NETOOPSCTL" key derive "$dir/fleet" nx-vm "$dir/host.key" >/dev/null
+		extra+=("netoops_key=$(head -c 64 "$dir/host.key")")
+		pids+=("$(start_receiver "$dir/r1" "127.0.0.1:$port" --auth required \
+			--fleet-key "$dir/fleet")")
+		pids+=("$(start_syslogng "$dir/syslog-ng" "$port2")") ;;
 	ipv6)	pids+=("$(start_receiver "$dir/r1" "[::1]:$port")") ;;
 	*)	pids+=("$(start_receiver "$dir/r1" "127.0.0.1:$port")") ;;
 	esac
@@ -340,6 +369,12 @@ run_case() {	# kernel case port
 			sleep 1
 		done
 	fi
+	if [ "$c" = auth ]; then
+		for _ in $(seq 30); do
+			grep -aq 'configured target1' "$dir/syslog-ng/oops" 2>/dev/null && break
+			sleep 1
+		done
+	fi
 	for p in "${pids[@]}"; do stop_pid "$p"; done
 	[ ! -s "$dir/result" ] || return 0
 	if [ "$c" = syslog ]; then
@@ -352,6 +387,7 @@ run_case() {	# kernel case port
 			res=$(check_dumps "$dir/r2" "$gcase" "$port")
 			[ "$res" = ok ] || res="second target: $res"
 		fi
+		[ "$res" != ok ] || [ "$c" != auth ] || res=$(auth_check "$dir")
 		# the long record must really have travelled as ncfrag fragments (header+text > 1000)
 		if [ "$res" = ok ] && [ "$c" = netconsole-ext ] &&
 			[ "$(grep -la 'ncfrag=' "$dir"/raw/[0-9]* 2>/dev/null | wc -l)" -lt 2 ]; then

@@ -25,6 +25,7 @@ struct nx_reasm {
 	nx_reasm_trust_fn trusted;		/* admission (nx_reasm_set_admission) */
 	void *trust_ctx;
 	uint64_t *seen;				/* SEEN_SLOTS key hashes seen once; 0 = free */
+	bool feeding_auth;			/* the datagram being fed was authenticated */
 };
 
 /* ---- finished dumps ---- */
@@ -46,6 +47,7 @@ struct nx_dump *nx_dump_alloc(const struct nx_entry *e, size_t text_len)
 	memcpy(d->source, e->source, sizeof(d->source));
 	d->first_ms = e->first_ms;
 	d->last_ms = e->last_ms;
+	d->authenticated = e->accepted > 0 && !e->unauthenticated;
 	strcpy(d->reason, "unknown");
 	return d;
 }
@@ -467,8 +469,10 @@ static void settle(struct nx_reasm *r, struct nx_entry *e, enum nx_place res, ui
 	if (res == NX_PLACE_OK || res == NX_PLACE_DUP) {
 		if (now > e->last_ms)
 			e->last_ms = now;
-		if (res == NX_PLACE_OK)
+		if (res == NX_PLACE_OK) {
 			e->accepted++;
+			e->unauthenticated |= !r->feeding_auth;
+		}
 		move_to(r, e, e->accepted >= 2 ? promoted(e->list) : (enum nx_list)e->list);
 	}
 	recharge(r, e);
@@ -545,9 +549,17 @@ static enum nx_feed_result feed_packet(struct nx_reasm *r, const struct nx_packe
 enum nx_feed_result nx_reasm_feed(struct nx_reasm *r, const char *source,
 				  const uint8_t *buf, size_t len, uint64_t now_ms)
 {
+	return nx_reasm_feed_auth(r, source, buf, len, now_ms, false);
+}
+
+enum nx_feed_result nx_reasm_feed_auth(struct nx_reasm *r, const char *source,
+				       const uint8_t *buf, size_t len, uint64_t now_ms,
+				       bool authenticated)
+{
 	struct nx_packet p;
 	const char *why;
 
+	r->feeding_auth = authenticated;
 	r->st.datagrams++;
 	expire_done(r, now_ms);
 	if (nx_decode(buf, len, &p, &why)) {

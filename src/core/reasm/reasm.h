@@ -41,6 +41,7 @@ struct nx_dump {
 	size_t text_len;
 	struct nx_range *missing;		/* byte ranges of text that are absent */
 	size_t n_missing;
+	bool authenticated;			/* every datagram placed had a valid MAC */
 };
 
 struct nx_reasm_stats {
@@ -73,6 +74,14 @@ void nx_reasm_free(struct nx_reasm *r);
 /* Decode one datagram from SOURCE ("ip:port") received at NOW_MS and place it. */
 enum nx_feed_result nx_reasm_feed(struct nx_reasm *r, const char *source,
 				  const uint8_t *buf, size_t len, uint64_t now_ms);
+
+/*
+ * nx_reasm_feed() of a datagram whose MAC the caller verified (AUTHENTICATED)
+ * or not: a dump is authenticated when every datagram placed into it was.
+ */
+enum nx_feed_result nx_reasm_feed_auth(struct nx_reasm *r, const char *source,
+				       const uint8_t *buf, size_t len, uint64_t now_ms,
+				       bool authenticated);
 
 /* Close every dump quiet since before NOW_MS - quiet; they become ready. */
 void nx_reasm_expire(struct nx_reasm *r, uint64_t now_ms);

@@ -35,6 +35,7 @@ struct nx_entry {
 	char source[NX_SOURCE_MAX];
 	uint64_t first_ms, last_ms;
 	uint32_t accepted;			/* datagrams placed */
+	bool unauthenticated;			/* one of them had no verified MAC */
 	size_t mem;				/* bytes charged to the limits */
 	struct nx_dstate *dump;			/* netoops / legacy, also when done */
 	struct nx_stream *stream;		/* netconsole */
