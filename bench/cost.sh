@@ -16,11 +16,9 @@ OUT=${COST_OUT:-$BUILD/bench-cost}
 SHARED=${NETOOPS_SHARED:-$(pwd)/tests/data}
 
 rm -rf "$OUT"; mkdir -p "$OUT"
-FLAGS="-O2 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Isrc"
-# shellcheck disable=SC2086
-${CC:-cc} $FLAGS -o "$OUT/nxload" bench/nxload.c "$BUILD/libnxcore.a" -lcrypto -lisal
 # shellcheck source=bench/lib.sh
 . bench/lib.sh
+bench_tools "$OUT"
 texts=$(corpus_texts "$SHARED/corpus/oops-dev/satyr")
 
 dpid=""

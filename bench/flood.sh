@@ -22,14 +22,9 @@ SHARED=${NETOOPS_SHARED:-$(pwd)/tests/data}
 TEXT=$SHARED/corpus/oops-dev/abrt/1_oops.test
 
 rm -rf "$OUT"; mkdir -p "$OUT"
-FLAGS="-O2 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Isrc"
-# shellcheck disable=SC2086
-${CC:-cc} $FLAGS -o "$OUT/nxload" bench/nxload.c "$BUILD/libnxcore.a" -lcrypto -lisal
-# shellcheck disable=SC2086
-${CC:-cc} $FLAGS -o "$OUT/nullrecv" bench/nullrecv.c
-
 # shellcheck source=bench/lib.sh
 . bench/lib.sh
+bench_tools "$OUT"
 sql() { sqlite3 "file:$db?mode=ro" "$1"; }
 ctr() { jq -r ".counters.$1 // 0" "$OUT/stats.json"; }
 

@@ -1,5 +1,5 @@
 # shellcheck shell=sh
-# Shared helpers of the benchmark scripts (sourced): corpus texts for nxload, free ports
+# Shared helpers of the benchmark scripts (sourced): building the tools, corpus texts for nxload, free ports
 # (tests/lib/ports.sh), key=value fields, kernel drops.
 
 # corpus_texts DIR: "--text FILE" for up to 16 realistic oopses of DIR (one per host in turn).
@@ -8,6 +8,16 @@ corpus_texts() {
 	for f in $(find "$1" -type f | sort | head -n 16); do ct="$ct --text $f"; done
 	[ -n "$ct" ] || { echo "bench: no corpus at $1" >&2; return 1; }
 	echo "$ct"
+}
+
+# bench_tools DIR: build nxload and nullrecv into DIR (against $BUILD's core library).
+bench_tools() {
+	bt_flags="-O2 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Isrc"
+	# shellcheck disable=SC2086
+	${CC:-cc} $bt_flags -o "$1/nxload" bench/nxload.c "${BUILD:-build}/libnxcore.a" -lcrypto -lisal ||
+		return 1
+	# shellcheck disable=SC2086
+	${CC:-cc} $bt_flags -o "$1/nullrecv" bench/nullrecv.c
 }
 
 # shellcheck source=tests/lib/ports.sh

@@ -23,8 +23,6 @@ ROOT=${NETOOPS_CACHE:-$(pwd)/.cache}/vm/netconsd
 DEFBUF=$(cat /proc/sys/net/core/rmem_default)
 
 rm -rf "$OUT"; mkdir -p "$OUT"
-# shellcheck disable=SC2086
-${CC:-cc} -O2 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -o "$OUT/nullrecv" bench/nullrecv.c
 
 # fetch: the netconsd package's files under $ROOT (idempotent; the sid archive of tests/vm).
 fetch() {
@@ -45,6 +43,7 @@ ND=$ROOT/usr/bin/netconsd BLASTER=$ROOT/usr/bin/netconsblaster
 
 # shellcheck source=bench/lib.sh
 . bench/lib.sh
+bench_tools "$OUT"
 rpid=""
 # shellcheck disable=SC2154 # rc is set inside the trap
 trap 'rc=$?; kill -KILL $rpid 2>/dev/null || true; exit $rc' EXIT

@@ -21,15 +21,9 @@ SHARED=${NETOOPS_SHARED:-$(pwd)/tests/data}
 CORPUS=$SHARED/corpus/oops-dev/satyr
 
 rm -rf "$OUT"; mkdir -p "$OUT"
-CC=${CC:-cc}
-FLAGS="-O2 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Isrc"
-# shellcheck disable=SC2086
-$CC $FLAGS -o "$OUT/nxload" bench/nxload.c "$BUILD/libnxcore.a" -lcrypto -lisal
-# shellcheck disable=SC2086
-$CC $FLAGS -o "$OUT/nullrecv" bench/nullrecv.c
-
 # shellcheck source=bench/lib.sh
 . bench/lib.sh
+bench_tools "$OUT"
 # Realistic oopses from the corpus (up to 16, one per host in turn).
 texts=$(corpus_texts "$CORPUS")
 

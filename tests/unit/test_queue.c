@@ -157,6 +157,31 @@ static void test_noise_never_waits(void **state)
 	queue_destroy(&q);
 }
 
+/* queue_offer: a real dump is queued while its share has room, refused (never waiting) after. */
+static void test_offer_real_never_waits(void **state)
+{
+	(void)state;
+	struct nxd_queue q;
+	size_t one = TEXT + sizeof(struct nxd_item) + sizeof(struct nx_dump), accepted = 0;
+	int64_t got[64];
+
+	queue_init(&q, 8 * 8 * one);	/* real share: 56 items */
+	for (int i = 0; i < 60; i++) {
+		struct nxd_item *it = item(false, i);
+
+		if (queue_offer(&q, it))
+			accepted++;
+		else
+			free_list(it);
+	}
+	assert_int_equal(accepted, 56);
+	assert_true(q.cls[NXD_Q_REAL].bytes <= q.cls[NXD_Q_REAL].max_bytes);
+	assert_int_equal(q.cls[NXD_Q_NOISE].bytes, 0);
+	assert_int_equal(take_all(&q, got, 64), 56);
+	assert_int_equal(got[55], 55);
+	queue_destroy(&q);
+}
+
 struct pusher {
 	struct nxd_queue *q;
 	bool waited;
@@ -221,6 +246,7 @@ int main(void)
 		cmocka_unit_test(test_batch_limit_prefers_real),
 		cmocka_unit_test(test_noise_share_bounded),
 		cmocka_unit_test(test_noise_never_waits),
+		cmocka_unit_test(test_offer_real_never_waits),
 		cmocka_unit_test(test_real_waits_for_room),
 		cmocka_unit_test(test_mixed_list_ignores_noise_bound),
 	};
