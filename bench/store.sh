@@ -49,13 +49,8 @@ w0=$(io "$dpid" write_bytes)
 # shellcheck disable=SC2086 # texts are separate options
 "$OUT/nxload" --to "127.0.0.1:$p" $texts --pad "$PAD" --hosts "$HOSTS" --host store \
 	--window "$WINDOW" --rate "$RATE" --copies 1 --seed 11 >"$OUT/load.out"
-last=-1 still=0
-while [ "$still" -lt 100 ]; do
-	n=$(grep -c "stored dump" "$OUT/netoopsd.log" || true)
-	if [ "$n" != "$last" ]; then last=$n still=0; else still=$((still + 1)); fi
-	[ "$n" -ge "$HOSTS" ] && break
-	sleep 0.1
-done
+wait_stored "$OUT/netoopsd.log" "$HOSTS"
+last=$wait_n
 sync
 w1=$(io "$dpid" write_bytes)
 kill -TERM "$dpid"; wait "$spid" || true
