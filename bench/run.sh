@@ -108,4 +108,5 @@ echo "stored complete: $complete/$HOSTS (stored in all: $total)"
 } | tee "$OUT/results.txt"
 BUILD="$BUILD" bench/flood.sh	# the flood figure (issue 7): real dumps among one-datagram fakes
 BUILD=$BUILD bench/durability.sh	# FULL vs NORMAL synchronous: dumps/s and fsyncs per dump
+BUILD=$BUILD bench/store.sh	# store cost: bytes written per dump, database size per 10,000 dumps
 [ "$complete" -eq "$HOSTS" ]
