@@ -179,8 +179,8 @@ static void run_dumps(const char *file, size_t mib)
 		nx_report_set_free(set);
 	}
 	t1 = now();
-	printf("%-22s %7.1f MiB  baseline %8.1f MB/s (%zu hits)  nx_analyse %8.1f MB/s (%zu reports, %zu dumps)"
-	       "  ratio %.2f\n", "128 KiB real dumps", (double)(n * count) / (1 << 20),
+	printf("%-22s %7.1f MiB  baseline %8.1f MB/s (%zu hits)  nx_analyse %8.1f MB/s"
+	       " (%zu reports, %zu dumps)  ratio %.2f\n", "128 KiB real dumps", (double)(n * count) / (1 << 20),
 	       (double)(n * count) / 1e6 / b, hits, (double)(n * count) / 1e6 / (t1 - t0), reports,
 	       count, (t1 - t0) / b);
 	free(buf);

@@ -50,13 +50,8 @@ run() {
 	"$OUT/nxload" --to "127.0.0.1:$p" $texts --pad "$PAD" --hosts "$HOSTS" --host dur \
 		--window "$WINDOW" --rate "$RATE" --seed 7 >"$OUT/load$1.out"
 	t_sent=$(now)
-	last=-1 still=0 t_done=$t_sent
-	while [ "$still" -lt 100 ]; do
-		n=$(grep -c "stored dump" "$OUT/netoopsd$1.log" || true)
-		if [ "$n" != "$last" ]; then last=$n still=0 t_done=$(now); else still=$((still + 1)); fi
-		[ "$n" -ge "$HOSTS" ] && break
-		sleep 0.1
-	done
+	wait_stored "$OUT/netoopsd$1.log" "$HOSTS"
+	last=$wait_n t_done=$wait_t
 	cpu=$(cpu_s "$dpid")
 	kill -TERM "$dpid"; wait "$spid" || true
 	spid=""

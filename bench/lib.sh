@@ -26,6 +26,23 @@ bench_tools() {
 # kv KEY: the value of KEY=value in the line on stdin (nxload's and nullrecv's summaries).
 kv() { tr " " "\n" | sed -n "s/^$1=//p" | head -n 1; }
 
+# wait_stored LOG N: until LOG (netoopsd's) has N "stored dump" lines, or 10 s pass without a
+# new one; sets wait_n (how many) and wait_t (date +%s.%N of the last one, or of the call).
+# shellcheck disable=SC2034 # wait_n and wait_t are the caller's
+wait_stored() {
+	ws_last=-1 ws_still=0 wait_t=$(date +%s.%N)
+	while [ "$ws_still" -lt 100 ]; do
+		wait_n=$(grep -c "stored dump" "$1" || true)
+		if [ "$wait_n" != "$ws_last" ]; then
+			ws_last=$wait_n ws_still=0 wait_t=$(date +%s.%N)
+		else
+			ws_still=$((ws_still + 1))
+		fi
+		[ "$wait_n" -ge "$2" ] && break
+		sleep 0.1
+	done
+}
+
 # Datagrams the kernel dropped before any socket: per-CPU backlog full (softnet_stat column 2).
 backlog_drops() {
 	s=0

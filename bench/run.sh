@@ -130,6 +130,7 @@ if [ "${BENCH_EXTRA:-1}" = 1 ]; then
 	BUILD=$BUILD bench/loss.sh	# completeness under loss: repetition vs parity (issue 10)
 	BUILD=$BUILD bench/sym.sh	# symbolization on vs off: reports/s, latency per report (issue 13)
 	BUILD=$BUILD bench/web.sh	# the dashboard at fleet size: every page's API calls within 200 ms
+	BUILD=$BUILD bench/store.sh	# store cost: bytes written per dump, database size per 10,000 dumps
 	BUILD=$BUILD bench/auth.sh	# authentication: verification on vs off, sender time per 4 MiB dump
 fi
 exit $status

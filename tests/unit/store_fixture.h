@@ -57,6 +57,22 @@ static int setup(void **state)
 	return 0;
 }
 
+/* Store TEXT[0..LEN) as a complete netoops dump from 10.0.0.1 in its own transaction; its id. */
+static inline int64_t fixture_add_text(struct nx_store *s, const char *text, size_t len)
+{
+	struct nx_dump d = { .format = NX_FMT_NETOOPS, .complete = true, .text = (char *)text,
+			     .text_len = len };
+	int64_t id;
+
+	snprintf(d.source, sizeof(d.source), "10.0.0.1:6666");
+	snprintf(d.reason, sizeof(d.reason), "oops");
+	assert_int_equal(nx_store_begin(s), 0);
+	id = nx_store_add_dump(s, &d, 1000, NULL);
+	assert_true(id > 0);
+	assert_int_equal(nx_store_commit(s), 0);
+	return id;
+}
+
 /* cmocka teardown: close the store (if a test left it open) and remove the directory. */
 static int teardown(void **state)
 {

@@ -15,21 +15,6 @@
 #include "store/text_codec.h"
 #include "store_fixture.h"
 
-static int64_t add(struct nx_store *s, const char *text, size_t len)
-{
-	struct nx_dump d = { .format = NX_FMT_NETOOPS, .complete = true, .text = (char *)text,
-			     .text_len = len };
-	int64_t id;
-
-	snprintf(d.source, sizeof(d.source), "10.0.0.1:6666");
-	snprintf(d.reason, sizeof(d.reason), "oops");
-	assert_int_equal(nx_store_begin(s), 0);
-	id = nx_store_add_dump(s, &d, 1000, NULL);
-	assert_true(id > 0);
-	assert_int_equal(nx_store_commit(s), 0);
-	return id;
-}
-
 /* A 128 KiB dump as netoops sends one: a real 6.1 boot log's backlog and its oops. */
 static char *real_dump(size_t *len)
 {
@@ -123,7 +108,7 @@ static void log_is_stored_compressed(void **state)
 	struct fixture *f = *state;
 	size_t len;
 	char *text = real_dump(&len);
-	int64_t id = add(f->s, text, len);
+	int64_t id = fixture_add_text(f->s, text, len);
 
 	assert_int_equal(sql_int(f, "SELECT text_codec = 'zstd' FROM dumps WHERE id = ?1", id), 1);
 	assert_true(sql_int(f, "SELECT length(CAST(text AS BLOB)) FROM dumps WHERE id = ?1", id) <
@@ -145,9 +130,10 @@ static void odd_bytes_read_back(void **state)
 			buf[n++] = (char)c;
 	memcpy(buf + n, odd, sizeof(odd) - 1);
 	n += sizeof(odd) - 1;
-	assert_reads_back(f, add(f->s, buf, n), buf, n);
-	assert_reads_back(f, add(f->s, "", 0), "", 0);
-	assert_reads_back(f, add(f->s, "x\n", 2), "x\n", 2);	/* too small to shrink: none */
+	assert_reads_back(f, fixture_add_text(f->s, buf, n), buf, n);
+	assert_reads_back(f, fixture_add_text(f->s, "", 0), "", 0);
+	/* too small to shrink: stored as it is */
+	assert_reads_back(f, fixture_add_text(f->s, "x\n", 2), "x\n", 2);
 	assert_int_equal(sql_int(f, "SELECT text_codec = 'none' FROM dumps WHERE id = ?1", 3), 1);
 }
 
@@ -163,7 +149,7 @@ static void incompressible_text_is_stored_as_is(void **state)
 		x = x * 1103515245 + 12345;
 		buf[i] = (char)(x >> 24);
 	}
-	id = add(f->s, buf, sizeof(buf));
+	id = fixture_add_text(f->s, buf, sizeof(buf));
 	assert_int_equal(sql_int(f, "SELECT text_codec = 'none' FROM dumps WHERE id = ?1", id), 1);
 	assert_int_equal(sql_int(f, "SELECT length(CAST(text AS BLOB)) FROM dumps WHERE id = ?1", id),
 			 (int64_t)sizeof(buf));
@@ -177,7 +163,7 @@ static void old_rows_stay_readable(void **state)
 	struct fixture *f = *state;
 	size_t len;
 	char *text = real_dump(&len), err[512];
-	int64_t old = add(f->s, "placeholder", 11), fresh;
+	int64_t old = fixture_add_text(f->s, "placeholder", 11), fresh;
 
 	nx_store_close(f->s);
 	f->s = NULL;
@@ -188,7 +174,7 @@ static void old_rows_stay_readable(void **state)
 	assert_non_null(f->s);
 	assert_int_equal(sql_int(f, "SELECT text_codec = 'none' FROM dumps WHERE id = ?1", old), 1);
 	assert_reads_back(f, old, text, len);
-	fresh = add(f->s, text, len);
+	fresh = fixture_add_text(f->s, text, len);
 	assert_int_equal(sql_int(f, "SELECT text_codec = 'zstd' FROM dumps WHERE id = ?1", fresh), 1);
 	assert_reads_back(f, fresh, text, len);
 	assert_reads_back(f, old, text, len);
@@ -216,7 +202,7 @@ static void damaged_rows_are_errors(void **state)
 	char *text = real_dump(&len);
 
 	for (size_t i = 0; i < sizeof(harm) / sizeof(harm[0]); i++) {
-		int64_t id = add(f->s, text, len);
+		int64_t id = fixture_add_text(f->s, text, len);
 		size_t got;
 
 		sql_exec(f, "DELETE FROM dumps WHERE id <> (SELECT max(id) FROM dumps)", NULL, 0);

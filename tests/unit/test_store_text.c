@@ -12,25 +12,11 @@
 #include "store/store.h"
 #include "store_fixture.h"
 
-static int64_t add(struct nx_store *s, const char *text, size_t len)
-{
-	struct nx_dump d = { .format = NX_FMT_NETOOPS, .complete = true, .text = (char *)text,
-			     .text_len = len };
-	int64_t id;
-
-	snprintf(d.source, sizeof(d.source), "10.0.0.1:6666");
-	snprintf(d.reason, sizeof(d.reason), "oops");
-	assert_int_equal(nx_store_begin(s), 0);
-	id = nx_store_add_dump(s, &d, 1000, NULL);
-	assert_int_equal(nx_store_commit(s), 0);
-	return id;
-}
-
 static void bytes_as_stored(void **state)
 {
 	static const char odd[] = "nul \0 ctl \001\037 invalid utf-8 \xff\xc3( quote \" end";
 	struct fixture *f = *state;
-	int64_t id = add(f->s, odd, sizeof(odd) - 1), empty = add(f->s, "", 0);
+	int64_t id = fixture_add_text(f->s, odd, sizeof(odd) - 1), empty = fixture_add_text(f->s, "", 0);
 	size_t len = 99;
 	char *t = nx_store_text(f->s, id, &len);
 
@@ -52,7 +38,7 @@ static void missing_id_is_not_an_error(void **state)
 	struct fixture *f = *state;
 	size_t len;
 
-	add(f->s, "x\n", 2);
+	fixture_add_text(f->s, "x\n", 2);
 	assert_null(nx_store_text(f->s, 424242, &len));
 	assert_string_equal(nx_store_error(f->s), "");
 	assert_int_equal(nx_store_text_len(f->s, 424242), -1);

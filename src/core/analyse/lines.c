@@ -105,8 +105,12 @@ static bool is_month(const char *p)
 {
 	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
 
-	if (!p[0] || !strchr("JFMASOND", p[0]))
-		return false;	/* every line is asked: most start with neither */
+	switch (p[0]) {	/* every line is asked: most start with no month's letter */
+	case 'J': case 'F': case 'M': case 'A': case 'S': case 'O': case 'N': case 'D':
+		break;
+	default:
+		return false;
+	}
 	for (int i = 0; i < 12; i++)
 		if (p[0] == months[3 * i] && p[1] == months[3 * i + 1] && p[2] == months[3 * i + 2])
 			return true;
