@@ -23,6 +23,24 @@
  * netdev_hold(), netpoll_send_skb(), netpoll_poll_dev(), netpoll_cleanup()).
  */
 
+/*
+ * A quiescent state from a CPU that cannot schedule: rcu_momentary_eqs()
+ * since 6.13 (Debian's 6.1 has the rename too), rcu_momentary_dyntick_idle()
+ * before.
+ */
+#include <linux/rcupdate.h>
+#ifdef NETOOPS_HAVE_RCU_MOMENTARY_EQS
+#define netoops_rcu_momentary_qs()	rcu_momentary_eqs()
+#else
+#define netoops_rcu_momentary_qs()	rcu_momentary_dyntick_idle()
+#endif
+
+/*
+ * RCU's stall warning switch (rcupdate.rcu_cpu_stall_suppress), exported
+ * but declared only in kernel/rcu/rcu.h; an int on every supported kernel.
+ */
+extern int rcu_cpu_stall_suppress;
+
 void netoops_kmsg_dump(struct kmsg_dumper *dumper,
 		       enum kmsg_dump_reason reason);
 

@@ -15,7 +15,11 @@
 
 static char *mode = "divide";
 module_param(mode, charp, 0400);
-MODULE_PARM_DESC(mode, "divide (the seed's test), null, bug, panic, warn, timer, nested, rqlock");
+MODULE_PARM_DESC(mode, "divide (the seed's test), null, bug, panic, warn, timer, nested, rqlock, slow");
+
+static unsigned int slow_ms = 200;
+module_param(slow_ms, uint, 0400);
+MODULE_PARM_DESC(slow_ms, "slow: delay per datagram of netoops' dump, in ms");
 
 /*
  * Read through READ_ONCE(): with a constant divisor gcc emits ud2 (the oops
@@ -66,13 +70,39 @@ static int crash_probe(struct kprobe *p, const char *what)
 
 	if (err)
 		pr_err("%s: cannot probe %s (%d)%s\n", what, p->symbol_name, err,
-		       strcmp(what, "nested") ? "" : "; load netoops.ko first");
+		       strcmp(p->symbol_name, "netoops_tx_send") ? "" :
+		       "; load netoops.ko first");
 	return err;
 }
 
 static int crash_nested(void)
 {
 	int err = crash_probe(&nested_probe, "nested");
+
+	return err ? err : crash_null();
+}
+
+/*
+ * slow: an oops whose dump crawls, as over a slow or congested path. A
+ * kprobe on netoops_tx_send() waits slow_ms before every datagram; with
+ * interrupts off for the whole oops dump, a dump longer than the RCU stall
+ * timeout must still not be reported as an RCU stall or a lockup.
+ */
+static int slow_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	pr_emerg_once("slow: %u ms before every datagram\n", slow_ms);
+	mdelay(slow_ms);
+	return 0;
+}
+
+static struct kprobe slow_probe = {
+	.symbol_name = "netoops_tx_send",
+	.pre_handler = slow_pre,
+};
+
+static int crash_slow(void)
+{
+	int err = crash_probe(&slow_probe, "slow");
 
 	return err ? err : crash_null();
 }
@@ -125,6 +155,8 @@ static __always_inline int crash(void)
 		panic("netoops_crashtest: panic() on request");
 	} else if (!strcmp(mode, "nested")) {
 		pr_info("read %d\n", crash_nested());
+	} else if (!strcmp(mode, "slow")) {
+		pr_info("read %d\n", crash_slow());
 	} else if (!strcmp(mode, "rqlock")) {
 		return crash_rqlock();
 	} else if (!strcmp(mode, "warn")) {
