@@ -238,13 +238,18 @@ static void dump_read_unlock(bool may_sleep)
 }
 
 /*
- * A crash-path dump runs with preemption (for an oops: interrupts) off for
- * as long as it takes. Between datagrams, holding no RCU reference of its
+ * A crash-path dump runs with preemption off (and interrupts, where the
+ * crash left them off) for as long as it takes. Between datagrams, holding no RCU reference of its
  * own, it reports a quiescent state, so that grace periods go on and no CPU
  * reports this one as stalled however long the dump takes. The crashed
  * context may have been inside an RCU read-side section: it never resumes
  * (the oops kills it, or a panic follows). Not from NMI (a panic: the other
  * CPUs are stopped, nobody waits for a grace period).
+ *
+ * Inside an (empty) read-side section of its own: the momentary quiescent
+ * state then only counts this CPU's state (no locks), and never reports a
+ * deferred one of this task, which takes RCU's node locks. With preemption
+ * off, the rcu_read_unlock() defers that too (no lock, no wakeup).
  */
 static void dump_quiesce(bool may_sleep)
 {
@@ -253,7 +258,9 @@ static void dump_quiesce(bool may_sleep)
 	if (may_sleep || in_nmi())
 		return;
 	local_irq_save(flags);
+	rcu_read_lock();
 	netoops_rcu_momentary_qs();
+	rcu_read_unlock();
 	local_irq_restore(flags);
 }
 

@@ -58,9 +58,9 @@ static int nested_pre(struct kprobe *p, struct pt_regs *regs)
 	return 0;
 }
 
-static struct kprobe nested_probe = {
+/* nested and slow: a kprobe inside netoops' dump, on every datagram. */
+static struct kprobe dump_probe = {
 	.symbol_name = "netoops_tx_send",
-	.pre_handler = nested_pre,
 };
 
 /* Arms @p for mode @what; the error says why it could not be. */
@@ -70,22 +70,24 @@ static int crash_probe(struct kprobe *p, const char *what)
 
 	if (err)
 		pr_err("%s: cannot probe %s (%d)%s\n", what, p->symbol_name, err,
-		       strcmp(p->symbol_name, "netoops_tx_send") ? "" :
-		       "; load netoops.ko first");
+		       p == &dump_probe ? "; load netoops.ko first" : "");
 	return err;
 }
 
-static int crash_nested(void)
+/* Arms dump_probe with @pre, then oopses: the oops dump runs into @pre. */
+static int crash_in_dump(kprobe_pre_handler_t pre, const char *what)
 {
-	int err = crash_probe(&nested_probe, "nested");
+	int err;
 
+	dump_probe.pre_handler = pre;
+	err = crash_probe(&dump_probe, what);
 	return err ? err : crash_null();
 }
 
 /*
  * slow: an oops whose dump crawls, as over a slow or congested path. A
  * kprobe on netoops_tx_send() waits slow_ms before every datagram; with
- * interrupts off for the whole oops dump, a dump longer than the RCU stall
+ * preemption off for the whole oops dump, a dump longer than the RCU stall
  * timeout must still not be reported as an RCU stall or a lockup.
  */
 static int slow_pre(struct kprobe *p, struct pt_regs *regs)
@@ -93,18 +95,6 @@ static int slow_pre(struct kprobe *p, struct pt_regs *regs)
 	pr_emerg_once("slow: %u ms before every datagram\n", slow_ms);
 	mdelay(slow_ms);
 	return 0;
-}
-
-static struct kprobe slow_probe = {
-	.symbol_name = "netoops_tx_send",
-	.pre_handler = slow_pre,
-};
-
-static int crash_slow(void)
-{
-	int err = crash_probe(&slow_probe, "slow");
-
-	return err ? err : crash_null();
 }
 
 /*
@@ -154,9 +144,9 @@ static __always_inline int crash(void)
 	} else if (!strcmp(mode, "panic")) {
 		panic("netoops_crashtest: panic() on request");
 	} else if (!strcmp(mode, "nested")) {
-		pr_info("read %d\n", crash_nested());
+		pr_info("read %d\n", crash_in_dump(nested_pre, "nested"));
 	} else if (!strcmp(mode, "slow")) {
-		pr_info("read %d\n", crash_slow());
+		pr_info("read %d\n", crash_in_dump(slow_pre, "slow"));
 	} else if (!strcmp(mode, "rqlock")) {
 		return crash_rqlock();
 	} else if (!strcmp(mode, "warn")) {
