@@ -32,7 +32,7 @@
 #              memory hog in a cgroup v2 with memory.max=16M twice (the first kill dumps, the
 #              second is within netoops_oom_interval)
 #   slow       seed setup, background forks and bridge add/delete (grace periods, expedited
-#              ones too), crash-test mode slow (an oops whose dump takes ~200 ms a datagram):
+#              ones too), crash-test mode slow (an oops whose dump takes ~100 ms a datagram):
 #              no RCU stall report, no lockup report
 #   nmi        seed setup, 256 KiB dump, 1000 log lines, kernel.unknown_nmi_panic=1; the host
 #              sends an NMI (QEMU monitor); with netoops_stack= over that stack
@@ -127,9 +127,10 @@ seed() {
 		"enabled=$(cat $CT/target1/enabled)"
 }
 load_netoops() { insmod /netoops/netoops.ko "$@" || say "insmod netoops.ko FAILED"; }
-crash() {
+crash() {	# mode [parameter]
 	say "crashing with mode=$1"
-	insmod /netoops/netoops_crashtest.ko mode="$1"
+	# shellcheck disable=SC2086 # the parameter: one word or none
+	insmod /netoops/netoops_crashtest.ko mode="$1" $2
 	say "crash-test module returned (mode=$1)"
 }
 
@@ -239,7 +240,7 @@ stall_checks() {	# START: uptime before the crash, in 1/100 s
 	d=$(($(uptime_cs) - $1))
 	say "the slow oops dump took $((d / 100)).$((d % 100 / 10)) s"
 	check_eq "the oops dump took longer than the RCU stall timeout (3 s)" "$((d > 300))" 1
-	sleep 8
+	sleep 4
 	kill "$load_pid"
 	n=$(dmesg | grep -Eci 'rcu: INFO|detected (expedited )?stall|soft lockup|hard LOCKUP')
 	check_eq "RCU stall or lockup reports after the slow oops dump" "$n" 0
@@ -411,7 +412,7 @@ slow)
 	load_netoops; seed "$port"
 	rcu_load
 	s0=$(uptime_cs)
-	crash slow
+	crash slow slow_ms=100
 	stall_checks "$s0"
 	finish 1 ;;
 nested|rqlock)
