@@ -32,7 +32,7 @@
 #              memory hog in a cgroup v2 with memory.max=16M twice (the first kill dumps, the
 #              second is within netoops_oom_interval)
 #   slow       seed setup, background forks and bridge add/delete (grace periods, expedited
-#              ones too), crash-test mode slow (an oops whose dump takes ~100 ms a datagram):
+#              ones too), crash-test mode slow (an oops whose dump takes 150 ms a datagram):
 #              no RCU stall report, no lockup report
 #   nmi        seed setup, 256 KiB dump, 1000 log lines, kernel.unknown_nmi_panic=1; the host
 #              sends an NMI (QEMU monitor); with netoops_stack= over that stack
@@ -412,7 +412,7 @@ slow)
 	load_netoops; seed "$port"
 	rcu_load
 	s0=$(uptime_cs)
-	crash slow slow_ms=100
+	crash slow
 	stall_checks "$s0"
 	finish 1 ;;
 nested|rqlock)
