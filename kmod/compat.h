@@ -38,8 +38,20 @@
 /*
  * RCU's stall warning switch (rcupdate.rcu_cpu_stall_suppress), exported
  * but declared only in kernel/rcu/rcu.h; an int on every supported kernel.
+ * Tiny RCU (a uniprocessor kernel, tests/builtin) has no stall warnings.
  */
+#ifdef CONFIG_RCU_STALL_COMMON
 extern int rcu_cpu_stall_suppress;
+static inline int *netoops_rcu_stall_switch(void)
+{
+	return &rcu_cpu_stall_suppress;
+}
+#else
+static inline int *netoops_rcu_stall_switch(void)
+{
+	return NULL;
+}
+#endif
 
 void netoops_kmsg_dump(struct kmsg_dumper *dumper,
 		       enum kmsg_dump_reason reason);

@@ -277,7 +277,7 @@ static void dump_stall_restore(struct irq_work *work)
 {
 	if (READ_ONCE(dump_stall_quiet) &&
 	    atomic_read(&dump_owner) == DUMP_FREE) {
-		WRITE_ONCE(rcu_cpu_stall_suppress, 0);
+		WRITE_ONCE(*netoops_rcu_stall_switch(), 0);
 		WRITE_ONCE(dump_stall_quiet, false);
 	}
 }
@@ -286,8 +286,10 @@ static DEFINE_IRQ_WORK(dump_stall_work, dump_stall_restore);
 
 static void dump_stall_begin(void)
 {
-	if (!READ_ONCE(rcu_cpu_stall_suppress)) {
-		WRITE_ONCE(rcu_cpu_stall_suppress, 1);
+	int *suppress = netoops_rcu_stall_switch();
+
+	if (suppress && !READ_ONCE(*suppress)) {
+		WRITE_ONCE(*suppress, 1);
 		WRITE_ONCE(dump_stall_quiet, true);
 	}
 }
@@ -563,9 +565,6 @@ int netoops_dump_resize(unsigned int bytes)
  * "Killed process" line that follows is in the log.
  */
 static struct workqueue_struct *dump_wq;
-static atomic_long_t oom_last;		/* jiffies of the last OOM dump queued */
-static atomic_t oom_seen = ATOMIC_INIT(0);
-static struct tracepoint *oom_tp;
 
 static void dump_oom_work(struct work_struct *work)
 {
@@ -573,6 +572,11 @@ static void dump_oom_work(struct work_struct *work)
 }
 
 static DECLARE_DELAYED_WORK(oom_work, dump_oom_work);
+
+#ifdef CONFIG_TRACEPOINTS
+static atomic_long_t oom_last;		/* jiffies of the last OOM dump queued */
+static atomic_t oom_seen = ATOMIC_INIT(0);
+static struct tracepoint *oom_tp;
 
 /* At most one OOM dump per netoops_oom_interval, whichever CPU kills. */
 static bool dump_oom_due(void)
@@ -588,7 +592,7 @@ static bool dump_oom_due(void)
 	return true;
 }
 
-/* The probe of trace_mark_victim(); its prototype is checked in dump_oom_find(). */
+/* The probe of trace_mark_victim(); its prototype is checked in dump_oom_attach(). */
 static void dump_oom_victim(void *data, struct task_struct *task, uid_t uid)
 {
 	if (!READ_ONCE(netoops_settings.record_oom) || !dump_oom_due())
@@ -607,38 +611,57 @@ static void dump_oom_match(struct tracepoint *tp, void *priv)
  * The tracepoint is not exported for register_trace_mark_victim(): it is
  * found by name. The build fails if its prototype is not the probe's.
  */
-static struct tracepoint *dump_oom_find(void)
+static int dump_oom_attach(void)
 {
 	struct tracepoint *tp = NULL;
+	int err;
 
 	BUILD_BUG_ON(!__same_type(&register_trace_mark_victim,
 				  int (*)(void (*)(void *, struct task_struct *,
 						   uid_t), void *)));
 	for_each_kernel_tracepoint(dump_oom_match, &tp);
-	return tp;
+	if (!tp)
+		return -ENOENT;
+	err = tracepoint_probe_register(tp, dump_oom_victim, NULL);
+	if (!err)
+		oom_tp = tp;
+	return err;
 }
+
+static void dump_oom_detach(void)
+{
+	if (!oom_tp)
+		return;
+	tracepoint_probe_unregister(oom_tp, dump_oom_victim, NULL);
+	tracepoint_synchronize_unregister();
+	oom_tp = NULL;
+}
+#else
+/* Without CONFIG_TRACEPOINTS (tests/builtin's small kernel) there is none. */
+static int dump_oom_attach(void)
+{
+	return -ENOENT;
+}
+
+static void dump_oom_detach(void)
+{
+}
+#endif
 
 static int dump_oom_init(void)
 {
-	int err;
+	int err = dump_oom_attach();
 
-	oom_tp = dump_oom_find();
-	if (!oom_tp) {
+	if (err == -ENOENT) {
 		pr_warn("no mark_victim tracepoint: netoops_record_oom has no effect\n");
 		return 0;
 	}
-	err = tracepoint_probe_register(oom_tp, dump_oom_victim, NULL);
-	if (err)
-		oom_tp = NULL;
 	return err;
 }
 
 static void dump_oom_exit(void)
 {
-	if (oom_tp) {
-		tracepoint_probe_unregister(oom_tp, dump_oom_victim, NULL);
-		tracepoint_synchronize_unregister();
-	}
+	dump_oom_detach();
 	cancel_delayed_work_sync(&oom_work);
 }
 
