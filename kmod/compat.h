@@ -25,6 +25,36 @@
  * netdev_hold(), netpoll_send_skb(), netpoll_poll_dev(), netpoll_cleanup()).
  */
 
+/*
+ * A quiescent state from a CPU that cannot schedule: rcu_momentary_eqs()
+ * since 6.13 (Debian's 6.1 has the rename too), rcu_momentary_dyntick_idle()
+ * before.
+ */
+#include <linux/rcupdate.h>
+#ifdef NETOOPS_HAVE_RCU_MOMENTARY_EQS
+#define netoops_rcu_momentary_qs()	rcu_momentary_eqs()
+#else
+#define netoops_rcu_momentary_qs()	rcu_momentary_dyntick_idle()
+#endif
+
+/*
+ * RCU's stall warning switch (rcupdate.rcu_cpu_stall_suppress), exported
+ * but declared only in kernel/rcu/rcu.h; an int on every supported kernel.
+ * Tiny RCU (a uniprocessor kernel, tests/builtin) has no stall warnings.
+ */
+#ifdef CONFIG_RCU_STALL_COMMON
+extern int rcu_cpu_stall_suppress;
+static inline int *netoops_rcu_stall_switch(void)
+{
+	return &rcu_cpu_stall_suppress;
+}
+#else
+static inline int *netoops_rcu_stall_switch(void)
+{
+	return NULL;
+}
+#endif
+
 void netoops_kmsg_dump(struct kmsg_dumper *dumper,
 		       enum kmsg_dump_reason reason);
 

@@ -5,17 +5,21 @@
 
 #include <linux/atomic.h>
 #include <linux/delay.h>
+#include <linux/irq_work.h>
 #include <linux/kmsg_dump.h>
 #include <linux/math64.h>
 #include <linux/nmi.h>
-#include <linux/oom.h>
 #include <linux/percpu.h>
 #include <linux/rculist.h>
+#include <linux/rcupdate.h>
 #include <linux/reboot.h>
 #include <linux/sched.h>
 #include <linux/timekeeping.h>
+#include <linux/tracepoint.h>
+#include <linux/utsname.h>
 #include <linux/vmalloc.h>
 #include <linux/workqueue.h>
+#include <trace/events/oom.h>
 #include "compat.h"
 #include "netoops.h"
 
@@ -25,8 +29,8 @@
 #define DUMP_BUDGET_NS		(60ULL * NSEC_PER_SEC)
 /* How long a crash waits for a dump running on another CPU to finish. */
 #define DUMP_GUARD_WAIT_MS	1000
-/* The OOM notifier runs before the OOM report is printed: wait for it. */
-#define DUMP_OOM_DELAY_MS	1500
+/* The victim is marked just before "Killed process" is logged: wait for it. */
+#define DUMP_OOM_DELAY_MS	250
 
 /*
  * The dump guard: DUMP_FREE, the CPU whose crash path is dumping, or the
@@ -188,6 +192,85 @@ static void dump_identity(struct netoops_frame *f, enum netoops_reason reason)
 	list_for_each_entry_rcu(nt, &netoops_active, active, \
 				srcu_read_lock_held(&netoops_srcu))
 
+/*
+ * The crash path reads the targets under RCU, one datagram at a time, and
+ * never across dump_quiesce(); process context dumps hold netoops_srcu.
+ */
+static void dump_read_lock(bool may_sleep)
+{
+	if (!may_sleep)
+		rcu_read_lock();
+}
+
+static void dump_read_unlock(bool may_sleep)
+{
+	if (!may_sleep)
+		rcu_read_unlock();
+}
+
+/*
+ * A crash-path dump runs with preemption off (and interrupts, where the
+ * crash left them off) for as long as it takes. Between datagrams, holding no RCU reference of its
+ * own, it reports a quiescent state, so that grace periods go on and no CPU
+ * reports this one as stalled however long the dump takes. The crashed
+ * context may have been inside an RCU read-side section: it never resumes
+ * (the oops kills it, or a panic follows). Not from NMI (a panic: the other
+ * CPUs are stopped, nobody waits for a grace period).
+ *
+ * Inside an (empty) read-side section of its own: the momentary quiescent
+ * state then only counts this CPU's state (no locks), and never reports a
+ * deferred one of this task, which takes RCU's node locks. With preemption
+ * off, the rcu_read_unlock() defers that too (no lock, no wakeup).
+ */
+static void dump_quiesce(bool may_sleep)
+{
+	unsigned long flags;
+
+	if (may_sleep || in_nmi())
+		return;
+	local_irq_save(flags);
+	rcu_read_lock();
+	netoops_rcu_momentary_qs();
+	rcu_read_unlock();
+	local_irq_restore(flags);
+}
+
+/*
+ * An expedited grace period needs this CPU to answer an IPI, which waits
+ * until interrupts are on again: RCU's stall warnings are switched off for
+ * a crash-path dump and on again by an irq_work, which runs once this CPU
+ * takes interrupts again (and so has answered the IPI). A panic switches
+ * them off for good itself (rcu_panic()); netoops then changes nothing.
+ */
+static bool dump_stall_quiet;
+
+static void dump_stall_restore(struct irq_work *work)
+{
+	if (READ_ONCE(dump_stall_quiet) &&
+	    atomic_read(&dump_owner) == DUMP_FREE) {
+		WRITE_ONCE(*netoops_rcu_stall_switch(), 0);
+		WRITE_ONCE(dump_stall_quiet, false);
+	}
+}
+
+static DEFINE_IRQ_WORK(dump_stall_work, dump_stall_restore);
+
+static void dump_stall_begin(void)
+{
+	int *suppress = netoops_rcu_stall_switch();
+
+	if (suppress && !READ_ONCE(*suppress)) {
+		WRITE_ONCE(*suppress, 1);
+		WRITE_ONCE(dump_stall_quiet, true);
+	}
+}
+
+static void dump_stall_end(void)
+{
+	if (READ_ONCE(dump_stall_quiet))
+		irq_work_queue(&dump_stall_work);
+}
+
 /* A target whose device is down or has no carrier is skipped, not retried. */
 static bool dump_link_ok(const struct netoops_target *nt)
 {
@@ -227,6 +310,7 @@ static unsigned int dump_send(const char *hdr, unsigned int hlen,
 	struct netoops_target *nt;
 	unsigned int sent = 0;
 
+	dump_read_lock(may_sleep);
 	for_each_active(nt) {
 		if (nt->fails >= DUMP_MAX_FAILS || READ_ONCE(nt->dev_gone))
 			continue;
@@ -239,14 +323,19 @@ static unsigned int dump_send(const char *hdr, unsigned int hlen,
 			sent++;
 		}
 	}
+	dump_read_unlock(may_sleep);
 	return sent;
 }
 
-/* After each datagram: the watchdogs, a chance to reschedule, the budget. */
+/*
+ * After each datagram: the watchdogs, a quiescent state for RCU
+ * (dump_quiesce()), a chance to reschedule, the budget.
+ */
 static bool dump_go_on(u64 deadline, int gen, bool may_sleep)
 {
 	touch_softlockup_watchdog();
 	touch_nmi_watchdog();
+	dump_quiesce(may_sleep);
 	if (may_sleep)
 		cond_resched();
 	return !dump_over(deadline, gen);
@@ -325,8 +414,10 @@ static unsigned int dump_run(enum netoops_reason reason, bool may_sleep)
 	netoops_frame_init(f, dump_buf, len);
 	netoops_fec_start(f, fec);
 
+	dump_read_lock(may_sleep);
 	for_each_active(nt)
 		nt->fails = dump_link_ok(nt) ? 0 : DUMP_MAX_FAILS;
+	dump_read_unlock(may_sleep);
 	for (copy = 1; copy <= f->copies; copy++) {
 		sent += dump_pass(f, copy, deadline, gen, may_sleep);
 		if (dump_over(deadline, gen))
@@ -334,12 +425,14 @@ static unsigned int dump_run(enum netoops_reason reason, bool may_sleep)
 	}
 	if (!dump_over(deadline, gen))
 		sent += dump_parity(f, deadline, gen, may_sleep);
+	dump_read_lock(may_sleep);
 	for_each_active(nt) {
 		if (nt->fails >= DUMP_MAX_FAILS || READ_ONCE(nt->dev_gone))
 			continue;
 		netoops_tx_flush(nt);
 		atomic_long_inc(&nt->dumps_sent);
 	}
+	dump_read_unlock(may_sleep);
 	memzero_explicit(&dump_keys, sizeof(dump_keys));
 	memzero_explicit(dump_ct, sizeof(dump_ct));
 	return sent;
@@ -384,11 +477,11 @@ void netoops_kmsg_dump(struct kmsg_dumper *dumper,
 	me = smp_processor_id();
 	if (dump_guard_enter(me, reason)) {
 		this_cpu_write(dump_running, true);
-		rcu_read_lock();
+		dump_stall_begin();
 		dump_run(reason, false);
-		rcu_read_unlock();
 		this_cpu_write(dump_running, false);
 		dump_guard_exit(me);
+		dump_stall_end();
 	}
 	preempt_enable();
 }
@@ -488,14 +581,16 @@ int netoops_dump_resize(unsigned int bytes)
 }
 
 /*
- * OOM: upstream has no OOM dump reason. The OOM notifier chain runs in
- * out_of_memory() before the victim is chosen and the report printed, so
- * the dump is taken a moment later from a work item, on a WQ_MEM_RECLAIM
- * workqueue so that it runs under memory pressure.
+ * OOM: upstream has no OOM dump reason. The dump hangs off the mark_victim
+ * tracepoint, which mark_oom_victim() hits once the OOM killer has chosen a
+ * victim, for a system-wide and for a memory cgroup OOM alike (the OOM
+ * notifier chain runs at the top of every system-wide out_of_memory() call,
+ * also when nothing is killed, and never for a memory cgroup). The probe runs
+ * with the victim's task_lock held: it only queues the dump, which a work
+ * item on a WQ_MEM_RECLAIM workqueue sends a moment later, once the
+ * "Killed process" line that follows is in the log.
  */
 static struct workqueue_struct *dump_wq;
-static unsigned long oom_last;		/* jiffies; under the kernel's oom_lock */
-static bool oom_seen;
 
 static void dump_oom_work(struct work_struct *work)
 {
@@ -504,25 +599,97 @@ static void dump_oom_work(struct work_struct *work)
 
 static DECLARE_DELAYED_WORK(oom_work, dump_oom_work);
 
-static int dump_oom_notify(struct notifier_block *nb, unsigned long action,
-			   void *freed)
+#ifdef CONFIG_TRACEPOINTS
+static atomic_long_t oom_last;		/* jiffies of the last OOM dump queued */
+static atomic_t oom_seen = ATOMIC_INIT(0);
+static struct tracepoint *oom_tp;
+
+/* At most one OOM dump per netoops_oom_interval, whichever CPU kills. */
+static bool dump_oom_due(void)
 {
 	unsigned long interval = READ_ONCE(netoops_settings.oom_interval) * HZ;
+	unsigned long last = atomic_long_read(&oom_last), now = jiffies;
 
-	if (!READ_ONCE(netoops_settings.record_oom))
-		return NOTIFY_DONE;
-	if (oom_seen && time_before(jiffies, oom_last + interval))
-		return NOTIFY_DONE;
-	oom_seen = true;
-	oom_last = jiffies;
-	queue_delayed_work(dump_wq, &oom_work,
-			   msecs_to_jiffies(DUMP_OOM_DELAY_MS));
-	return NOTIFY_DONE;
+	if (atomic_read(&oom_seen) && time_before(now, last + interval))
+		return false;
+	if (atomic_long_cmpxchg(&oom_last, last, now) != last)
+		return false;	/* another CPU's victim is being dumped */
+	atomic_set(&oom_seen, 1);
+	return true;
 }
 
-static struct notifier_block dump_oom_nb = {
-	.notifier_call = dump_oom_notify,
-};
+/* The probe of trace_mark_victim(); its prototype is checked in dump_oom_attach(). */
+static void dump_oom_victim(void *data, struct task_struct *task, uid_t uid)
+{
+	if (!READ_ONCE(netoops_settings.record_oom) || !dump_oom_due())
+		return;
+	queue_delayed_work(dump_wq, &oom_work,
+			   msecs_to_jiffies(DUMP_OOM_DELAY_MS));
+}
+
+static void dump_oom_match(struct tracepoint *tp, void *priv)
+{
+	if (!strcmp(tp->name, "mark_victim"))
+		*(struct tracepoint **)priv = tp;
+}
+
+/*
+ * The tracepoint is not exported for register_trace_mark_victim(): it is
+ * found by name. The build fails if its prototype is not the probe's.
+ */
+static int dump_oom_attach(void)
+{
+	struct tracepoint *tp = NULL;
+	int err;
+
+	BUILD_BUG_ON(!__same_type(&register_trace_mark_victim,
+				  int (*)(void (*)(void *, struct task_struct *,
+						   uid_t), void *)));
+	for_each_kernel_tracepoint(dump_oom_match, &tp);
+	if (!tp)
+		return -ENOENT;
+	err = tracepoint_probe_register(tp, dump_oom_victim, NULL);
+	if (!err)
+		oom_tp = tp;
+	return err;
+}
+
+static void dump_oom_detach(void)
+{
+	if (!oom_tp)
+		return;
+	tracepoint_probe_unregister(oom_tp, dump_oom_victim, NULL);
+	tracepoint_synchronize_unregister();
+	oom_tp = NULL;
+}
+#else
+/* Without CONFIG_TRACEPOINTS (tests/builtin's small kernel) there is none. */
+static int dump_oom_attach(void)
+{
+	return -ENOENT;
+}
+
+static void dump_oom_detach(void)
+{
+}
+#endif
+
+static int dump_oom_init(void)
+{
+	int err = dump_oom_attach();
+
+	if (err == -ENOENT) {
+		pr_warn("no mark_victim tracepoint: netoops_record_oom has no effect\n");
+		return 0;
+	}
+	return err;
+}
+
+static void dump_oom_exit(void)
+{
+	dump_oom_detach();
+	cancel_delayed_work_sync(&oom_work);
+}
 
 /*
  * Shutdown: kmsg_dump(KMSG_DUMP_SHUTDOWN) comes after device_shutdown(),
@@ -556,12 +723,12 @@ int netoops_dump_init(void)
 		err = -ENOMEM;
 		goto free_buf;
 	}
-	err = register_oom_notifier(&dump_oom_nb);
+	err = dump_oom_init();
 	if (err)
 		goto destroy_wq;
 	err = register_reboot_notifier(&dump_reboot_nb);
 	if (err)
-		goto unregister_oom;
+		goto exit_oom;
 	err = kmsg_dump_register(&dump_dumper);
 	if (err)
 		goto unregister_reboot;
@@ -569,8 +736,8 @@ int netoops_dump_init(void)
 
 unregister_reboot:
 	unregister_reboot_notifier(&dump_reboot_nb);
-unregister_oom:
-	unregister_oom_notifier(&dump_oom_nb);
+exit_oom:
+	dump_oom_exit();
 destroy_wq:
 	destroy_workqueue(dump_wq);
 free_buf:
@@ -584,9 +751,10 @@ exit_fec:
 void netoops_dump_exit(void)
 {
 	kmsg_dump_unregister(&dump_dumper);
+	irq_work_sync(&dump_stall_work);
+	dump_stall_restore(&dump_stall_work);
 	unregister_reboot_notifier(&dump_reboot_nb);
-	unregister_oom_notifier(&dump_oom_nb);
-	cancel_delayed_work_sync(&oom_work);
+	dump_oom_exit();
 	destroy_workqueue(dump_wq);
 	vfree(dump_buf);
 	dump_buf = NULL;

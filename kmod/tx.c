@@ -20,7 +20,10 @@
 #define TX_WAIT_US	50000
 /* Link-layer room beyond the target device's own, for what devices below it add. */
 #define TX_STACK_HEADROOM	64
-/* Fresh skbs kept for paths that may not share skbs, for a dump from NMI context. */
+/*
+ * Fresh skbs for paths that may not share skbs: used before allocating; from
+ * NMI, the only ones for such devices other than VLANs and bonds.
+ */
 #define TX_SPARE_POOL	64
 
 /*
@@ -42,7 +45,10 @@ static void tx_consumed(struct sk_buff *skb)
  * @nleaves:	how many of @leaf are set
  * @need:	link-layer headroom the deepest device needs
  * @share:	every device on the way allows shared skbs
- *		(IFF_TX_SKB_SHARING; bonds and VLANs clear it)
+ *		(IFF_TX_SKB_SHARING; bonds and VLANs clear it), or this is NMI
+ *		context and @nmi_share holds
+ * @nmi_share:	every device on the way that does not allow sharing is a
+ *		VLAN or a bond, which take a pool skb safely (netoops_tx_alloc())
  *
  * Resolved under RCU for every datagram, so a change of the stack (a port
  * added, a bond failing over) is followed at once.
@@ -52,6 +58,7 @@ struct tx_path {
 	unsigned int nleaves;
 	unsigned int need;
 	bool share;
+	bool nmi_share;
 };
 
 static void tx_path_add(struct tx_path *path, struct net_device *dev)
@@ -61,8 +68,11 @@ static void tx_path_add(struct tx_path *path, struct net_device *dev)
 	if (is_vlan_dev(dev))
 		need += VLAN_HLEN;	/* a tag the device below may push */
 	path->need = max(path->need, need);
-	if (!(dev->priv_flags & IFF_TX_SKB_SHARING))
+	if (!(dev->priv_flags & IFF_TX_SKB_SHARING)) {
 		path->share = false;
+		if (!is_vlan_dev(dev) && !netif_is_bond_master(dev))
+			path->nmi_share = false;
+	}
 	if (list_empty(&dev->adj_list.lower) &&
 	    path->nleaves < NETOOPS_MAX_LEAVES)
 		path->leaf[path->nleaves++] = dev;
@@ -83,8 +93,11 @@ static void tx_path_resolve(struct net_device *dev, struct tx_path *path)
 	path->nleaves = 0;
 	path->need = 0;
 	path->share = true;
+	path->nmi_share = true;
 	tx_path_add(path, dev);
 	netdev_walk_all_lower_dev_rcu(dev, tx_path_lower, &priv);
+	if (!path->share && path->nmi_share && in_nmi())
+		path->share = true;
 }
 
 static void tx_skb_free(struct sk_buff **skb)
@@ -102,6 +115,18 @@ static void tx_skb_free(struct sk_buff **skb)
  * datagram. A path that does not allow sharing gets skbs of its own that it
  * frees (consume mode): TX_SPARE_POOL preallocated ones, then, outside NMI,
  * GFP_ATOMIC allocations as netconsole makes them.
+ *
+ * From NMI, where nothing may be allocated, a path whose only devices that
+ * do not allow sharing are VLANs and bonds takes pool skbs as well. They
+ * clear IFF_TX_SKB_SHARING because they change the skb on the way (dev,
+ * queue mapping, the VLAN tag, pushed into the data when the NIC does not
+ * insert it; tlb/alb rewrite the source MAC), which would hurt a sender
+ * that transmits one skb several times at once (pktgen). netoops hands an
+ * skb over only once nobody else holds it, rebuilds it from scratch, and
+ * reserves the headroom every device below needs, so the tag push never
+ * reallocates the head (pskb_expand_head() would BUG() on a shared skb).
+ * Other devices that clear the flag (team, macvlan, ...) are not known to
+ * be safe: on those, NMI context has the spare skbs only.
  */
 int netoops_tx_alloc(struct netoops_target *nt)
 {

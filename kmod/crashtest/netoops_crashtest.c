@@ -11,11 +11,16 @@
 #include <linux/panic.h>
 #include <linux/sched.h>
 #include <linux/string.h>
+#include <linux/timekeeping.h>
 #include <linux/timer.h>
 
 static char *mode = "divide";
 module_param(mode, charp, 0400);
-MODULE_PARM_DESC(mode, "divide (the seed's test), null, bug, panic, warn, timer, nested, rqlock");
+MODULE_PARM_DESC(mode, "divide (the seed's test), null, bug, panic, warn, timer, nested, rqlock, slow");
+
+static unsigned int slow_ms = 150;
+module_param(slow_ms, uint, 0400);
+MODULE_PARM_DESC(slow_ms, "slow: delay per datagram of netoops' dump, in ms");
 
 /*
  * Read through READ_ONCE(): with a constant divisor gcc emits ud2 (the oops
@@ -54,9 +59,9 @@ static int nested_pre(struct kprobe *p, struct pt_regs *regs)
 	return 0;
 }
 
-static struct kprobe nested_probe = {
+/* nested and slow: a kprobe inside netoops' dump, on every datagram. */
+static struct kprobe dump_probe = {
 	.symbol_name = "netoops_tx_send",
-	.pre_handler = nested_pre,
 };
 
 /* Arms @p for mode @what; the error says why it could not be. */
@@ -66,15 +71,35 @@ static int crash_probe(struct kprobe *p, const char *what)
 
 	if (err)
 		pr_err("%s: cannot probe %s (%d)%s\n", what, p->symbol_name, err,
-		       strcmp(what, "nested") ? "" : "; load netoops.ko first");
+		       p == &dump_probe ? "; load netoops.ko first" : "");
 	return err;
 }
 
-static int crash_nested(void)
+/* Arms dump_probe with @pre, then oopses: the oops dump runs into @pre. */
+static int crash_in_dump(kprobe_pre_handler_t pre, const char *what)
 {
-	int err = crash_probe(&nested_probe, "nested");
+	int err;
 
+	dump_probe.pre_handler = pre;
+	err = crash_probe(&dump_probe, what);
 	return err ? err : crash_null();
+}
+
+/*
+ * slow: an oops whose dump crawls, as over a slow or congested path. A
+ * kprobe on netoops_tx_send() waits slow_ms before every datagram; with
+ * preemption off for the whole oops dump, a dump longer than the RCU stall
+ * timeout must still not be reported as an RCU stall or a lockup.
+ */
+static int slow_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	u64 until = ktime_get_mono_fast_ns() + (u64)slow_ms * NSEC_PER_MSEC;
+
+	pr_emerg_once("slow: %u ms before every datagram\n", slow_ms);
+	/* by the clock, not mdelay(): under QEMU's TCG the delay loop runs fast or slow */
+	while (ktime_get_mono_fast_ns() < until)
+		cpu_relax();
+	return 0;
 }
 
 /*
@@ -124,7 +149,9 @@ static __always_inline int crash(void)
 	} else if (!strcmp(mode, "panic")) {
 		panic("netoops_crashtest: panic() on request");
 	} else if (!strcmp(mode, "nested")) {
-		pr_info("read %d\n", crash_nested());
+		pr_info("read %d\n", crash_in_dump(nested_pre, "nested"));
+	} else if (!strcmp(mode, "slow")) {
+		pr_info("read %d\n", crash_in_dump(slow_pre, "slow"));
 	} else if (!strcmp(mode, "rqlock")) {
 		return crash_rqlock();
 	} else if (!strcmp(mode, "warn")) {

@@ -38,9 +38,11 @@ case $k in
 	run() { nice make -C "$tree/kmod" KDIR="$kdir" "$@"; } ;;
 7.2|7.3)
 	root=$(chroot_of "$k")
-	tree=$root/build/netoops
+	# one tree per output directory: caches that share the chroot never build in each other's
+	name=netoops-$(printf '%s' "$out" | md5sum | cut -c1-8)
+	tree=$root/build/$name
 	copy_src "$tree"
-	run() { in_root "$root" nice make -C /build/netoops/kmod KDIR="$kdir" "$@"; } ;;
+	run() { in_root "$root" nice make -C "/build/$name/kmod" KDIR="$kdir" "$@"; } ;;
 *)	die "unknown kernel '$k'" ;;
 esac
 

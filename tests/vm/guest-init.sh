@@ -24,11 +24,22 @@
 #              eth0, on an active-backup bond0 over eth0, on VLAN 100 over eth0 or over bond0;
 #              eth0 is whatever NIC the host gave: virtio-net, e1000, e1000e): 256 KiB dump, 3000 log lines, panic_on_oops=1, divide oops:
 #              a whole 256 KiB dump for the oops and for the panic
+#              vlan6: vlan, and a second target over it, IPv6 to PORT2 (tag pushed in software
+#              on virtio-net: the headroom path); bondrelease: an active-backup bond over eth0
+#              and eth1, the active slave eth0 released while enabled, a test dump must leave
+#              on eth1 only, then the crash
+#   oom-memcg  seed setup; SysRq f with no killable task (no dump: nobody is killed), then a
+#              memory hog in a cgroup v2 with memory.max=16M twice (the first kill dumps, the
+#              second is within netoops_oom_interval)
+#   slow       seed setup, background forks and bridge add/delete (grace periods, expedited
+#              ones too), crash-test mode slow (an oops whose dump takes 150 ms a datagram):
+#              no RCU stall report, no lockup report
 #   fec        seed setup, 1 copy + netoops_fec=50, 40000 log lines; test dumps of 64 KiB, 1 MiB
 #              and 4 MiB (the module logs each one's parity time), then a 1 MiB panic dump;
 #              the host relays the frames through tests/vm/lossrelay (drops at random and in
 #              bursts)
-#   nmi        seed setup, kernel.unknown_nmi_panic=1; the host sends an NMI (QEMU monitor)
+#   nmi        seed setup, 256 KiB dump, 1000 log lines, kernel.unknown_nmi_panic=1; the host
+#              sends an NMI (QEMU monitor); with netoops_stack= over that stack
 #   nested     seed setup, panic_on_oops=1, crash-test mode nested (a fault inside the dump)
 #   rqlock     seed setup, panic_on_oops=1, crash-test mode rqlock (oops with this CPU's
 #              runqueue lock held); the host runs it with netoops_stack=bond, where the
@@ -87,6 +98,13 @@ IF=eth0
 case ${netoops_stack:-plain} in
 bridge)	stack_mod bridge
 	brctl addbr br0; brctl addif br0 eth0; IF=br0 ;;
+bondrelease)
+	stack_mod bonding max_bonds=0
+	echo +bond0 >/sys/class/net/bonding_masters
+	echo active-backup >/sys/class/net/bond0/bonding/mode
+	echo 100 >/sys/class/net/bond0/bonding/miimon
+	echo +eth0 >/sys/class/net/bond0/bonding/slaves
+	echo +eth1 >/sys/class/net/bond0/bonding/slaves; IF=bond0 ;;
 bond|vlanbond)
 	stack_mod bonding max_bonds=0
 	echo +bond0 >/sys/class/net/bonding_masters
@@ -95,7 +113,7 @@ bond|vlanbond)
 	echo +eth0 >/sys/class/net/bond0/bonding/slaves; IF=bond0 ;;
 esac
 case ${netoops_stack:-plain} in
-vlan|vlanbond)	# VLAN 100 over eth0 or over bond0
+vlan|vlan6|vlanbond)	# VLAN 100 over eth0 or over bond0
 	stack_mod 8021q
 	ip link set eth0 up; ip link set $IF up
 	vconfig add $IF 100 >/dev/null; IF=$IF.100 ;;
@@ -125,9 +143,10 @@ target2() {
 	echo eth0 >$t/dev_name
 	echo 1 >$t/enabled || say "enabling target2 FAILED"
 }
-crash() {
+crash() {	# mode [parameter]
 	say "crashing with mode=$1"
-	insmod /netoops/netoops_crashtest.ko mode="$1"
+	# shellcheck disable=SC2086 # the parameter: one word or none
+	insmod /netoops/netoops_crashtest.ko mode="$1" $2
 	say "crash-test module returned (mode=$1)"
 }
 
@@ -181,13 +200,96 @@ wait_value() {	# file value: up to 10 s
 	for _ in $(seq 100); do [ "$(cat "$1")" = "$2" ] && return 0; usleep 100000; done
 }
 
+tx_packets() { cat "/sys/class/net/$1/statistics/tx_packets"; }
+
+# The active slave released while the target is enabled: the next dump leaves on eth1 only.
+bondrelease_checks() {
+	wait_carrier eth1
+	echo -eth0 >/sys/class/net/bond0/bonding/slaves || say "check FAIL: cannot release eth0"
+	wait_value /sys/class/net/bond0/bonding/active_slave eth1
+	check_eq "active slave after releasing eth0" \
+		"$(cat /sys/class/net/bond0/bonding/active_slave)" eth1
+	check_eq "enabled after releasing eth0" "$(cat $CT/target1/enabled)" 1
+	a0=$(tx_packets eth0) a1=$(tx_packets eth1)
+	check_write test /sys/kernel/netoops/netoops_trigger ok
+	b0=$(tx_packets eth0) b1=$(tx_packets eth1)
+	say "test dump after the release: eth0 +$((b0 - a0)), eth1 +$((b1 - a1)) packets"
+	check_eq "test dump frames on the released eth0" "$((b0 - a0))" 0
+	check_eq "test dump frames on eth1 (20 or more)" "$((b1 - a1 >= 20))" 1
+}
+
+# A second target over the same VLAN, IPv6, to PORT2.
+target6() {
+	t=$CT/target6
+	mkdir $t
+	echo fec0::15 >$t/local_ip; echo fec0::2 >$t/remote_ip
+	echo $MAC >$t/remote_mac; echo "$1" >$t/remote_port
+	echo "$IF" >$t/dev_name
+	echo 1 >$t/enabled || say "check FAIL: enabling the IPv6 target on $IF"
+}
+
+# An MTU below the datagram size after enable: every datagram is refused and counted, none
+# sent; with the MTU back, the next dump goes out.
+mtu_checks() {	# dev: the target's device
+	t=$CT/target1
+	e0=$(cat $t/transmit_errors)
+	ip link set "$1" mtu 1200
+	check_write test /sys/kernel/netoops/netoops_trigger any
+	check_eq "transmit_errors after a dump at MTU 1200 (16 more)" \
+		"$(cat $t/transmit_errors)" "$((e0 + 16))"
+	check_eq "enabled at MTU 1200" "$(cat $t/enabled)" 1
+	ip link set "$1" mtu 1500
+	check_write test /sys/kernel/netoops/netoops_trigger ok
+}
+
+# Grace periods while the oops is dumped: forks (call_rcu) and bridges added and deleted
+# (synchronize_rcu_expedited under RTNL), on the other CPU.
+rcu_load() {
+	stack_mod bridge
+	while :; do (:); brctl addbr nxs0; brctl delbr nxs0; done >/dev/null 2>&1 &
+	load_pid=$!
+}
+
+uptime_cs() { cut -d' ' -f1 /proc/uptime | tr -d .; }
+
+stall_checks() {	# START: uptime before the crash, in 1/100 s
+	d=$(($(uptime_cs) - $1))
+	say "the slow oops dump took $((d / 100)).$((d % 100 / 10)) s"
+	check_eq "the oops dump took longer than the RCU stall timeout (3 s)" "$((d > 300))" 1
+	sleep 4
+	kill "$load_pid"
+	n=$(dmesg | grep -Eci 'rcu: INFO|detected (expedited )?stall|soft lockup|hard LOCKUP')
+	check_eq "RCU stall or lockup reports after the slow oops dump" "$n" 0
+	say "checks finished: $(dmesg | grep -c 'netoops-vm: check ok') ok," \
+		"$(dmesg | grep -c 'netoops-vm: check FAIL') failed"
+}
+
+# memory.max=16M, a hog in it: the memory cgroup's OOM killer kills the hog.
+memcg_hog() {
+	sh -c 'echo $$ >/sys/fs/cgroup/hog/cgroup.procs && exec tail /dev/zero'
+	say "memcg hog $1 ended"
+}
+
+oom_memcg_checks() {
+	echo 1 >/proc/sys/kernel/sysrq
+	echo f >/proc/sysrq-trigger	# nothing is killable: out_of_memory() kills nobody
+	sleep 3
+	mount -t cgroup2 none /sys/fs/cgroup
+	echo +memory >/sys/fs/cgroup/cgroup.subtree_control
+	mkdir /sys/fs/cgroup/hog
+	echo 16M >/sys/fs/cgroup/hog/memory.max
+	memcg_hog 1
+	sleep 3
+	memcg_hog 2	# within netoops_oom_interval (60 s): no second dump
+}
+
 # The test dump must come back at once when the target's link is down: it is skipped.
 events_checks() {
 	t=$CT/target1
 	ip link set eth0 down
-	s0=$(cut -d' ' -f1 /proc/uptime | tr -d .)
+	s0=$(uptime_cs)
 	check_write test /sys/kernel/netoops/netoops_trigger any
-	s1=$(cut -d' ' -f1 /proc/uptime | tr -d .)
+	s1=$(uptime_cs)
 	say "a dump with the link down took $((s1 - s0))0 ms"
 	check_eq "dump with the link down under 300 ms (skipped)" "$((s1 - s0 < 30))" 1
 	ip link set eth0 name lan0 || say "check FAIL: cannot rename eth0"
@@ -205,6 +307,7 @@ events_checks() {
 	check_eq "dev_name after enslaving lan0 to br0" "$(cat $t/dev_name)" br0
 	check_eq "enabled after enslaving" "$(cat $t/enabled)" 1
 	echo test >/sys/kernel/netoops/netoops_trigger || say "check FAIL: test dump via br0"
+	mtu_checks br0
 	ip link del br0 2>/dev/null || { ip link set br0 down; brctl delbr br0; }
 	wait_value $t/enabled 0
 	check_eq "enabled after br0 was deleted" "$(cat $t/enabled)" 0
@@ -312,6 +415,8 @@ fec)
 	crash panic ;;
 stack)
 	load_netoops; seed "$port"
+	[ "$netoops_stack" != vlan6 ] || target6 "$port2"
+	[ "$netoops_stack" != bondrelease ] || bondrelease_checks
 	echo 262144 >/sys/kernel/netoops/netoops_dump_bytes || say "netoops_dump_bytes FAILED"
 	filler 3000
 	# the boot's marker is older than the newest 256 KiB: log it again
@@ -320,9 +425,24 @@ stack)
 	crash divide ;;
 nmi)
 	load_netoops; seed "$port"
+	# ~190 datagrams: more than a target's 64 spare skbs (all a bond or VLAN had from NMI)
+	echo 262144 >/sys/kernel/netoops/netoops_dump_bytes || say "netoops_dump_bytes FAILED"
+	filler 1000
 	echo 1 >/proc/sys/kernel/unknown_nmi_panic
 	say "waiting for the NMI"
 	sleep 60 ;;
+oom-memcg)
+	load_netoops; seed "$port"
+	say "exhausting a memory cgroup (netoops_record_oom=$(cat /sys/kernel/netoops/netoops_record_oom))"
+	oom_memcg_checks
+	finish 3 ;;
+slow)
+	load_netoops; seed "$port"
+	rcu_load
+	s0=$(uptime_cs)
+	crash slow
+	stall_checks "$s0"
+	finish 1 ;;
 nested|rqlock)
 	load_netoops; seed "$port"
 	echo 1 >/proc/sys/kernel/panic_on_oops

@@ -2,13 +2,14 @@
 # Boot a test kernel in QEMU (TCG) with the test initramfs; the serial console goes to a file.
 #
 # usage: tests/vm/run-guest.sh -k KERNEL -l LOGFILE [-m MEM_MB] [-t TIMEOUT_S] [-i INITRD]
-#                              [-s SMP] [-n NIC] [-M FIFO] [-S PEER,LOCAL] [--] [KERNEL-ARGS...]
+#                              [-s SMP] [-n NIC] [-2] [-M FIFO] [-S PEER,LOCAL] [--] [KERNEL-ARGS...]
 #   e.g.  tests/vm/run-guest.sh -k 6.1 -l /tmp/divide.log -- netoops_case=divide netoops_port=26010
 #
 # The guest has one NIC on QEMU's user network (guest 10.0.2.15, host reachable as
 # 10.0.2.2 -> 127.0.0.1, and fec0::2), boots with panic=-1 and QEMU runs with -no-reboot, so a
 # panic or a poweroff ends QEMU. -n picks the NIC: virtio (virtio-net-pci, the default), e1000
-# or e1000e (both reap TX completions in NAPI). -M FIFO gives QEMU's monitor on the pipes
+# or e1000e (both reap TX completions in NAPI); -2 adds a second one of the same kind on a
+# user network of its own (eth1: the same addresses, also delivered to the host). -M FIFO gives QEMU's monitor on the pipes
 # FIFO.in/FIFO.out (made here): `echo nmi >FIFO.in` sends the guest an NMI. -S PEER,LOCAL
 # replaces the user network by QEMU's socket backend: every frame the guest sends goes as one
 # UDP datagram from 127.0.0.1:LOCAL to 127.0.0.1:PEER (tests/vm/vlanrelay.c reads them).
@@ -19,7 +20,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-k="" logf="" mem=512 tmo=120 initrd="" smp=2 nic=virtio mon="" sock=""
+k="" logf="" mem=512 tmo=120 initrd="" smp=2 nic=virtio mon="" sock="" second=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	-k) k=$2; shift 2 ;;
@@ -29,6 +30,7 @@ while [ $# -gt 0 ]; do
 	-i) initrd=$2; shift 2 ;;
 	-s) smp=$2; shift 2 ;;
 	-n) nic=$2; shift 2 ;;
+	-2) second=(-netdev "user,id=n1,ipv4=on,ipv6=on"); shift ;;
 	-M) mon=$2; shift 2 ;;
 	-S) sock=$2; shift 2 ;;
 	--) shift; break ;;
@@ -49,6 +51,7 @@ e1000|e1000e) dev=$nic ;;
 esac
 netdev=user,id=n0,ipv4=on,ipv6=on
 [ -z "$sock" ] || netdev="socket,id=n0,udp=127.0.0.1:${sock%,*},localaddr=127.0.0.1:${sock#*,}"
+[ ${#second[@]} = 0 ] || second+=(-device "$dev,netdev=n1")
 monitor=(-monitor none)
 if [ -n "$mon" ]; then
 	rm -f "$mon.in" "$mon.out"; mkfifo "$mon.in" "$mon.out"
@@ -63,6 +66,6 @@ timeout --kill-after=5 "$tmo" qemu-system-x86_64 \
 	-machine q35 -accel "${NETOOPS_VM_ACCEL:-tcg,thread=single}" -smp "$smp" -m "$mem" \
 	-nographic -no-reboot "${monitor[@]}" -serial stdio \
 	-kernel "$kd/vmlinuz" -initrd "$initrd" -append "$append" \
-	-netdev "$netdev" -device "$dev,netdev=n0" \
+	-netdev "$netdev" -device "$dev,netdev=n0" "${second[@]}" \
 	</dev/null >"$logf" 2>&1 || rc=$?
 exit $rc

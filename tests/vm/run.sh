@@ -6,6 +6,8 @@
 #   -r  receiver: netoopsd (the project's collector, default) or sink (tests/vm/udpsink +
 #       tests/vm/dumpcheck: independent of the collector, for debugging)
 #   -j  guests at a time (default 2)
+# NETOOPS_VM_MATRIX_ONLY=1: skip what follows the matrix (demo/vm-target-test.sh, tests/builtin).
+# NETOOPS_VM_PORT_BASE: first port of the cells (default 26000).
 # Every cell is recorded with tests/lib/record.sh as vm/<kernel>/<case>; a table
 # kernel x case is printed; the exit status is non-zero on any miss. Artifacts (serial logs,
 # received dumps) are in build/vm/<kernel>-<case>/. Ports: 26000-26999, four per cell.
@@ -13,21 +15,23 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 CRASH_CASES="divide null bug panic warn timer"
-EXTRA_CASES="syslog oom test reasons big ipv6 two modparam configfs emerg shutdown auth"
+EXTRA_CASES="syslog oom oom-memcg test reasons big ipv6 two modparam configfs emerg shutdown auth"
 NETCONSOLE_CASES="netconsole-ext netconsole-basic"	# Debian's netconsole.ko, no netoops.ko
 # NIC-STACK: a 256 KiB dump of an oops and of the panic after it, on e1000/e1000e (TX completions
 # reaped in NAPI), the address on the NIC, on a bridge over it or on an active-backup bond,
-# or bond, or on VLAN 100 over the NIC or over such a bond (frames through tests/vm/vlanrelay)
+# or bond, or on VLAN 100 over the NIC or over such a bond (frames through tests/vm/vlanrelay);
+# bondrelease: two e1000, the active slave released while enabled; vlan6: virtio-net (no VLAN
+# offload: the tag is pushed into the frame) with a second, IPv6 target over the VLAN
 NIC_CASES="e1000-plain e1000-bridge e1000-bond e1000e-plain e1000e-bridge e1000e-bond
-e1000-vlan e1000-vlanbond"
-CONTEXT_CASES="nmi nmi-e1000 nested rqlock events"
+e1000-vlan e1000-vlanbond e1000-bondrelease virtio-vlan6"
+CONTEXT_CASES="nmi nmi-e1000 nmi-vlanbond nested rqlock events slow"
 FEC_CASES="fec"	# parity (issue 10): a 1 MiB panic dump through tests/vm/lossrelay
 kernels=$KERNELS_ALL receiver=netoopsd jobs=2
 cases="$CRASH_CASES $EXTRA_CASES $NETCONSOLE_CASES $NIC_CASES $CONTEXT_CASES $FEC_CASES"
 while getopts "k:c:r:j:" o; do
 	case $o in
 	k) kernels=$OPTARG ;; c) cases=$OPTARG ;; r) receiver=$OPTARG ;; j) jobs=$OPTARG ;;
-	*) sed -n '3,11p' "$0"; exit 2 ;;
+	*) sed -n '3,13p' "$0"; exit 2 ;;
 	esac
 done
 BUILD_DIR=${BUILD:-build}	# BUILD itself is passed on unchanged (record.sh reads it)
@@ -128,9 +132,9 @@ collect() {
 # What each case must produce: the reason of the dump and patterns its text must contain.
 expect_reason() {
 	case $1 in
-	divide|null|bug|timer|syslog|netconsole-*|stack|rqlock) echo oops ;;
+	divide|null|bug|timer|syslog|netconsole-*|stack|rqlock|slow) echo oops ;;
 	panic|warn|ipv6|two|modparam|big|nmi|nested|fec|auth) echo panic ;;
-	oom) echo oom ;;
+	oom|oom-memcg) echo oom ;;
 	test|configfs|reasons|events) echo test ;;
 	emerg|shutdown) echo "$1" ;;
 	esac
@@ -157,8 +161,9 @@ expect_patterns() {	# case port [segments]: one extended regex per line
 		echo 'Kernel panic - not syncing: netoops_crashtest: panic\(\) on request'
 		echo 'Call Trace:'; echo 'netoops-vm-filler 31000: the quick'
 		echo 'netoops-vm-filler 40000: the quick' ;;
-	nmi)	echo 'Kernel panic - not syncing: NMI: Not continuing'; echo '<NMI>' ;;
 	auth)	echo 'divide error'; echo 'Kernel panic - not syncing: Fatal exception' ;;
+	nmi)	echo 'Kernel panic - not syncing: NMI: Not continuing'; echo '<NMI>'
+		echo 'netoops-vm-filler 1: the quick'; echo 'netoops-vm-filler 1000: the quick' ;;
 	nested)	echo 'BUG: kernel NULL pointer dereference'; echo 'nested_pre'
 		echo 'Kernel panic - not syncing: Fatal exception' ;;
 	rqlock)	echo 'BUG: kernel NULL pointer dereference'; echo 'rqlock_pre'
@@ -171,6 +176,10 @@ expect_patterns() {	# case port [segments]: one extended regex per line
 		echo 'RIP: 0010:crash_null\+0x[0-9a-f]+/0x[0-9a-f]+ \[netoops_crashtest\]'
 		echo 'call_timer_fn'; echo 'Call Trace:' ;;
 	oom)	echo 'invoked oom-killer'; echo 'Out of memory: Killed process [0-9]+ \(tail\)' ;;
+	oom-memcg) echo 'sysrq: Manual OOM execution'
+		echo 'Memory cgroup out of memory: Killed process [0-9]+ \(tail\)' ;;
+	slow)	echo 'BUG: kernel NULL pointer dereference'; echo 'RIP: 0010:crash_null'
+		echo 'Call Trace:' ;;
 	test)	echo 'configured target1' ;;
 	reasons) echo 'BUG: kernel NULL pointer dereference'; echo 'crash-test module returned' ;;
 	configfs) echo 'netoops-vm: checks finished: [0-9]+ ok, 0 failed' ;;
@@ -239,6 +248,10 @@ check_dumps() {
 	if [ "$c" = reasons ] && awk '$1 == "oops" { f = 1 } END { exit !f }' "$dir/dumps"; then
 		echo "an oops was dumped although netoops_reasons=panic"; return
 	fi
+	# SysRq f killed nobody, the second memcg kill is within netoops_oom_interval: one dump
+	if [ "$c" = oom-memcg ] && [ "$(awk '$1 == "oom"' "$dir/dumps" | wc -l)" != 1 ]; then
+		echo "$(awk '$1 == "oom"' "$dir/dumps" | wc -l) oom dumps, want 1"; return
+	fi
 	# an oops in a timer is an oops in interrupt context: the panic that follows is dumped too;
 	# with panic_on_oops=1 (stack, rqlock) likewise, and a stack's panic dump is whole as well
 	case $c in
@@ -305,14 +318,20 @@ run_case() {	# kernel case port
 	[ "$c" != oom ] || mem=256
 	[ "$c" != syslog ] || gcase=divide
 	case $c in
-	e1000-*|e1000e-*) guest=(-n "${c%%-*}"); gcase=stack; extra=("netoops_stack=${c#*-}") ;;
+	e1000-*|e1000e-*|virtio-*)
+		guest=(-n "${c%%-*}"); gcase=stack; extra=("netoops_stack=${c#*-}") ;;
+	nmi-vlanbond) guest=(-n e1000); gcase=nmi; extra=(netoops_stack=vlanbond) ;;
 	nmi-*)	guest=(-n "${c#nmi-}"); gcase=nmi ;;
 	rqlock)	extra=(netoops_stack=bond) ;;	# a bond frees netoops' skbs: NET_TX is raised
 	esac
 	case $c in
-	*-vlan|*-vlanbond)	# QEMU's socket backend: raw frames to the relay, which checks the tag
+	*-bondrelease) guest+=(-2) ;;	# a second NIC, the bond's backup slave
+	*-vlan6) pids+=("$(start_receiver "$dir/r2" "127.0.0.1:$port2")") ;;
+	esac
+	case $c in
+	*-vlan|*-vlanbond|*-vlan6)	# QEMU's socket backend: raw frames to the relay, which checks the tag
 		"$OUT/vlanrelay" -l "127.0.0.1:$((port + 2))" -f "127.0.0.1:$port" -v 100 \
-			-o "$dir/relay.stats" >"$dir/relay.log" 2>&1 &
+			-6 "127.0.0.1:$port2" -o "$dir/relay.stats" >"$dir/relay.log" 2>&1 &
 		pids+=("$!")
 		guest+=(-S "$((port + 2)),$((port + 3))") ;;
 	esac
@@ -325,7 +344,9 @@ run_case() {	# kernel case port
 	fi
 	case $gcase in
 	big|stack) extra+=(log_buf_len=1M) ;;
-	nmi)	guest+=(-M "$dir/monitor")
+	slow)	# a 3 s RCU stall timeout (the shortest) and a 4 s soft lockup threshold
+		extra+=(rcupdate.rcu_cpu_stall_timeout=3 watchdog_thresh=2) ;;
+	nmi)	extra+=(log_buf_len=1M); guest+=(-M "$dir/monitor")
 		send_nmi "$dir" & ;;
 	esac
 	case $c in
@@ -403,6 +424,12 @@ run_case() {	# kernel case port
 			*) res="VLAN relay: $p" ;;
 			esac
 		fi
+		# a slow oops dump: no RCU stall or lockup report, on the console either
+		if [ "$res" = ok ] && [ "$c" = slow ]; then
+			p=$(grep -Eai 'rcu: INFO|detected (expedited )?stall|soft lockup|hard LOCKUP' \
+				"$dir/serial.log" | head -n 1)
+			[ -z "$p" ] || res="stall reported: ${p#*] }"
+		fi
 		# checks made inside the guest (configfs, modparam) report on the console
 		if [ "$res" = ok ] && grep -aq 'netoops-vm: check FAIL' "$dir/serial.log"; then
 			res="guest checks failed: $(grep -a 'netoops-vm: check FAIL' "$dir/serial.log" |
@@ -432,7 +459,7 @@ fi
 # ---- the matrix --------------------------------------------------------------------------
 rm -rf "$OUT"/*.first
 log "receiver: $receiver; kernels: $kernels; cases: $cases; $jobs guests at a time"
-port=26000
+port=${NETOOPS_VM_PORT_BASE:-26000}	# another base when several runs share the machine
 for k in $kernels; do
 	for c in $cases; do
 		if [ -n "${broken[$k]:-}" ]; then
@@ -497,6 +524,7 @@ for k in $kernels; do for c in $cases; do
 	[ ! -d "$OUT/$k-$c.first" ] || echo "RETRIED $k/$c: first try: $(cat "$OUT/$k-$c.first/result") (serial log: $OUT/$k-$c.first/serial.log)"
 done; done
 [ $seed_fail = 0 ] || fail=1
+[ -z "${NETOOPS_VM_MATRIX_ONLY:-}" ] || exit $fail	# the matrix alone (-c cells while debugging)
 [[ " $kernels " != *" 6.1 "* ]] || "$REPO/demo/vm-target-test.sh" || fail=1	# netoopsctl target add/watch/test in a guest (records vm-ctl)
 [[ " $kernels " != *" 6.1 "* ]] || "$REPO/tests/builtin/run.sh" || fail=1	# netoops built into a 6.1 kernel, netoops= on its command line (records builtin/*)
 exit $fail
