@@ -35,7 +35,7 @@ lint_shell() {
 }
 
 lint_kmod() {
-	if out=$(make -s -C kmod checkpatch 2>&1) && [ -z "$out" ]; then
+	if out=$(make -s --no-print-directory -C kmod checkpatch 2>&1) && [ -z "$out" ]; then
 		echo "PASS lint/checkpatch"
 		tests/lib/record.sh lint/checkpatch 1 0
 	else
