@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "netoopsctl/commands.h"
+#include "netoopsctl/targets_conf.h"
 #include "symbolize/inventory.h"
 
 #define MAX_ENTRIES 4096	/* modules of one boot, at most */
@@ -150,6 +151,38 @@ static int send_all(const struct inv_opts *o, const struct nx_inv_entry *e, size
 	return 0;
 }
 
+/*
+ * Without --to: to the collector of every target in targets.conf (as the
+ * netoops-targets service applies them at boot), so one call at boot serves
+ * every collector the crash dumps go to.
+ */
+static int send_to_targets(struct inv_opts *o, const struct nx_inv_entry *e, size_t n)
+{
+	static struct nx_conf conf;
+	const char *path = nx_conf_path();
+	char err[512], to[NX_HOST_TEXT_MAX + 16];
+	int rc = 0;
+
+	if (nx_conf_load(path, &conf, err, sizeof(err)) < 0) {
+		fprintf(stderr, "netoopsctl: inventory: %s\n", err);
+		return 1;
+	}
+	if (conf.n == 0) {
+		fprintf(stderr, "netoopsctl: inventory: no target in %s: give --to HOST:PORT (the "
+			"collector), or add targets with 'netoopsctl target add'\n", path);
+		return 2;
+	}
+	for (int i = 0; i < conf.n; i++) {
+		const struct nx_conf_target *t = &conf.t[i];
+
+		snprintf(to, sizeof(to), strchr(t->host, ':') ? "[%s]:%u" : "%s:%u", t->host,
+			 t->port);
+		o->to = to;
+		rc |= send_all(o, e, n);
+	}
+	return rc;
+}
+
 int cmd_inventory(struct ctl_opts *co, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -175,14 +208,10 @@ int cmd_inventory(struct ctl_opts *co, int argc, char **argv)
 		case 'b': o.boot = optarg; break;
 		case 'r': o.release = optarg; break;
 		default:
-			fprintf(stderr, "usage: netoopsctl inventory --to HOST:PORT [--sysfs DIR] "
+			fprintf(stderr, "usage: netoopsctl inventory [--to HOST:PORT] [--sysfs DIR] "
 				"[--host NAME] [--boot ID] [--release R]\n");
 			return 2;
 		}
-	}
-	if (!o.to) {
-		fprintf(stderr, "netoopsctl: inventory: give --to HOST:PORT (the collector)\n");
-		return 2;
 	}
 	uname(&u);
 	if (!o.host && gethostname(host, sizeof(host) - 1) == 0)
@@ -196,5 +225,7 @@ int cmd_inventory(struct ctl_opts *co, int argc, char **argv)
 			"give --host and --boot\n");
 		return 1;
 	}
-	return send_all(&o, e, collect(o.sysfs, e, MAX_ENTRIES));
+	if (o.to)
+		return send_all(&o, e, collect(o.sysfs, e, MAX_ENTRIES));
+	return send_to_targets(&o, e, collect(o.sysfs, e, MAX_ENTRIES));
 }

@@ -22,7 +22,7 @@ static const struct command commands[] = {
 	{ "groups",  cmd_groups,  "groups                    report groups: count, first/last seen, hosts" },
 	{ "stats",   cmd_stats,   "stats                     the collector's receive and loss counters" },
 	{ "reanalyze", cmd_reanalyze, "reanalyze [ID... | --all | --failed]   analyse stored dumps again (isolated)" },
-	{ "inventory", cmd_inventory, "inventory --to HOST:PORT   send this boot's build IDs (for debuginfod)" },
+	{ "inventory", cmd_inventory, "inventory [--to HOST:PORT]   send this boot's build IDs (default: to every target's collector)" },
 	{ "symbolize", cmd_symbolize, "symbolize ID... --debuginfo DIR | --debuginfod   file:line for stored traces" },
 	{ "target",  cmd_target,  "target add|list|del|apply|watch ...   this kernel's netoops targets" },
 	{ "boot-id", cmd_boot_id, "boot-id                   write this boot's id into the module" },

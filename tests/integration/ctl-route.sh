@@ -138,4 +138,21 @@ printf 'web 10.77.1.1:520\n# comment\n\nbad line here\n' >"$WORK/bad.conf"
 check conf-error-names-line refused env NETOOPS_TARGETS_CONF="$WORK/bad.conf" "$CTL" target apply \
 	"bad.conf:4: expected 'NAME HOST\[:PORT\] \[key=PATH\]'"
 
+# inventory without --to: one NETOOPSI datagram to each target's collector (on-link, routed).
+inventory_to_targets() {
+	printf 'near 10.77.1.1:2099\nfar 10.77.3.2:2099\n' >"$WORK/inv.conf"
+	nsx $H ip route replace 10.77.3.0/24 via 10.77.2.1	# h1 was down: its route went
+	nsx $C timeout 5 nc -u -l -W 1 10.77.1.1 2099 >"$WORK/inv-near" &
+	nsx $R timeout 5 nc -u -l -W 1 10.77.3.2 2099 >"$WORK/inv-far" &
+	sleep 0.5
+	nsx $H env NETOOPS_TARGETS_CONF="$WORK/inv.conf" "$CTL" inventory >"$WORK/inv.out" || return 1
+	wait
+	grep -q '^NETOOPSI .* 0 inventory ' "$WORK/inv-near" && grep -q '^vmlinux [0-9a-f]*$' "$WORK/inv-near" &&
+		grep -q '^NETOOPSI ' "$WORK/inv-far" && [ "$(grep -c '^sent ' "$WORK/inv.out")" -eq 2 ]
+}
+check inventory-to-every-target inventory_to_targets
+printf '' >"$WORK/none.conf"
+check inventory-no-target-says-what refused env NETOOPS_TARGETS_CONF="$WORK/none.conf" "$CTL" \
+	inventory "no target in"
+
 checks_end
