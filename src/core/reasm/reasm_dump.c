@@ -379,11 +379,18 @@ static void fec_solve(struct nx_dstate *d, uint32_t b, uint32_t k)
 			continue;
 		}
 		ptr[j] = have + (size_t)j * shard;
-		if (pi == NO_PIECE)
+		if (pi == NO_PIECE) {
 			put_shard(ptr[j], shard, 0, NULL, 0);
-		else
+		} else if (d->pieces[pi].len > shard - NETOOPS_FEC_PREFIX) {
+			/* a part longer than the parity's shard: the two cannot both be true */
+			nx_fec_close(d->fec, b);
+			d->rejected++;
+			free(have);
+			return;
+		} else {
 			put_shard(ptr[j], shard, d->pieces[pi].off, d->pieces[pi].data,
 				  d->pieces[pi].len);
+		}
 	}
 	out = malloc((size_t)nmiss * shard);
 	if (!out) {
