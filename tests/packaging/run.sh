@@ -11,6 +11,7 @@
 #   PKG_REPO=DIR        test this repository (made by repo.sh with REPO_EXTRA_REFS=$PREV_REF)
 #                       instead of building one
 set -uo pipefail
+# shellcheck source=tests/packaging/lib.sh
 . "$(dirname "$0")/lib.sh"
 mkdir -p "$PKG_OUT"
 cd "$REPO" || exit 1
@@ -217,6 +218,7 @@ purge() {
 	[ "${KEEP:-0}" = 1 ] || rm -rf "$PKG_OUT/chroot-$s"
 done
 [ "${NO_QEMU:-0}" = 1 ] || [ ! -x "$PKG_DIR/systemd.sh" ] || {
+	# shellcheck source=tests/packaging/systemd.sh
 	. "$PKG_DIR/systemd.sh"
 	systemd_tests
 }

@@ -31,6 +31,7 @@ GUEST_SCRIPT=$PKG_DIR/guest-test.sh
 # sys_image: this run's image, N installed from the repository, as an ext4 disk image
 sys_image() {
 	local root=$PKG_OUT/sysroot new
+	# shellcheck disable=SC2034 # read by ir (run.sh)
 	R=$root S=$SYS_SUITE
 	sys_base || return 1
 	rm -rf "$root"; mkdir -p "$root"
