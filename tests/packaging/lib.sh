@@ -12,6 +12,7 @@ case $BUILD in /*) ;; *) BUILD=$REPO/$BUILD ;; esac
 mkdir -p "$BUILD/pkg"
 PKG_OUT=${PKG_OUT:-$(mktemp -d "$BUILD/pkg/run.XXXXXX")}
 export PKG_OUT
+# shellcheck disable=SC2034 # used by the scripts that source this
 VERSION=$(dpkg-parsechangelog -l "$REPO/debian/changelog" -S Version)
 # The suites the repository serves: bookworm (Debian 12) and trixie (Debian 13, t64 names).
 SUITES=${SUITES:-bookworm trixie}
@@ -83,4 +84,5 @@ in_root() {
 }
 
 # free_port: an unused loopback port (the same helper the other suites use).
+# shellcheck source=tests/lib/ports.sh
 . "$REPO/tests/lib/ports.sh"

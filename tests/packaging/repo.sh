@@ -11,6 +11,7 @@
 #                          REPO_EXTRA_SUITES (default: all)
 # Built packages are cached per suite and source content ($NETOOPS_CACHE/pkg/built/).
 set -euo pipefail
+# shellcheck source=tests/packaging/lib.sh
 . "$(dirname "$0")/lib.sh"
 OUT=${1:-$BUILD/repo}
 case $OUT in /*) ;; *) OUT=$PWD/$OUT ;; esac
