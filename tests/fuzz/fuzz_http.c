@@ -1,6 +1,6 @@
 /* libFuzzer target: the HTTP API's head gate and handler (method, URL, args -> status, body). */
 /* fuzz-sources: src/netoopsd/http_api.c src/netoopsd/http_web.c src/netoopsd/http_metrics.c src/store/ */
-/* fuzz-libs: -lsqlite3 -ljansson */
+/* fuzz-libs: -lsqlite3 -lzstd -ljansson */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
  * binary, as "vmlinux" and as module "fuzzmod"), and the inventory decoder: never a crash,
  * a leak, or a result without a state. */
 /* fuzz-sources: src/symbolize/ src/store/ */
-/* fuzz-libs: -ldw -lelf -ldebuginfod -ljansson -lsqlite3 */
+/* fuzz-libs: -ldw -lelf -ldebuginfod -ljansson -lsqlite3 -lzstd */
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
