@@ -35,9 +35,11 @@ static void round_trip(const uint8_t *data, size_t size, bool encrypt)
 	size_t eol = (size_t)((const uint8_t *)memchr(data, '\n', size) - data);
 	bool refuse = eol >= 6 && !memcmp(data + eol - 6, " enc=1", 6);
 
-	/* a header that already holds " mac=" or ends in " enc=1" is refused, nothing else */
+	/* a header that already holds " mac=" or ends in " enc=1", or a datagram that would
+	 * grow past NETOOPS_MAX_DATAGRAM, is refused, nothing else */
 	for (size_t i = 0; i + 5 <= eol; i++)
 		refuse |= !memcmp(data + i, " mac=", 5);
+	refuse |= size + nx_auth_overhead(encrypt) > NETOOPS_MAX_DATAGRAM;
 	n = nx_auth_seal(key, encrypt, data, size, out, sizeof(out));
 	if ((n < 0) != refuse)
 		__builtin_trap();

@@ -255,7 +255,7 @@ long nx_auth_seal(const uint8_t host_key[NX_AUTH_KEY_LEN], bool encrypt, const u
 	int hlen;
 
 	if (eol == len || len + nx_auth_overhead(encrypt) > cap || plen > sizeof(ct) ||
-	    !sealable(in, eol))
+	    len + nx_auth_overhead(encrypt) > NETOOPS_MAX_DATAGRAM || !sealable(in, eol))
 		return -1;
 	memcpy(out, in, eol);
 	netoops_auth_set_key(&k, host_key);

@@ -82,8 +82,9 @@ enum nx_auth_result nx_auth_open(const uint8_t host_key[NX_AUTH_KEY_LEN], const 
  * Sign (ENCRYPT: and encrypt) the datagram IN (LEN bytes, a header line
  * without mac/enc fields, then plaintext) into OUT (CAP bytes): the header
  * gains " enc=1" (when encrypting) and " mac=<hex>". Returns the new
- * length, or -1 (no header line, CAP too small, or a header that has a mac
- * field already or ends in " enc=1"). The userspace twin of
+ * length, or -1 (no header line, CAP too small, a result longer than
+ * NETOOPS_MAX_DATAGRAM, or a header that has a mac field already or ends in
+ * " enc=1"). The userspace twin of
  * the module's frame code, for tests and load generators.
  */
 long nx_auth_seal(const uint8_t host_key[NX_AUTH_KEY_LEN], bool encrypt, const uint8_t *in,
