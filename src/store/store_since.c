@@ -18,13 +18,13 @@ int64_t nx_store_parse_since(const char *s, int64_t now_ms)
 
 	errno = 0;
 	v = strtoll(digits, &end, 10);
-	/* The bound keeps v * 86400000 from overflowing. */
+	/* The bound keeps v * 1000 from overflowing. */
 	if (!errno && end != digits && v >= 0 && v < 1000000000000LL) {
 		if (s[0] == '@' && !*end)
 			return v * 1000;
 		for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-			if (end[0] == units[i].unit && !end[1])
-				return now_ms - v * units[i].ms;
+			if (end[0] == units[i].unit && !end[1])	/* further back than 1970: 1970 */
+				return v > now_ms / units[i].ms ? 0 : now_ms - v * units[i].ms;
 	}
 	end = strptime(s, "%Y-%m-%d", &tm);
 	if (end && (*end == 'T' || *end == ' '))

@@ -17,6 +17,9 @@ static void relative_to_now(void **state)
 	assert_int_equal(nx_store_parse_since("2h", NOW_MS), NOW_MS - 7200000);
 	assert_int_equal(nx_store_parse_since("7d", NOW_MS), NOW_MS - 7 * 86400000LL);
 	assert_int_equal(nx_store_parse_since("0s", NOW_MS), NOW_MS);
+	/* further back than 1970 is 1970, and no overflow (fuzz_http found 303333333333d) */
+	assert_int_equal(nx_store_parse_since("303333333333d", NOW_MS), 0);
+	assert_int_equal(nx_store_parse_since("999999999999s", NOW_MS), 0);
 }
 
 static void absolute(void **state)
