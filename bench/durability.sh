@@ -20,10 +20,9 @@ SHARED=${NETOOPS_SHARED:-$(pwd)/tests/data}
 CORPUS=$SHARED/corpus/oops-dev/satyr
 
 rm -rf "$OUT"; mkdir -p "$OUT"
-${CC:-cc} -O2 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Isrc \
-	-o "$OUT/nxload" bench/nxload.c "$BUILD/libnxcore.a" -lcrypto -lisal
 # shellcheck source=bench/lib.sh
 . bench/lib.sh
+bench_tools "$OUT"
 texts=$(corpus_texts "$CORPUS")
 now() { date +%s.%N; }
 spid=""

@@ -20,12 +20,9 @@ RATE_BIG=${LOSS_RATE_BIG:-10000}
 QUIET=10000
 [ -z "${LOSS_QUICK:-}" ] || QUIET=2000	# small dumps: encoding pauses are short
 mkdir -p "$OUT"
-CC=${CC:-cc}
-FLAGS="-O2 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Isrc"
-# shellcheck disable=SC2086
-$CC $FLAGS -o "$OUT/nxload" bench/nxload.c "$BUILD/libnxcore.a" -lcrypto -lisal
 # shellcheck source=bench/lib.sh
 . bench/lib.sh
+bench_tools "$OUT"
 TEXT=tests/integration/fixtures/divide-6.1.txt
 
 dpid=""

@@ -22,10 +22,9 @@ SHARED=${NETOOPS_SHARED:-$(pwd)/tests/data}
 CORPUS=$SHARED/corpus/oops-dev/satyr
 
 rm -rf "$OUT"; mkdir -p "$OUT"
-${CC:-cc} -O2 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Isrc \
-	-o "$OUT/nxload" bench/nxload.c "$BUILD/libnxcore.a" -lcrypto -lisal
 # shellcheck source=bench/lib.sh
 . bench/lib.sh
+bench_tools "$OUT"
 if [ -n "${STORE_TEXT:-}" ]; then
 	texts="--text $STORE_TEXT" PAD=0
 else

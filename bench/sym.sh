@@ -11,8 +11,8 @@ OUT=${BENCH_OUT:-$BUILD/bench}/sym
 N=${BENCH_SYM_N:-2000}
 CACHE=${NETOOPS_CACHE:-$(pwd)/.cache}
 mkdir -p "$OUT"
-# shellcheck source=tests/lib/ports.sh
-. tests/lib/ports.sh
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 
 make -s -C kmod >/dev/null 2>&1 || true
 ko=kmod/crashtest/netoops_crashtest.ko
@@ -41,7 +41,7 @@ for d in $dirs; do set -- "$@" --debuginfo "$d"; done
 dpid=$!
 trap 'kill $dpid 2>/dev/null || true' EXIT
 for _ in $(seq 100); do grep -qs "listening on" "$OUT/netoopsd.log" && break; sleep 0.05; done
-cc -O2 -std=c11 -D_GNU_SOURCE -Iinclude -Isrc -o "$OUT/nxload" bench/nxload.c "$BUILD/libnxcore.a" -lcrypto -lisal
+bench_tools "$OUT"
 t0=$(date +%s.%N)
 "$OUT/nxload" --to "127.0.0.1:$port" --text "$OUT/dump.txt" --hosts 200 --host sym --release "$rel" >/dev/null
 count() { "$BUILD/netoopsctl" --db "$db" --json stats | jq -r "$1"; }
