@@ -68,6 +68,12 @@ $(BUILD)/netoopsd: $(D_OBJ) $(LIBSYM) $(LIBSTORE) $(LIBCORE)
 $(BUILD)/netoopsctl: $(CTL_OBJ) $(ANALYST_OBJ) $(LIBSYM) $(LIBSTORE) $(LIBCORE)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_STORE) $(LDLIBS_JSON) $(LDLIBS_MNL) $(LDLIBS_CORE) $(LDLIBS_SECCOMP) $(LDLIBS_SYM) $(LDFLAGS)
 
+# The load generator tests and benchmarks send with (not itself under test).
+$(BUILD)/tests/nxload: bench/nxload.c $(LIBCORE)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LIBCORE) $(LDLIBS_CORE) $(LDFLAGS)
+-include $(BUILD)/tests/nxload.d
+
 $(BUILD)/tests/%: tests/unit/%.c $(LIBSYM) $(LIBSTORE) $(LIBCORE)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIBSYM) $(LIBSTORE) $(LIBCORE) -lcmocka \

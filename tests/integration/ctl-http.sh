@@ -20,11 +20,7 @@ trap cleanup EXIT INT TERM
 checks_begin ctl-http "$W/out"
 finish() { checks_end; exit; }
 
-if [ ! -x "$NXLOAD" ]; then
-	mkdir -p "$BUILD/tests"
-	${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Isrc -o "$NXLOAD" \
-		bench/nxload.c "$BUILD/libnxcore.a" -lcrypto -lisal || { failed=1; finish; }
-fi
+make -s --no-print-directory BUILD="$BUILD" "$BUILD/tests/nxload" || { failed=1; finish; }
 # shellcheck source=tests/lib/ports.sh
 . tests/lib/ports.sh
 HOST=$(uname -n | tr -c 'A-Za-z0-9._\n-' _ | cut -c1-64)

@@ -19,11 +19,7 @@ trap cleanup EXIT INT TERM
 checks_begin ctl-test-wait "$W/out"
 finish() { checks_end; exit; }
 
-if [ ! -x "$NXLOAD" ]; then
-	mkdir -p "$BUILD/tests"
-	${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Isrc -o "$NXLOAD" \
-		bench/nxload.c "$BUILD/libnxcore.a" -lcrypto -lisal || { failed=1; finish; }
-fi
+make -s --no-print-directory BUILD="$BUILD" "$NXLOAD" || { failed=1; finish; }
 HOST=$(uname -n | tr -c 'A-Za-z0-9._\n-' _ | cut -c1-64)
 for PORT in $(shuf -i 27200-27299); do ss -Hlun "sport = :$PORT" | grep -q . || break; done
 DB=$W/db.sqlite

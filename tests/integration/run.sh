@@ -38,8 +38,7 @@ fail() { echo "$*"; exit 1; }
 
 build_tools() {
 	mkdir -p "$BUILD/tests"
-	${CC:-cc} -O2 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Isrc \
-		-o "$NXLOAD" bench/nxload.c "$BUILD/libnxcore.a" -lcrypto -lisal
+	make -s --no-print-directory BUILD="$BUILD" "$NXLOAD"
 	${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
 		-o "$BUILD/tests/notifyrecv" tests/integration/notifyrecv.c
 }

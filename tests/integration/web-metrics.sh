@@ -23,11 +23,7 @@ trap cleanup EXIT INT TERM
 . tests/lib/wait.sh
 checks_begin web-metrics "$W/out"
 
-if [ ! -x "$NXLOAD" ]; then
-	mkdir -p build/tests
-	cc -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Isrc -o "$NXLOAD" \
-		bench/nxload.c build/libnxcore.a -lcrypto -lisal || exit 1
-fi
+make -s --no-print-directory BUILD="$PWD/build" "$NXLOAD" || exit 1
 P=$(free_port) H=$(free_port)
 [ "$H" != "$P" ] || H=$((P + 1))
 DB=$W/m.db

@@ -27,10 +27,7 @@ checks_begin web-notify "$W/out"
 mkdir -p "$BUILD/tests" build/tests
 ${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -o "$RECV" \
 	tests/integration/webhookrecv.c || exit 1
-if [ ! -x "$NXLOAD" ]; then
-	cc -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Isrc -o "$NXLOAD" \
-		bench/nxload.c build/libnxcore.a -lcrypto -lisal || exit 1
-fi
+make -s --no-print-directory BUILD="$PWD/build" "$NXLOAD" || exit 1
 P=$(free_port)
 DB=$W/n.db
 

@@ -30,11 +30,7 @@ command -v npm >/dev/null || fail "no npm"
 # npm ci from the lockfile, offline when the cache has the packages already
 (cd web && npm ci --cache "$CACHE/npm" --prefer-offline --no-audit --no-fund --loglevel=error) \
 	>"$W/npm.log" 2>&1 || { cat "$W/npm.log"; fail "npm ci failed"; }
-if [ ! -x "$NXLOAD" ]; then
-	mkdir -p build/tests
-	cc -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Isrc -o "$NXLOAD" \
-		bench/nxload.c build/libnxcore.a -lcrypto -lisal || fail "building nxload failed"
-fi
+make -s --no-print-directory BUILD="$PWD/build" "$NXLOAD" || fail "building nxload failed"
 
 P=$(free_port) H=$(free_port)
 [ "$H" != "$P" ] || H=$((P + 1))

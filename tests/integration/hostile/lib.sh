@@ -27,11 +27,7 @@ trap h_cleanup EXIT INT TERM
 # hostile_begin NAME: start the named checks of this script.
 hostile_begin() {
 	checks_begin "hostile-$HOSTILE_VARIANT/$1" "$W/check.out"
-	if [ ! -x "$NXLOAD" ] || [ -n "$(find bench/nxload.c -newer "$NXLOAD")" ]; then
-		mkdir -p "$HP/tests"
-		${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Isrc \
-			-o "$NXLOAD" bench/nxload.c "$HP/libnxcore.a" -lcrypto -lisal
-	fi
+	make -s --no-print-directory BUILD="$HP" "$NXLOAD"
 }
 
 # shellcheck source=tests/lib/ports.sh
